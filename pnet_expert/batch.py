@@ -1,0 +1,81 @@
+"""Consult many cases: one JSON line in, one JSON line out, in input order.
+
+A bad line becomes an error result naming its line number, and the rest go
+on. With several jobs, lines are sent to worker processes in chunks (each
+worker compiles the knowledge base once) and the results are put back in
+input order, so the output is the same whatever the number of jobs.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Callable, Iterator, Sequence
+from concurrent.futures import ProcessPoolExecutor
+from typing import Any
+
+from .errors import InputError, PnetError
+
+Result = tuple[int, str, bool]
+"""(line number, the JSON text of its result, whether the line was bad)."""
+
+CHUNK = 250
+
+_kb: Any = None
+
+
+def _init_worker(kb_path: str | None) -> None:
+    """Load (and compile, on first use) the knowledge base once per worker process."""
+    global _kb
+    from .knowledge.loader import load_knowledge_base
+
+    _kb = load_knowledge_base(kb_path)
+
+
+def consult_line(number: int, text: str, kb: Any) -> Result:
+    """One line's result: the consultation as JSON, or an error naming the line."""
+    from .api import recommend
+    from .casefile import parse_case_text
+
+    try:
+        case = parse_case_text(text, "json", f"line {number}")
+        result: dict[str, Any] = {"line": number, **recommend(case, kb).to_dict()}
+        bad = False
+    except InputError as exc:
+        result = {"line": number, "error": str(exc), "problems": [str(p) for p in exc.problems]}
+        bad = True
+    except PnetError as exc:
+        result = {"line": number, "error": str(exc), "problems": [str(exc)]}
+        bad = True
+    return number, json.dumps(result, ensure_ascii=False), bad
+
+
+def _consult_chunk(chunk: Sequence[tuple[int, str]]) -> list[Result]:
+    return [consult_line(number, text, _kb) for number, text in chunk]
+
+
+def numbered_lines(lines: Sequence[str]) -> list[tuple[int, str]]:
+    """The non-blank lines, with their 1-based line numbers."""
+    return [(i, line) for i, line in enumerate(lines, start=1) if line.strip()]
+
+
+def run_batch(
+    lines: Sequence[str],
+    kb_path: str | None = None,
+    jobs: int = 1,
+    on_done: Callable[[int], None] | None = None,
+) -> Iterator[Result]:
+    """Consult every non-blank line; yield results in input order."""
+    work = numbered_lines(lines)
+    if jobs <= 1 or len(work) <= CHUNK:
+        _init_worker(kb_path)
+        for number, text in work:
+            yield consult_line(number, text, _kb)
+            if on_done:
+                on_done(1)
+        return
+    chunks = [work[i : i + CHUNK] for i in range(0, len(work), CHUNK)]
+    with ProcessPoolExecutor(max_workers=jobs, initializer=_init_worker, initargs=(kb_path,)) as pool:
+        for results in pool.map(_consult_chunk, chunks):
+            yield from results
+            if on_done:
+                on_done(len(results))

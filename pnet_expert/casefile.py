@@ -1,0 +1,139 @@
+"""Read a case from a file (JSON, YAML or TOML) or standard input, and write one back.
+
+Reading never guesses: a repeated key, a YAML ``yes`` or a file of the wrong
+kind is an error naming the file. Writing is atomic (a temporary file in the
+same directory, then a rename), so a case being saved is never half-written.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import sys
+import tempfile
+import tomllib
+from collections.abc import Mapping
+from pathlib import Path
+from typing import Any, TextIO
+
+from .errors import CaseError
+from .knowledge.strict_yaml import YamlSyntaxError
+from .knowledge.strict_yaml import load as load_yaml
+
+SUFFIXES = (".json", ".yaml", ".yml", ".toml")
+
+
+def _no_repeats(pairs: list[tuple[str, Any]]) -> dict[str, Any]:
+    out: dict[str, Any] = {}
+    for key, value in pairs:
+        if key in out:
+            message = f"key {key!r} is given twice"
+            raise ValueError(message)
+        out[key] = value
+    return out
+
+
+def parse_case_text(text: str, kind: str, name: str) -> Any:
+    """Parse case text of a kind (json, yaml, toml); CaseError naming ``name`` when it is not."""
+    try:
+        if kind == "json":
+            return json.loads(text, object_pairs_hook=_no_repeats)
+        if kind == "toml":
+            return tomllib.loads(text)
+        return load_yaml(text, name)
+    except json.JSONDecodeError as exc:
+        raise CaseError(name, f"not valid JSON: {exc.msg} (line {exc.lineno}, column {exc.colno})") from None
+    except tomllib.TOMLDecodeError as exc:
+        raise CaseError(name, f"not valid TOML: {exc}") from None
+    except YamlSyntaxError as exc:
+        raise CaseError(name, f"{exc.problem}{exc.position()}") from None
+    except ValueError as exc:
+        raise CaseError(name, f"not a valid case: {exc}") from None
+
+
+def read_case(path: str | Path, stdin: TextIO | None = None) -> Mapping[str, Any]:
+    """Read a case mapping from a file path, or from standard input when ``path`` is ``-``.
+
+    Standard input may hold JSON or YAML (JSON is tried when the text starts with ``{``).
+    """
+    if str(path) == "-":
+        text = (stdin or sys.stdin).read()
+        kind = "json" if text.lstrip().startswith("{") else "yaml"
+        data = parse_case_text(text, kind, "<stdin>")
+        name = "<stdin>"
+    else:
+        file = Path(path)
+        suffix = file.suffix.lower()
+        if suffix not in SUFFIXES:
+            raise CaseError(
+                str(path),
+                f"unknown kind of case file {suffix or '(no suffix)'!r}; use {', '.join(SUFFIXES)} or -",
+            )
+        try:
+            text = file.read_text(encoding="utf-8")
+        except FileNotFoundError:
+            raise CaseError(str(path), "no such file") from None
+        except IsADirectoryError:
+            raise CaseError(str(path), "is a directory, not a case file") from None
+        except (OSError, UnicodeDecodeError) as exc:
+            raise CaseError(str(path), f"cannot be read: {exc}") from None
+        data = parse_case_text(text, {".json": "json", ".toml": "toml"}.get(suffix, "yaml"), str(path))
+        name = str(path)
+    if not isinstance(data, Mapping):
+        raise CaseError(
+            name,
+            "expected a case (a mapping of facts such as tumor_type), got " + type(data).__name__,
+        )
+    return data
+
+
+def case_text(case: Mapping[str, Any], suffix: str) -> str:
+    """A case mapping as the text of a file with this suffix (JSON, YAML or TOML)."""
+    if suffix == ".json":
+        return json.dumps(case, indent=2, ensure_ascii=False) + "\n"
+    if suffix == ".toml":
+        return _toml(case)
+    import yaml
+
+    return yaml.safe_dump(dict(case), sort_keys=False, allow_unicode=True, default_flow_style=None)
+
+
+def _toml(case: Mapping[str, Any]) -> str:
+    lines, tables = [], []
+    for key, value in case.items():
+        if isinstance(value, list) and value and isinstance(value[0], Mapping):
+            for item in value:
+                tables.append(f"\n[[{key}]]")
+                tables.extend(f"{k} = {json.dumps(v)}" for k, v in item.items())
+        elif isinstance(value, bool):
+            lines.append(f"{key} = {'true' if value else 'false'}")
+        else:
+            lines.append(f"{key} = {json.dumps(value, ensure_ascii=False)}")
+    return "\n".join(lines + tables) + "\n"
+
+
+def write_atomic(path: str | Path, text: str) -> None:
+    """Write a file all at once: a temporary file beside it, then a rename."""
+    target = Path(path)
+    directory = target.parent if str(target.parent) else Path(".")
+    fd, temporary = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".tmp", dir=directory)
+    try:
+        with os.fdopen(fd, "w", encoding="utf-8") as handle:
+            handle.write(text)
+            handle.flush()
+            os.fsync(handle.fileno())
+        os.replace(temporary, target)
+    except BaseException:
+        Path(temporary).unlink(missing_ok=True)
+        raise
+
+
+def write_case(path: str | Path, case: Mapping[str, Any]) -> None:
+    """Save a case mapping atomically, in the format the file's suffix names."""
+    suffix = Path(path).suffix.lower()
+    if suffix not in SUFFIXES:
+        raise CaseError(
+            str(path),
+            f"unknown kind of case file {suffix or '(no suffix)'!r}; use {', '.join(SUFFIXES)}",
+        )
+    write_atomic(path, case_text(case, ".yaml" if suffix == ".yml" else suffix))

@@ -1,0 +1,98 @@
+"""The ``pnet-expert`` command: one subcommand per module, imported only when used.
+
+A subcommand module defines ``HELP`` (one line), ``add_arguments(parser)`` and
+``run(args) -> int``, and imports what it needs inside ``run``: the command
+line starts fast because ``pnet-expert recommend`` never imports the REPL or
+the report templates. Every error pnet_expert raises on purpose is printed as
+one message, without a traceback, and exits with status 2.
+"""
+
+from __future__ import annotations
+
+import argparse
+import importlib
+import os
+import sys
+from collections.abc import Sequence
+from typing import Any
+
+COMMANDS = {
+    "recommend": "pnet_expert.cli.recommend",
+    "batch": "pnet_expert.cli.batch",
+    "consult": "pnet_expert.cli.consult",
+    "report": "pnet_expert.cli.report",
+    "kb": "pnet_expert.cli.kb",
+}
+
+EXIT_OK, EXIT_FAILED, EXIT_USAGE = 0, 1, 2
+
+
+def _available() -> dict[str, Any]:
+    """The subcommand modules that exist in this installation."""
+    modules: dict[str, Any] = {}
+    for name, module_name in COMMANDS.items():
+        try:
+            modules[name] = importlib.import_module(module_name)
+        except ModuleNotFoundError as exc:
+            if exc.name != module_name:
+                raise
+    return modules
+
+
+def build_parser(only: str | None = None) -> argparse.ArgumentParser:
+    """The argument parser; with ``only``, just that subcommand is imported and registered."""
+    from .._version import __version__
+
+    parser = argparse.ArgumentParser(
+        prog="pnet-expert",
+        description=(
+            "Treatment options of the NCI PDQ patient summary on pancreatic neuroendocrine "
+            "tumors (2012), explained. For teaching: options, never medical advice."
+        ),
+    )
+    parser.add_argument("--version", action="version", version=f"pnet-expert {__version__}")
+    sub = parser.add_subparsers(dest="command", metavar="COMMAND")
+    sub.required = True
+    modules: dict[str, Any]
+    if only is not None and only in COMMANDS:
+        modules = {only: importlib.import_module(COMMANDS[only])}
+    else:
+        modules = _available()
+    for name, module in modules.items():
+        command = sub.add_parser(name, help=module.HELP, description=module.HELP)
+        module.add_arguments(command)
+        command.set_defaults(run=module.run)
+    return parser
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    """Run the command line; return the exit status."""
+    from ..errors import PnetError
+
+    args_list = list(sys.argv[1:] if argv is None else argv)
+    first = next((a for a in args_list if not a.startswith("-")), None)
+    parser = build_parser(first if first in COMMANDS else None)
+    args = parser.parse_args(args_list)
+    try:
+        return int(args.run(args))
+    except PnetError as exc:
+        for line in str(exc).splitlines():
+            print(f"pnet-expert: error: {line}", file=sys.stderr)
+        return EXIT_USAGE
+    except KeyboardInterrupt:
+        print("pnet-expert: interrupted", file=sys.stderr)
+        return 130
+    except BrokenPipeError:
+        # The reader went away (| head): stop quietly, as Unix tools do.
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(devnull, sys.stdout.fileno())
+        return EXIT_OK
+    except Exception as exc:
+        if os.environ.get("PNET_EXPERT_DEBUG"):
+            raise
+        print(
+            f"pnet-expert: internal error: {type(exc).__name__}: {exc}\n"
+            "This is a bug; set PNET_EXPERT_DEBUG=1 to see the traceback.",
+            file=sys.stderr,
+        )
+        return EXIT_FAILED

@@ -1,0 +1,92 @@
+"""``pnet-expert batch CASES.jsonl``: consult a cohort, one JSON result per line."""
+
+from __future__ import annotations
+
+import argparse
+import os
+import sys
+
+from .common import add_kb_option
+
+HELP = "consult every case of a JSON-lines file; one JSON result per line, in input order"
+
+
+def add_arguments(parser: argparse.ArgumentParser) -> None:
+    """CASES, -o, --jobs, --kb, progress."""
+    parser.add_argument(
+        "cases",
+        metavar="CASES.jsonl",
+        help="one case (a JSON object) per line; - for standard input",
+    )
+    parser.add_argument(
+        "-o",
+        "--output",
+        metavar="OUT.jsonl",
+        help="write the results here (default: standard output)",
+    )
+    parser.add_argument(
+        "--jobs",
+        "-j",
+        type=int,
+        default=1,
+        metavar="N",
+        help="worker processes (default 1; 0 means one per core)",
+    )
+    parser.add_argument(
+        "--progress",
+        action=argparse.BooleanOptionalAction,
+        default=None,
+        help="draw a progress bar on standard error (default: when it is a terminal)",
+    )
+    add_kb_option(parser)
+
+
+def run(args: argparse.Namespace) -> int:
+    """Consult every line; report bad lines on standard error; exit 2 if any was bad."""
+    from ..batch import run_batch
+    from ..casefile import write_atomic
+    from ..errors import InputError
+    from ..knowledge.loader import load_knowledge_base
+    from ..progress import Progress
+
+    if args.jobs < 0:
+        problem = f"{args.jobs} is negative; use 1 or more, or 0 for one per core"
+        raise InputError(field="--jobs", problem=problem)
+    jobs = args.jobs or os.cpu_count() or 1
+    load_knowledge_base(args.kb)  # a broken knowledge base fails here, once, not per line
+    if args.cases == "-":
+        lines = sys.stdin.read().splitlines()
+    else:
+        try:
+            with open(args.cases, encoding="utf-8") as handle:
+                lines = handle.read().splitlines()
+        except FileNotFoundError:
+            raise InputError(args.cases, "no such file") from None
+        except (OSError, UnicodeDecodeError) as exc:
+            raise InputError(args.cases, f"cannot be read: {exc}") from None
+    total = sum(1 for line in lines if line.strip())
+    show = sys.stderr.isatty() if args.progress is None else args.progress
+    progress = Progress(total, "batch", sys.stderr, enabled=show)
+    out: list[str] = []
+    bad = 0
+    for number, text, failed in run_batch(lines, args.kb, jobs, progress.advance):
+        if failed:
+            bad += 1
+            progress.stream.write(
+                ("\n" if show else "") + f"pnet-expert batch: line {number}: {_first(text)}\n"
+            )
+        if args.output:
+            out.append(text)
+        else:
+            sys.stdout.write(text + "\n")
+    progress.close()
+    if args.output:
+        write_atomic(args.output, "".join(line + "\n" for line in out))
+    print(f"pnet-expert batch: {total} cases, {total - bad} consulted, {bad} bad", file=sys.stderr)
+    return 2 if bad else 0
+
+
+def _first(result_json: str) -> str:
+    import json
+
+    return str(json.loads(result_json).get("error", "")).replace("\n", "; ")

@@ -1,0 +1,252 @@
+"""Compile a knowledge base into an experta engine class.
+
+Each finding rule and each recommendation rule becomes experta rules, one per
+branch of its condition written in disjunctive normal form (an ``any`` opens
+branches; experta's own OR would be split the same way, but a branch of our own
+keeps the record of which option matched). Every pattern is bound, and each
+rule's action records the facts it matched; a finding rule also declares its
+finding, on which other rules chain.
+
+The working memory of one case is small: one ``CaseFacts`` fact holding every
+known scalar or set fact, one ``Record`` fact per tumor, and one ``Finding``
+fact per derived finding. An unknown fact is simply absent, so no pattern on it
+can match: unknown facts fire nothing.
+"""
+
+from __future__ import annotations
+
+import itertools
+import re
+from collections.abc import Callable, Iterator
+from typing import Any
+
+import attrs
+
+from ..case import Patient, Tumor
+from ..knowledge.schema import (
+    AnyOf,
+    Condition,
+    CountTest,
+    FactTest,
+    FindingTest,
+    KnowledgeBase,
+)
+from ._experta import (
+    AND,
+    AS,
+    MATCH,
+    NOT,
+    Agenda,
+    Fact,
+    FactList,
+    InitialFact,
+    KnowledgeEngine,
+    L,
+    P,
+    Rule,
+)
+from .strategy import SafeDepthStrategy
+
+FINDING_SALIENCE = 1
+"""Findings are derived before options are offered, so traces read facts → findings → options."""
+
+
+class CaseFacts(Fact):
+    """The known scalar and set facts of the case (an unknown fact is absent)."""
+
+
+class Record(Fact):
+    """One record of a records fact (one tumor): ``fact``, ``index`` and its known fields."""
+
+
+class Finding(Fact):
+    """A derived finding: ``name`` and the attributes it carries."""
+
+
+@attrs.frozen(eq=False)
+class Plan:
+    """One compiled branch of one rule, and how to read its bindings back.
+
+    ``case_tests`` are tested on the CaseFacts fact (bound as ``case``);
+    ``findings`` pairs each binding name with its finding test; ``counts``
+    pairs each count test with the binding names of the records it matched.
+    """
+
+    rule_id: str
+    branch: int
+    finding: str | None
+    case_tests: tuple[FactTest, ...]
+    findings: tuple[tuple[str, FindingTest], ...]
+    counts: tuple[tuple[tuple[str, ...], CountTest], ...]
+
+    @property
+    def carry(self) -> tuple[str, tuple[str, ...]] | None:
+        """The record binding and fields a finding carries, if it carries any."""
+        for names, test in self.counts:
+            if test.carry:
+                return names[0], test.carry
+        return None
+
+
+def branches(conditions: tuple[Condition, ...]) -> list[tuple[Condition, ...]]:
+    """The condition in disjunctive normal form: one tuple of tests per branch."""
+    choices = [c.options if isinstance(c, AnyOf) else (c,) for c in conditions]
+    return [tuple(combo) for combo in itertools.product(*choices)]
+
+
+class _Predicates:
+    """Shared predicate functions: equal tests share one alpha node in the Rete network."""
+
+    def __init__(self) -> None:
+        self._cache: dict[tuple[str, tuple[Any, ...]], Callable[[Any], bool]] = {}
+
+    def get(self, op: str, values: tuple[Any, ...]) -> Callable[[Any], bool]:
+        key = (op, values)
+        if key not in self._cache:
+            allowed = frozenset(values)
+            if op == "in":
+                self._cache[key] = lambda v: v in allowed
+            else:  # contains / contains_any: the fact's value is a tuple of values
+                self._cache[key] = lambda v: not allowed.isdisjoint(v)
+        return self._cache[key]
+
+    def constraint(self, op: str, values: tuple[Any, ...]) -> Any:
+        """An experta field constraint for a test."""
+        if op == "is":
+            return L(values[0])
+        if op == "in" and len(values) == 1:
+            return L(values[0])
+        return P(self.get(op, values))
+
+
+def _python_name(rule_id: str, branch: int) -> str:
+    return "rule_" + re.sub(r"\W", "_", rule_id) + f"__{branch}"
+
+
+class Compiler:
+    """Builds the experta engine class of one knowledge base."""
+
+    def __init__(self, kb: KnowledgeBase) -> None:
+        self.kb = kb
+        self.predicates = _Predicates()
+        self.plans: dict[str, Plan] = {}
+
+    def plans_for(
+        self, rule_id: str, finding: str | None, conditions: tuple[Condition, ...]
+    ) -> Iterator[Plan]:
+        """One plan per branch of a rule's condition."""
+        for number, tests in enumerate(branches(conditions)):
+            case_tests = tuple(t for t in tests if isinstance(t, FactTest))
+            finding_tests = [t for t in tests if isinstance(t, FindingTest)]
+            counts = [t for t in tests if isinstance(t, CountTest)]
+            yield Plan(
+                rule_id,
+                number,
+                finding,
+                case_tests,
+                tuple((f"finding{i}", t) for i, t in enumerate(finding_tests)),
+                tuple((tuple(f"record{i}_{k}" for k in range(_needed(t))), t) for i, t in enumerate(counts)),
+            )
+
+    def patterns(self, plan: Plan) -> list[Any]:
+        """The bound experta patterns of one plan."""
+        out: list[Any] = []
+        if plan.case_tests:
+            fields: dict[str, Any] = {}
+            for t in plan.case_tests:
+                c = self.predicates.constraint(t.op, t.values)
+                fields[t.fact] = fields[t.fact] & c if t.fact in fields else c
+            out.append(AS.case << CaseFacts(**fields))
+        for name, finding in plan.findings:
+            where = {a: self.predicates.constraint("in", v) for a, v in finding.where}
+            out.append(getattr(AS, name) << Finding(name=finding.finding, **where))
+        for names, count in plan.counts:
+            where = {f: self.predicates.constraint("in", v) for f, v in count.where}
+            indices = [getattr(MATCH, f"{n}_index") for n in names]
+            for k, name in enumerate(names):
+                index = indices[k]
+                for earlier in indices[:k]:
+                    index = index & ~earlier
+                out.append(getattr(AS, name) << Record(fact=count.fact, index=index, **where))
+            if count.exactly is not None:
+                other: Any = ~indices[0]
+                for more in indices[1:]:
+                    other = other & ~more
+                out.append(NOT(Record(fact=count.fact, index=other, **where)))
+        return out
+
+    def build(self) -> type[Any]:
+        """The engine class: one experta rule per plan, with our strategy and reset."""
+        namespace: dict[str, Any] = {"__strategy__": SafeDepthStrategy, "reset": _reset}
+        for finding in self.kb.findings.values():
+            for plan in self.plans_for(finding.rule.id, finding.id, finding.rule.when):
+                namespace[self._add(plan)] = self._rule(plan, FINDING_SALIENCE)
+        for rule in self.kb.rules.values():
+            for plan in self.plans_for(rule.id, None, self.kb.conditions_of(rule)):
+                namespace[self._add(plan)] = self._rule(plan, 0)
+        return type(f"PnetEngine_{self.kb.name}", (KnowledgeEngine,), namespace)
+
+    def _add(self, plan: Plan) -> str:
+        name = _python_name(plan.rule_id, plan.branch)
+        self.plans[name] = plan
+        return name
+
+    def _rule(self, plan: Plan, salience: int) -> Any:
+        patterns = self.patterns(plan)
+        lhs = AND(*patterns) if len(patterns) > 1 else (patterns[0] if patterns else InitialFact())
+        action = _finding_action(plan) if plan.finding else _record_action(plan)
+        action.__name__ = _python_name(plan.rule_id, plan.branch)
+        return Rule(lhs, salience=salience)(action)
+
+
+def _needed(t: CountTest) -> int:
+    """How many records a count test binds: its number (exactly or at least)."""
+    number = t.exactly if t.exactly is not None else t.at_least
+    return max(number or 1, 1)
+
+
+def _record_action(plan: Plan) -> Callable[..., None]:
+    def action(engine: Any, **bound: Any) -> None:
+        engine.firings.append((plan, bound))
+
+    return action
+
+
+def _finding_action(plan: Plan) -> Callable[..., None]:
+    carry = plan.carry
+
+    def action(engine: Any, **bound: Any) -> None:
+        engine.firings.append((plan, bound))
+        attributes = {}
+        if carry is not None:
+            record = bound[carry[0]]
+            attributes = {f: record[f] for f in carry[1] if f in record}
+        engine.declare(Finding(name=plan.finding, **attributes))
+
+    return action
+
+
+def _reset(engine: Any) -> None:
+    """Reset without experta's per-call introspection of the engine (deffacts lookup)."""
+    engine.agenda = Agenda()
+    engine.facts = FactList()
+    engine.matcher.reset()
+    engine.running = False
+    engine.firings = []
+    engine._KnowledgeEngine__declare(InitialFact())  # declare() warns on an empty memory
+
+
+def encode(kb: KnowledgeBase, patient: Patient) -> list[Any]:
+    """The working memory of one case: one CaseFacts fact and one Record per tumor."""
+    scalars: dict[str, Any] = {}
+    records: list[Any] = []
+    for name, value in patient.known:
+        if kb.facts[name].kind != "records":
+            scalars[name] = value
+            continue
+        assert isinstance(value, tuple)
+        for index, tumor in enumerate(value):
+            assert isinstance(tumor, Tumor)
+            fields = {"site": tumor.site} if tumor.size is None else {"site": tumor.site, "size": tumor.size}
+            records.append(Record(fact=name, index=index, **fields))
+    return [CaseFacts(**scalars), *records]

@@ -1,0 +1,110 @@
+"""Why a rule did or did not fire on a case: each of its conditions, met, not met or unknown.
+
+This is the WHY NOT of the consultation, the "not offered" part of reports,
+and the REPL's account of what a rule is waiting for.
+"""
+
+from __future__ import annotations
+
+import attrs
+
+from ..case import Patient
+from ..knowledge.schema import Condition, FindingTest, KnowledgeBase, RuleSpec
+from ..knowledge.words import describe, facts_text, value_text
+from ..logic import Evaluator, Outcome, Truth
+
+
+@attrs.frozen
+class ConditionCheck:
+    """One condition of a rule on one case."""
+
+    condition: Condition
+    truth: Truth
+    text: str
+    detail: str
+    unknown: tuple[str, ...]
+    outcome: Outcome = attrs.field(repr=False, eq=False)
+
+    @property
+    def finding_held(self) -> bool:
+        """For a finding test: the finding holds (only its attributes may differ)."""
+        held = self.outcome.findings
+        return isinstance(self.condition, FindingTest) and bool(held) and held[0].truth is Truth.TRUE
+
+    def line(self) -> str:
+        """'met|NOT met|unknown: condition — detail'."""
+        mark = {Truth.TRUE: "met", Truth.FALSE: "NOT met", Truth.UNKNOWN: "unknown"}[self.truth]
+        return f"{mark}: {self.text} — {self.detail}"
+
+
+@attrs.frozen
+class RuleCheck:
+    """A rule on one case: whether it fired, and each condition's outcome."""
+
+    rule: RuleSpec
+    fired: bool
+    truth: Truth
+    conditions: tuple[ConditionCheck, ...]
+
+    @property
+    def failed(self) -> tuple[ConditionCheck, ...]:
+        """The conditions known not to hold."""
+        return tuple(c for c in self.conditions if c.truth is Truth.FALSE)
+
+    @property
+    def unknown(self) -> tuple[ConditionCheck, ...]:
+        """The conditions that depend on facts not given."""
+        return tuple(c for c in self.conditions if c.truth is Truth.UNKNOWN)
+
+    @property
+    def unknown_facts(self) -> tuple[str, ...]:
+        """The facts whose absence keeps the rule undecided."""
+        return tuple(dict.fromkeys(u for c in self.unknown for u in c.unknown))
+
+    def summary(self) -> str:
+        """One line: fired, not fired (and why), or waiting on unknown facts."""
+        if self.fired:
+            return f"{self.rule.id} fired"
+        if self.failed:
+            return f"{self.rule.id} did not fire: " + "; ".join(c.text for c in self.failed) + " — not met"
+        return f"{self.rule.id} did not fire: unknown " + ", ".join(self.unknown_facts)
+
+
+def check_rule(kb: KnowledgeBase, evaluator: Evaluator, rule: RuleSpec, fired: bool) -> RuleCheck:
+    """Evaluate every condition of a rule (its section's, then its own) on the evaluator's case."""
+    truth, outcomes = evaluator.all(kb.conditions_of(rule))
+    return RuleCheck(rule, fired, truth, tuple(_check(kb, o) for o in outcomes))
+
+
+def _check(kb: KnowledgeBase, outcome: Outcome) -> ConditionCheck:
+    return ConditionCheck(
+        outcome.condition,
+        outcome.truth,
+        describe(outcome.condition, kb),
+        detail(kb, outcome),
+        outcome.unknown,
+        outcome,
+    )
+
+
+def detail(kb: KnowledgeBase, outcome: Outcome) -> str:
+    """What the case says about one condition, in words."""
+    if outcome.truth is Truth.UNKNOWN:
+        return "not known: " + ", ".join(outcome.unknown) + " not given"
+    c = outcome.condition
+    if isinstance(c, FindingTest) and outcome.findings:
+        held = outcome.findings[0]
+        if held.truth is Truth.TRUE and c.where:
+            attrs_text = ", ".join(f"{k} {value_text(v)}" for k, v in held.attributes.items())
+            verb = "holds with" if outcome.truth is Truth.TRUE else "holds, but with"
+            return f"{c.finding} {verb} {attrs_text}"
+        if held.truth is Truth.FALSE:
+            facts = facts_text(outcome.facts)
+            return f"{c.finding} does not hold" + (f" ({facts})" if facts else "")
+    facts = facts_text(outcome.facts)
+    return ("here " + facts) if facts else "here"
+
+
+def evaluator_for(kb: KnowledgeBase, patient: Patient) -> Evaluator:
+    """An evaluator for one case (a thin alias that keeps callers off logic's internals)."""
+    return Evaluator(kb, patient)

@@ -1,0 +1,338 @@
+"""The result of a consultation: every option, each with its reasons, and the gaps.
+
+Built from the engine's firings. A reason names the rule that offered the
+option, its section, strength, qualifiers and quote, the findings it matched
+(each with the rule that derived it and the facts it came from) and every case
+fact it rests on. Nothing here depends on the order in which rules fired:
+options, reasons, findings and facts are all sorted by the knowledge base's
+own order.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterable, Mapping
+from functools import cached_property
+from typing import Any
+
+import attrs
+
+from ..case import FactValue, Patient, Tumor
+from ..engine.session import FindingKey, Firing
+from ..errors import InputError, did_you_mean
+from ..knowledge.schema import KnowledgeBase
+from ..logic import Evaluator
+from .checks import RuleCheck, check_rule
+from .gaps import Gap, find_gaps
+
+PlainFacts = Mapping[str, Any]
+FactGroup = tuple[tuple[str, Any], ...]
+
+
+@attrs.frozen
+class FindingUse:
+    """A finding a rule matched: the rule that derived it and the case facts it came from."""
+
+    finding: str
+    label: str
+    rule: str
+    attributes: Mapping[str, str]
+    facts: PlainFacts
+
+    def to_dict(self) -> dict[str, Any]:
+        """SPEC §6: finding, rule, facts (and the attributes it carries)."""
+        out: dict[str, Any] = {
+            "finding": self.finding,
+            "rule": self.rule,
+            "facts": dict(self.facts),
+        }
+        if self.attributes:
+            out["attributes"] = dict(self.attributes)
+        return out
+
+
+@attrs.frozen
+class Reason:
+    """One rule that offered an option, and everything it rested on."""
+
+    rule: str
+    section: str
+    strength: str
+    qualifiers: tuple[str, ...]
+    alternatives: tuple[str, ...]
+    quote: str
+    sub_bullets: tuple[str, ...]
+    reading: str | None
+    facts: PlainFacts
+    own_facts: PlainFacts
+    findings: tuple[FindingUse, ...]
+
+    def to_dict(self) -> dict[str, Any]:
+        """SPEC §6 ``because`` entry (with the extra keys alternative_to, sub_bullets, reading)."""
+        return {
+            "rule": self.rule,
+            "section": self.section,
+            "strength": self.strength,
+            "qualifiers": list(self.qualifiers),
+            "alternatives": bool(self.alternatives),
+            "alternative_to": list(self.alternatives),
+            "quote": self.quote,
+            "sub_bullets": list(self.sub_bullets),
+            "reading": self.reading,
+            "facts": dict(self.facts),
+            "findings": [f.to_dict() for f in self.findings],
+        }
+
+
+@attrs.frozen
+class Option:
+    """A treatment the source offers for the case, with every reason that offers it."""
+
+    id: str
+    label: str
+    strength: str
+    qualifiers: tuple[str, ...]
+    because: tuple[Reason, ...]
+
+    @property
+    def rules(self) -> tuple[str, ...]:
+        """The ids of the rules that offer it."""
+        return tuple(r.rule for r in self.because)
+
+    def to_dict(self) -> dict[str, Any]:
+        """SPEC §6 ``treatments`` entry."""
+        return {
+            "id": self.id,
+            "label": self.label,
+            "strength": self.strength,
+            "qualifiers": list(self.qualifiers),
+            "because": [r.to_dict() for r in self.because],
+        }
+
+
+@attrs.frozen
+class Consultation:
+    """What the source offers for one case, and why. See :func:`pnet_expert.recommend`."""
+
+    kb: KnowledgeBase = attrs.field(repr=False, eq=False)
+    patient: Patient
+    treatments: tuple[Option, ...]
+    fired_rules: tuple[str, ...]
+    findings: tuple[FindingUse, ...]
+    gap_details: tuple[Gap, ...]
+
+    @property
+    def options(self) -> tuple[Option, ...]:
+        """The options (alias of ``treatments``)."""
+        return self.treatments
+
+    @property
+    def gaps(self) -> tuple[str, ...]:
+        """In words: when the case's own type section offered nothing, and what it would need."""
+        return tuple(g.text for g in self.gap_details)
+
+    @property
+    def disclaimer(self) -> str:
+        """Options, never advice: shown with every output."""
+        return self.kb.disclaimer
+
+    @property
+    def unknown_facts(self) -> tuple[str, ...]:
+        """The facts of the knowledge base that this case does not state."""
+        return tuple(f for f in self.kb.facts if not self.patient.is_known(f))
+
+    def option(self, treatment_id: str) -> Option | None:
+        """The option for a treatment, or None when it is not offered (the id is checked)."""
+        self._check_treatment(treatment_id)
+        return next((o for o in self.treatments if o.id == treatment_id), None)
+
+    def is_offered(self, treatment_id: str) -> bool:
+        """Whether the source offers this treatment for the case."""
+        return self.option(treatment_id) is not None
+
+    @cached_property
+    def _evaluator(self) -> Evaluator:
+        return Evaluator(self.kb, self.patient)
+
+    def rule_check(self, rule_id: str) -> RuleCheck:
+        """One rule on this case: fired or not, and each condition's outcome."""
+        rule = self.kb.rules.get(rule_id)
+        if rule is None:
+            problem = f"{rule_id!r} is not a rule{did_you_mean(rule_id, self.kb.rules)}"
+            raise InputError(field="rule", problem=problem)
+        return check_rule(self.kb, self._evaluator, rule, rule_id in self.fired_rules)
+
+    def why_not_checks(self, treatment_id: str) -> tuple[RuleCheck, ...]:
+        """Every rule that could offer a treatment, checked on this case."""
+        self._check_treatment(treatment_id)
+        return tuple(self.rule_check(r.id) for r in self.kb.rules_offering(treatment_id))
+
+    def section_checks(self) -> tuple[RuleCheck, ...]:
+        """Every rule of the sections that apply to this case's type, checked."""
+        section = self.kb.type_section_for(self.patient.tumor_type)
+        ids = [s.id for s in self.kb.sections.values() if s.kind == "general" or s is section]
+        return tuple(self.rule_check(r.id) for r in self.kb.rules.values() if r.section in ids)
+
+    def explain(self, treatment_id: str) -> str:
+        """HOW: why a treatment is offered, unfolded from rule to findings to case facts."""
+        from .text import explain_text
+
+        return explain_text(self, treatment_id)
+
+    def why_not(self, treatment_id: str) -> str:
+        """WHY NOT: each rule that could offer a treatment, and which conditions failed or were unknown."""
+        from .text import why_not_text
+
+        return why_not_text(self, treatment_id)
+
+    def to_text(self) -> str:
+        """The options grouped by strength, a short reason each, then the disclaimer."""
+        from .text import consultation_text
+
+        return consultation_text(self)
+
+    def to_markdown(self) -> str:
+        """The consultation as a Markdown report."""
+        from .render import markdown
+
+        return markdown(self)
+
+    def _repr_markdown_(self) -> str:
+        return self.to_markdown()
+
+    def to_dict(self) -> dict[str, Any]:
+        """The JSON contract of SPEC §6 (plus findings, unknown facts and the disclaimer)."""
+        return {
+            "case": self.patient.to_dict(),
+            "knowledge_base": self.kb.about(),
+            "treatments": [o.to_dict() for o in self.treatments],
+            "fired_rules": list(self.fired_rules),
+            "gaps": list(self.gaps),
+            "gap_details": [g.to_dict() for g in self.gap_details],
+            "findings": [f.to_dict() for f in self.findings],
+            "unknown_facts": list(self.unknown_facts),
+            "disclaimer": self.disclaimer,
+        }
+
+    def to_json(self, indent: int | None = 2) -> str:
+        """``to_dict`` as JSON text."""
+        return json.dumps(self.to_dict(), indent=indent, ensure_ascii=False)
+
+    def _check_treatment(self, treatment_id: str) -> None:
+        if treatment_id not in self.kb.treatments:
+            problem = (
+                f"{treatment_id!r} is not a treatment id{did_you_mean(treatment_id, self.kb.treatments)}; "
+                f"the treatments are: {', '.join(self.kb.treatments)}"
+            )
+            raise InputError(field="treatment", problem=problem)
+
+
+# ---------------------------------------------------------------- building
+
+
+def build(kb: KnowledgeBase, patient: Patient, firings: Iterable[Firing]) -> Consultation:
+    """Assemble a consultation from the engine's firings on a case."""
+    firings = tuple(firings)
+    derivations: dict[FindingKey, list[Firing]] = {}
+    by_rule: dict[str, list[Firing]] = {}
+    for f in firings:
+        if f.derived is not None:
+            derivations.setdefault(f.derived, []).append(f)
+        else:
+            by_rule.setdefault(f.rule_id, []).append(f)
+
+    plain = _Plain(kb, patient)
+    support: dict[FindingKey, list[FactGroup]] = {}
+
+    def facts_of(key: FindingKey) -> list[FactGroup]:
+        """The fact groups a finding rests on, through any findings it chained on."""
+        if key not in support:
+            support[key] = []
+            groups = [f.facts for f in derivations[key]]
+            groups += [g for f in derivations[key] for k in f.findings for g in facts_of(k)]
+            support[key] = groups
+        return support[key]
+
+    finding_uses = {
+        key: FindingUse(
+            key[0],
+            kb.findings[key[0]].label,
+            kb.findings[key[0]].rule.id,
+            dict(key[1]),
+            plain.merge(facts_of(key)),
+        )
+        for key in derivations
+    }
+    reasons: dict[str, list[Reason]] = {}
+    for rule in kb.rules.values():
+        if rule.id not in by_rule:
+            continue
+        fired = by_rule[rule.id]
+        keys = sorted({k for f in fired for k in f.findings}, key=lambda k: _finding_rank(kb, k))
+        uses = tuple(finding_uses[k] for k in keys)
+        own = plain.merge(f.facts for f in fired)
+        everything = plain.merge([*(f.facts for f in fired), *(g for k in keys for g in facts_of(k))])
+        for offer in rule.offers:
+            reasons.setdefault(offer.treatment, []).append(
+                Reason(
+                    rule=rule.id,
+                    section=rule.section,
+                    strength=rule.strength,
+                    qualifiers=offer.qualifiers,
+                    alternatives=rule.alternatives_of(offer.treatment),
+                    quote=rule.quote,
+                    sub_bullets=rule.sub_bullets,
+                    reading=rule.reading,
+                    facts=everything,
+                    own_facts=own,
+                    findings=uses,
+                )
+            )
+    qualifier_order = [q.id for q in kb.qualifiers]
+    options = []
+    for treatment in kb.treatments.values():
+        because = reasons.get(treatment.id)
+        if not because:
+            continue
+        strength = min((r.strength for r in because), key=kb.strength_rank)
+        qualifiers = sorted({q for r in because for q in r.qualifiers}, key=qualifier_order.index)
+        options.append(Option(treatment.id, treatment.label, strength, tuple(qualifiers), tuple(because)))
+    options.sort(key=lambda o: kb.strength_rank(o.strength))
+    fired_rules = tuple(sorted(by_rule))
+    derived = tuple(finding_uses[k] for k in sorted(finding_uses, key=lambda k: _finding_rank(kb, k)))
+    consultation = Consultation(kb, patient, tuple(options), fired_rules, derived, ())
+    return attrs.evolve(consultation, gap_details=find_gaps(consultation))
+
+
+def _finding_rank(kb: KnowledgeBase, key: FindingKey) -> tuple[int, tuple[tuple[str, str], ...]]:
+    return (list(kb.findings).index(key[0]), key[1])
+
+
+class _Plain:
+    """Merges firing facts and turns them into plain JSON-ready values in the case's order."""
+
+    def __init__(self, kb: KnowledgeBase, patient: Patient) -> None:
+        self.kb = kb
+        self.patient = patient
+
+    def merge(self, groups: Iterable[Iterable[tuple[str, Any]]]) -> dict[str, Any]:
+        """Union of several firings' facts: sets and records merged, in the knowledge base's fact order."""
+        merged: dict[str, Any] = {}
+        for group in groups:
+            for name, value in group:
+                if isinstance(value, tuple):
+                    merged[name] = tuple(merged.get(name, ())) + value
+                else:
+                    merged[name] = value
+        return {name: self._plain(name, merged[name]) for name in self.kb.facts if name in merged}
+
+    def _plain(self, name: str, value: Any) -> Any:
+        whole: FactValue | None = self.patient.get(name)
+        if self.kb.facts[name].kind == "records":
+            assert isinstance(whole, tuple)
+            records = [whole[i] for i in sorted(set(value))]
+            return [r.to_dict() for r in records if isinstance(r, Tumor)]
+        if self.kb.facts[name].kind == "set":
+            assert isinstance(whole, tuple)
+            return [v for v in whole if v in value]
+        return value

@@ -1,0 +1,90 @@
+"""Gaps: when the case's own type section offers nothing, say so, and say why.
+
+A gap is not an error: the source is silent about some cases (SPEC §5.1), and
+the system says so instead of guessing. It also tells apart what the source
+does not cover from what the case does not state: rules that could still fire
+if an unknown fact were given are listed with those facts, and rules that
+nearly matched (the finding holds, its site or size does not) bring their
+reading of the source.
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Any
+
+import attrs
+
+from ..knowledge.schema import FindingTest
+from ..logic import Truth
+
+if TYPE_CHECKING:
+    from .checks import RuleCheck
+    from .consultation import Consultation
+
+
+@attrs.frozen
+class Gap:
+    """The case's type section offered nothing: what could change that, and the readings that bear on it."""
+
+    section: str
+    title: str
+    text: str
+    waiting: tuple[tuple[str, tuple[str, ...]], ...]
+    near_misses: tuple[tuple[str, str], ...]
+
+    def to_dict(self) -> dict[str, Any]:
+        """As JSON: section, text, the rules waiting on unknown facts, the near misses' readings."""
+        return {
+            "section": self.section,
+            "text": self.text,
+            "waiting_on": [{"rule": r, "unknown": list(u)} for r, u in self.waiting],
+            "near_misses": [{"rule": r, "reading": t} for r, t in self.near_misses],
+        }
+
+
+def find_gaps(consultation: Consultation) -> tuple[Gap, ...]:
+    """The gaps of a consultation: at most one, for the case's own type section."""
+    kb = consultation.kb
+    section = kb.type_section_for(consultation.patient.tumor_type)
+    if section is None or any(r in consultation.fired_rules for r in section.rules):
+        return ()
+    checks = [consultation.rule_check(r) for r in section.rules]
+    waiting = tuple((c.rule.id, c.unknown_facts) for c in checks if c.truth is Truth.UNKNOWN)
+    misses = {c.rule.id: _mismatches(c) for c in checks}
+    closest = min((m for m in misses.values() if m), default=0)
+    near = tuple(
+        (c.rule.id, c.rule.reading)
+        for c in checks
+        if misses[c.rule.id] == closest and closest and c.rule.reading
+    )
+    span = f"{section.rules[0]} to {section.rules[-1]}" if len(section.rules) > 1 else section.rules[0]
+    parts = [
+        f"The source's {section.title} section offers no option for this case: "
+        f"none of its rules ({span}) applies."
+    ]
+    if waiting:
+        listed = "; ".join(f"{', '.join(unknown)} ({rule})" for rule, unknown in waiting)
+        parts.append(f"Not given, and could change this: {listed}.")
+    for rule, reading in near:
+        parts.append(f"Reading of {rule}: {reading}")
+    if not waiting and not near:
+        parts.append("The source is silent on this case; the system does not guess.")
+    return (Gap(section.id, section.title, " ".join(parts), waiting, near),)
+
+
+def _mismatches(check: RuleCheck) -> int:
+    """How many site/size attributes keep a rule from firing, when nothing else does (0: not a near miss).
+
+    A near miss is a rule whose every failed condition is a finding that holds
+    with the wrong attributes: the case is of the kind the rule speaks of, just
+    not of the site or size it names.
+    """
+    failed = check.failed
+    if not failed or not all(c.finding_held for c in failed):
+        return 0
+    count = 0
+    for c in failed:
+        assert isinstance(c.condition, FindingTest)
+        attributes = c.outcome.findings[0].attributes
+        count += sum(1 for name, allowed in c.condition.where if attributes.get(name) not in allowed)
+    return count

@@ -1,0 +1,215 @@
+"""Reasoning diagrams: facts → findings → rules → treatments, as DOT or Mermaid text.
+
+Two graphs are drawn the same way: a case's own reasoning (only what fired,
+with the facts it rested on) and the whole knowledge base (every fact, finding,
+rule and treatment, wired by the rules' conditions and offers). DOT text can be
+turned into SVG when Graphviz's ``dot`` is on the machine; Mermaid text needs
+nothing at all, and renders in Markdown viewers that know it.
+"""
+
+from __future__ import annotations
+
+import re
+import shutil
+import subprocess
+from typing import TYPE_CHECKING, Literal
+
+import attrs
+
+from ..knowledge.schema import CountTest, FactTest, FindingTest, KnowledgeBase, iter_tests
+
+if TYPE_CHECKING:
+    from .consultation import Consultation
+
+NodeKind = Literal["fact", "finding", "rule", "treatment"]
+KINDS: tuple[NodeKind, ...] = ("fact", "finding", "rule", "treatment")
+
+_DOT_STYLE = {
+    "fact": 'shape=box, style="rounded,filled", fillcolor="#eef3fb"',
+    "finding": 'shape=ellipse, style=filled, fillcolor="#fdf3e1"',
+    "rule": 'shape=hexagon, style=filled, fillcolor="#e9f5ec"',
+    "treatment": 'shape=box, style=filled, fillcolor="#f6e8f3"',
+}
+_MERMAID_SHAPE = {
+    "fact": ('["', '"]'),
+    "finding": ('(["', '"])'),
+    "rule": ('{{"', '"}}'),
+    "treatment": ('[["', '"]]'),
+}
+
+
+@attrs.frozen
+class Node:
+    """A box in the diagram: one fact, finding, rule or treatment."""
+
+    id: str
+    label: str
+    kind: NodeKind
+
+
+@attrs.frozen
+class Graph:
+    """Nodes and edges, in a stable order (the knowledge base's), ready to be drawn."""
+
+    title: str
+    nodes: tuple[Node, ...]
+    edges: tuple[tuple[str, str], ...]
+
+    def to_dot(self) -> str:
+        """Graphviz DOT text, one rank per kind of node, left to right."""
+        lines = [
+            f"digraph {_dot_id(self.title)} {{",
+            "  rankdir=LR;",
+            '  node [fontname="Helvetica", fontsize=10];',
+            '  edge [color="#667788"];',
+        ]
+        for kind in KINDS:
+            members = [n for n in self.nodes if n.kind == kind]
+            if not members:
+                continue
+            lines.append(f"  subgraph cluster_{kind} {{")
+            lines.append(f'    label="{kind}s"; style=dashed; color="#bbbbbb";')
+            for n in members:
+                lines.append(f'    "{_key(n.id)}" [label="{_dot_text(n.label)}", {_DOT_STYLE[kind]}];')
+            lines.append("  }")
+        for src, dst in self.edges:
+            lines.append(f'  "{_key(src)}" -> "{_key(dst)}";')
+        lines.append("}")
+        return "\n".join(lines) + "\n"
+
+    def to_mermaid(self) -> str:
+        """Mermaid flowchart text (``flowchart LR``)."""
+        names = {n.id: f"n{i}" for i, n in enumerate(self.nodes)}
+        lines = ["flowchart LR"]
+        for n in self.nodes:
+            left, right = _MERMAID_SHAPE[n.kind]
+            lines.append(f"  {names[n.id]}{left}{_mermaid_text(n.label)}{right}")
+        for src, dst in self.edges:
+            lines.append(f"  {names[src]} --> {names[dst]}")
+        for kind in KINDS:
+            members = [names[n.id] for n in self.nodes if n.kind == kind]
+            if members:
+                lines.append(f"  class {','.join(members)} {kind}")
+        lines.append("  classDef fact fill:#eef3fb,stroke:#557;")
+        lines.append("  classDef finding fill:#fdf3e1,stroke:#a73;")
+        lines.append("  classDef rule fill:#e9f5ec,stroke:#375;")
+        lines.append("  classDef treatment fill:#f6e8f3,stroke:#735;")
+        return "\n".join(lines) + "\n"
+
+
+def dot_available() -> bool:
+    """Whether Graphviz's ``dot`` is on this machine."""
+    return shutil.which("dot") is not None
+
+
+def to_svg(dot_text: str, timeout: float = 30.0) -> str | None:
+    """Render DOT text to SVG with Graphviz, or None when ``dot`` is absent or fails."""
+    dot = shutil.which("dot")
+    if dot is None:
+        return None
+    try:
+        done = subprocess.run(
+            [dot, "-Tsvg"], input=dot_text, capture_output=True, text=True, timeout=timeout, check=False
+        )
+    except (OSError, subprocess.TimeoutExpired):
+        return None
+    if done.returncode != 0:
+        return None
+    svg = done.stdout
+    start = svg.find("<svg")
+    return svg[start:] if start >= 0 else None
+
+
+def _fact_node(kb: KnowledgeBase, fact: str, value: object | None = None) -> Node:
+    from ..knowledge.words import value_text
+
+    spec = kb.facts[fact]
+    label = f"{fact} = {value_text(value)}" if value is not None else f"{fact}\n{spec.label}"
+    return Node(f"fact:{fact}", label, "fact")
+
+
+def case_graph(c: Consultation) -> Graph:
+    """One consultation's reasoning: facts used, findings derived, rules fired, options offered."""
+    kb = c.kb
+    nodes: dict[str, Node] = {}
+    edges: dict[tuple[str, str], None] = {}
+    for use in c.findings:
+        finding_id = f"finding:{use.finding}"
+        nodes[finding_id] = Node(finding_id, f"{use.finding}\n({use.rule})", "finding")
+        for name in use.facts:
+            fact = _fact_node(kb, name, c.patient.get(name))
+            nodes.setdefault(fact.id, fact)
+            edges[(fact.id, finding_id)] = None
+    for option in c.treatments:
+        treatment_id = f"treatment:{option.id}"
+        nodes[treatment_id] = Node(treatment_id, f"{option.id}\n{option.strength}", "treatment")
+        for reason in option.because:
+            rule_id = f"rule:{reason.rule}"
+            nodes.setdefault(rule_id, Node(rule_id, reason.rule, "rule"))
+            edges[(rule_id, treatment_id)] = None
+            for name in reason.own_facts:
+                fact = _fact_node(kb, name, c.patient.get(name))
+                nodes.setdefault(fact.id, fact)
+                edges[(fact.id, rule_id)] = None
+            for use in reason.findings:
+                edges[(f"finding:{use.finding}", rule_id)] = None
+    ordered = sorted(nodes.values(), key=lambda n: (KINDS.index(n.kind), n.id))
+    title = str(c.patient.to_dict().get("id") or c.patient.tumor_type)
+    return Graph(title, tuple(ordered), tuple(edges))
+
+
+def kb_graph(kb: KnowledgeBase, section: str | None = None) -> Graph:
+    """The whole knowledge base (or one section): facts → findings → rules → treatments."""
+    nodes: dict[str, Node] = {}
+    edges: dict[tuple[str, str], None] = {}
+
+    def uses(target: str, conditions: tuple[object, ...]) -> None:
+        for t in iter_tests(conditions):  # type: ignore[arg-type]
+            if isinstance(t, FactTest | CountTest):
+                fact = _fact_node(kb, t.fact)
+                nodes.setdefault(fact.id, fact)
+                edges[(fact.id, target)] = None
+            elif isinstance(t, FindingTest):
+                edges[(f"finding:{t.finding}", target)] = None
+
+    rules = [r for r in kb.rules.values() if section is None or r.section == section]
+    needed = {t.finding for r in rules for t in iter_tests(kb.conditions_of(r)) if isinstance(t, FindingTest)}
+    for finding in kb.findings.values():
+        if section is not None and finding.id not in needed:
+            continue
+        node_id = f"finding:{finding.id}"
+        nodes[node_id] = Node(node_id, f"{finding.id}\n({finding.rule.id})", "finding")
+        uses(node_id, finding.rule.when)
+    for rule in rules:
+        node_id = f"rule:{rule.id}"
+        nodes[node_id] = Node(node_id, f"{rule.id}\n{rule.strength}", "rule")
+        uses(node_id, kb.conditions_of(rule))
+        for offer in rule.offers:
+            treatment_id = f"treatment:{offer.treatment}"
+            nodes.setdefault(treatment_id, Node(treatment_id, offer.treatment, "treatment"))
+            edges[(node_id, treatment_id)] = None
+    order = {kind: i for i, kind in enumerate(KINDS)}
+    kb_order = {
+        **{f"fact:{f}": i for i, f in enumerate(kb.facts)},
+        **{f"finding:{f}": i for i, f in enumerate(kb.findings)},
+        **{f"rule:{r}": i for i, r in enumerate(kb.rules)},
+        **{f"treatment:{t}": i for i, t in enumerate(kb.treatments)},
+    }
+    ordered = sorted(nodes.values(), key=lambda n: (order[n.kind], kb_order.get(n.id, 0)))
+    return Graph(section or kb.name, tuple(ordered), tuple(e for e in edges if e[0] in nodes))
+
+
+def _key(node_id: str) -> str:
+    return node_id.replace('"', "'")
+
+
+def _dot_id(text: str) -> str:
+    return "g_" + re.sub(r"\W", "_", text)
+
+
+def _dot_text(text: str) -> str:
+    return text.replace("\\", "\\\\").replace('"', '\\"').replace("\n", "\\n")
+
+
+def _mermaid_text(text: str) -> str:
+    return text.replace('"', "#quot;").replace("<", "#lt;").replace(">", "#gt;").replace("\n", "<br/>")

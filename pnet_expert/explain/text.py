@@ -1,0 +1,164 @@
+"""Plain-text renderings of a consultation: the options, HOW, and WHY NOT.
+
+Every rendering names the rules by id and quotes the source, and ends with the
+disclaimer: these are options from one old patient summary, never advice.
+"""
+
+from __future__ import annotations
+
+import textwrap
+from typing import TYPE_CHECKING
+
+from ..knowledge.words import facts_text, value_text
+
+if TYPE_CHECKING:
+    from .consultation import Consultation, FindingUse, Option, Reason
+
+WIDTH = 88
+
+
+def _wrap(text: str, indent: str = "", first: str | None = None) -> str:
+    return textwrap.fill(
+        text, WIDTH, initial_indent=first if first is not None else indent, subsequent_indent=indent
+    )
+
+
+def header(c: Consultation) -> list[str]:
+    """Who the case is, and which knowledge answered."""
+    kb = c.kb
+    name = c.patient.to_dict().get("title") or c.patient.to_dict().get("id")
+    title = (
+        f"Treatment options for {name} ({c.patient.tumor_type})"
+        if name
+        else (f"Treatment options for a case of {c.patient.tumor_type}")
+    )
+    lines = [
+        title,
+        f"Knowledge base {kb.name} {kb.version}; source: {kb.source.title}, "
+        f"last modified {kb.source.last_modified}",
+        "",
+        _wrap("Case: " + facts_text(c.patient.fact_dict()), "      ", ""),
+    ]
+    if c.unknown_facts:
+        lines.append(_wrap("Unknown (not given, never taken as false): " + ", ".join(c.unknown_facts), "  "))
+    return lines
+
+
+def short_reason(reason: Reason) -> str:
+    """One line: the rule and what it matched, beyond the tumor type."""
+    what = [f.label for f in reason.findings]
+    what += [f"{k} = {value_text(v)}" for k, v in reason.own_facts.items() if k != "tumor_type"]
+    if not what:
+        what = [f"every case of this section ({reason.section})"]
+    return f"{reason.rule}: " + "; ".join(what)
+
+
+def option_line(option: Option) -> str:
+    """One option with its qualifiers, alternatives and short reasons."""
+    extra = f" ({', '.join(option.qualifiers)})" if option.qualifiers else ""
+    alternatives = sorted({a for r in option.because for a in r.alternatives})
+    alt = f" [either this or {', '.join(alternatives)}]" if alternatives else ""
+    reasons = " | ".join(short_reason(r) for r in option.because)
+    return _wrap(f"{option.label}{extra}{alt} [{option.id}] — {reasons}", "      ", "  - ")
+
+
+def consultation_text(c: Consultation) -> str:
+    """The options grouped by strength, a short reason each, the gaps, then the disclaimer."""
+    lines = header(c)
+    lines.append("")
+    if not c.treatments:
+        lines.append("The source offers no option for this case.")
+    for strength in c.kb.strengths:
+        group = [o for o in c.treatments if o.strength == strength.id]
+        if group:
+            lines.append(f"{strength.label} ({strength.meaning}):")
+            lines.extend(option_line(o) for o in group)
+    if c.gaps:
+        lines.append("")
+        lines.append("Gaps:")
+        lines.extend(_wrap(g, "    ", "  - ") for g in c.gaps)
+    lines.append("")
+    lines.append("Fired rules: " + (", ".join(c.fired_rules) or "none"))
+    lines.append("")
+    lines.append(_wrap(c.disclaimer))
+    return "\n".join(lines) + "\n"
+
+
+def finding_chain(use: FindingUse) -> str:
+    """'liver_metastases (the cancer has spread to the liver) ← FND-06 ← spread = [liver]'."""
+    carried = f" with {', '.join(f'{k} {v}' for k, v in use.attributes.items())}" if use.attributes else ""
+    return f"{use.finding}{carried} ({use.label}) ← {use.rule} ← {facts_text(use.facts)}"
+
+
+def reason_block(c: Consultation, reason: Reason) -> list[str]:
+    """One reason unfolded: the rule, the source's words, the findings down to the facts."""
+    qualifiers = f"; {', '.join(reason.qualifiers)}" if reason.qualifiers else ""
+    lines = [
+        f"  {reason.rule} · {c.kb.sections[reason.section].title} section · {reason.strength}{qualifiers}"
+    ]
+    lines.append(_wrap(f'"{reason.quote}"', "           ", "    Source: "))
+    lines.extend(_wrap(b, "             ", "           - ") for b in reason.sub_bullets)
+    lines.append("    Because:")
+    for name, value in reason.own_facts.items():
+        lines.append(_wrap(f"{name} = {value_text(value)} (stated in the case)", "        ", "      "))
+    for use in reason.findings:
+        lines.append(_wrap(finding_chain(use), "        ", "      "))
+    if reason.alternatives:
+        lines.append(
+            f"    Either/or: the source gives it as an alternative to {', '.join(reason.alternatives)}."
+        )
+    if reason.reading:
+        lines.append(_wrap(f"Reading: {reason.reading}", "      ", "    "))
+    return lines
+
+
+def explain_text(c: Consultation, treatment_id: str) -> str:
+    """HOW a treatment is offered; when it is not, WHY NOT instead."""
+    option = c.option(treatment_id)
+    label = c.kb.treatments[treatment_id].label
+    if option is None:
+        return f"{treatment_id} ({label}) is not offered for this case.\n\n" + why_not_text(c, treatment_id)
+    qualifiers = f"; {', '.join(option.qualifiers)}" if option.qualifiers else ""
+    count = len(option.because)
+    lines = [
+        f"HOW: {option.id} — {label}",
+        f"Offered ({option.strength}{qualifiers}) by {count} rule{'s' if count > 1 else ''}: "
+        + ", ".join(option.rules),
+        "",
+    ]
+    for reason in option.because:
+        lines.extend(reason_block(c, reason))
+        lines.append("")
+    lines.append(_wrap(c.disclaimer))
+    return "\n".join(lines) + "\n"
+
+
+def why_not_text(c: Consultation, treatment_id: str) -> str:
+    """WHY NOT: every rule that could offer a treatment, and each of its conditions on this case."""
+    checks = c.why_not_checks(treatment_id)
+    label = c.kb.treatments[treatment_id].label
+    option = c.option(treatment_id)
+    status = (
+        f"It IS offered for this case, by {', '.join(option.rules)}."
+        if option
+        else "It is not offered for this case."
+    )
+    lines = [
+        f"WHY NOT: {treatment_id} — {label}",
+        status,
+        f"Rules that could offer it ({len(checks)}):",
+        "",
+    ]
+    for check in checks:
+        section = c.kb.sections[check.rule.section].title
+        state = (
+            "fired"
+            if check.fired
+            else ("did not fire (waiting on unknown facts)" if not check.failed else "did not fire")
+        )
+        lines.append(f"  {check.rule.id} · {section} section — {state}")
+        for condition in check.conditions:
+            lines.append(_wrap(condition.line(), "          ", "      "))
+        lines.append("")
+    lines.append(_wrap(c.disclaimer))
+    return "\n".join(lines) + "\n"

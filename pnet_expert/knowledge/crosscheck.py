@@ -1,0 +1,318 @@
+"""Check that the knowledge base's parts fit together, once every file is read.
+
+Names must refer to something declared, values must lie in their fact's
+domain, ids must be unique, tests must suit their fact's kind. Every problem is
+recorded with the position it was written at; nothing stops at the first.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping
+
+from ..errors import did_you_mean, one_of
+from .nodes import Problems
+from .schema import (
+    AnyOf,
+    Condition,
+    ConstraintSpec,
+    CountTest,
+    FactSpec,
+    FactTest,
+    FindingSpec,
+    FindingTest,
+    Origin,
+    QualifierSpec,
+    RuleSpec,
+    SectionSpec,
+    StrengthSpec,
+    TreatmentSpec,
+)
+
+# The record type of a records fact is :class:`pnet_expert.case.Tumor`.
+RECORD_FIELDS = {"site": True, "size": False}
+
+
+class CrossCheck:
+    """Checks one knowledge base's references, recording problems."""
+
+    def __init__(
+        self,
+        problems: Problems,
+        facts: Mapping[str, FactSpec],
+        findings: Mapping[str, FindingSpec],
+        treatments: Mapping[str, TreatmentSpec],
+        strengths: Iterable[StrengthSpec],
+        qualifiers: Iterable[QualifierSpec],
+    ) -> None:
+        self.problems = problems
+        self.facts = facts
+        self.findings = findings
+        self.treatments = treatments
+        self.strengths = tuple(s.id for s in strengths)
+        self.qualifiers = tuple(q.id for q in qualifiers)
+
+    def fail(self, origin: Origin, where: str, message: str) -> None:
+        """Record a problem."""
+        self.problems.add(origin, where, message)
+
+    # ------------------------------------------------------------ facts
+
+    def fact_specs(self) -> None:
+        """A records fact must have the fields of the Tumor record, and its fields' values."""
+        for fact in self.facts.values():
+            if fact.kind != "records":
+                continue
+            have = {f.id: f.required for f in fact.fields}
+            if have != RECORD_FIELDS:
+                wanted = ", ".join(
+                    f"{k} ({'required' if v else 'optional'})" for k, v in RECORD_FIELDS.items()
+                )
+                self.fail(fact.origin, f"{fact.id}.fields", f"a records fact has the fields {wanted}")
+
+    # ------------------------------------------------------------ conditions
+
+    def conditions(self, conditions: Iterable[Condition], where: str, *, in_rule: bool = True) -> None:
+        """Check every test of a list of conditions."""
+        for i, c in enumerate(conditions):
+            self.condition(c, f"{where}[{i}]", in_rule=in_rule)
+
+    def condition(self, c: Condition, where: str, *, in_rule: bool = True) -> None:
+        """Check one condition against the declarations."""
+        if isinstance(c, AnyOf):
+            for i, option in enumerate(c.options):
+                self.condition(option, f"{where}.any[{i}]", in_rule=in_rule)
+        elif isinstance(c, FactTest):
+            self._fact_test(c, where)
+        elif isinstance(c, CountTest):
+            self._count_test(c, where, in_rule=in_rule)
+        else:
+            self._finding_test(c, where)
+
+    def _fact(self, name: str, origin: Origin, where: str) -> FactSpec | None:
+        fact = self.facts.get(name)
+        if fact is None:
+            self.fail(
+                origin,
+                where,
+                f"{name!r} is not a declared fact{did_you_mean(name, self.facts)}; "
+                f"declared: {one_of(self.facts)}",
+            )
+        return fact
+
+    def _fact_test(self, t: FactTest, where: str) -> None:
+        fact = self._fact(t.fact, t.origin, f"{where}.fact")
+        if fact is None:
+            return
+        suits = {
+            "boolean": ("is", "in"),
+            "choice": ("is", "in"),
+            "set": ("contains", "contains_any"),
+        }
+        if fact.kind == "records":
+            self.fail(t.origin, where, f"{t.fact!r} is a list of records: test it with 'count'")
+            return
+        if t.op not in suits[fact.kind]:
+            self.fail(
+                t.origin,
+                f"{where}.{t.op}",
+                f"a {fact.kind} fact is tested with {' or '.join(suits[fact.kind])}",
+            )
+            return
+        for value in t.values:
+            if value not in fact.value_ids or isinstance(value, bool) != (fact.kind == "boolean"):
+                self.fail(
+                    t.origin,
+                    f"{where}.{t.op}",
+                    f"{_show(value)} is not a value of {t.fact}"
+                    f"{did_you_mean(value, map(str, fact.value_ids))}; "
+                    f"allowed: {one_of(fact.value_ids)}",
+                )
+
+    def _count_test(self, t: CountTest, where: str, *, in_rule: bool) -> None:
+        fact = self._fact(t.fact, t.origin, f"{where}.count")
+        if fact is None:
+            return
+        if fact.kind != "records":
+            self.fail(
+                t.origin,
+                f"{where}.count",
+                f"{t.fact!r} is a {fact.kind} fact: only records are counted",
+            )
+            return
+        fields = {f.id: f for f in fact.fields}
+        for field, values in t.where:
+            spec = fields.get(field)
+            if spec is None:
+                self.fail(
+                    t.origin,
+                    f"{where}.where.{field}",
+                    f"{field!r} is not a field of {t.fact}{did_you_mean(field, fields)}; "
+                    f"fields: {one_of(fields)}",
+                )
+                continue
+            for value in values:
+                if value not in spec.value_ids:
+                    self.fail(
+                        t.origin,
+                        f"{where}.where.{field}",
+                        f"{value!r} is not a value of {t.fact}.{field}{did_you_mean(value, spec.value_ids)}; "
+                        f"allowed: {one_of(spec.value_ids)}",
+                    )
+        smallest = 1 if in_rule else 0
+        number = t.exactly if t.exactly is not None else t.at_least
+        if number is not None and number < smallest:
+            self.fail(
+                t.origin,
+                where,
+                "a rule can only count one or more records (absence is not a positive test)",
+            )
+        for field in t.carry:
+            if field not in fields:
+                self.fail(t.origin, f"{where}.carry", f"{field!r} is not a field of {t.fact}")
+        if t.carry and t.exactly != 1:
+            self.fail(t.origin, f"{where}.carry", "'carry' needs 'exactly: 1' (one record to carry from)")
+
+    def _finding_test(self, t: FindingTest, where: str) -> None:
+        finding = self.findings.get(t.finding)
+        if finding is None:
+            self.fail(
+                t.origin,
+                f"{where}.finding",
+                f"{t.finding!r} is not a declared finding{did_you_mean(t.finding, self.findings)}; "
+                f"declared: {one_of(self.findings)}",
+            )
+            return
+        for attribute, values in t.where:
+            if attribute not in finding.attributes:
+                carried = one_of(finding.attributes) or "none"
+                self.fail(
+                    t.origin,
+                    f"{where}.where.{attribute}",
+                    f"{attribute!r} is not an attribute of {t.finding} (it carries: {carried})",
+                )
+                continue
+            domain = self.attribute_values(finding, attribute)
+            for value in values:
+                if value not in domain:
+                    self.fail(
+                        t.origin,
+                        f"{where}.where.{attribute}",
+                        f"{value!r} is not a value of {attribute}{did_you_mean(value, domain)}; "
+                        f"allowed: {one_of(domain)}",
+                    )
+
+    def attribute_values(self, finding: FindingSpec, attribute: str) -> tuple[str, ...]:
+        """The values a finding's attribute can take (those of the record field it carries)."""
+        for condition in finding.rule.when:
+            if isinstance(condition, CountTest) and attribute in condition.carry:
+                fact = self.facts.get(condition.fact)
+                if fact is not None:
+                    return next((f.value_ids for f in fact.fields if f.id == attribute), ())
+        return ()
+
+    # ------------------------------------------------------------ the parts
+
+    def finding_specs(self) -> None:
+        """Findings' rules, and no finding that depends on itself."""
+        for finding in self.findings.values():
+            self.conditions(finding.rule.when, f"{finding.rule.id}.when")
+        for finding in self.findings.values():
+            if self._depends_on(finding.id, finding.id, set()):
+                self.fail(finding.origin, finding.id, "the finding depends on itself")
+
+    def _depends_on(self, start: str, target: str, seen: set[str]) -> bool:
+        finding = self.findings.get(start)
+        if finding is None or start in seen:
+            return False
+        seen.add(start)
+        for c in _flat(finding.rule.when):
+            if isinstance(c, FindingTest) and (
+                c.finding == target or self._depends_on(c.finding, target, seen)
+            ):
+                return True
+        return False
+
+    def section_specs(self, sections: Iterable[SectionSpec]) -> None:
+        """A section's own conditions."""
+        for section in sections:
+            self.conditions(section.applies_when, f"{section.id}.applies_when")
+            if section.kind == "type" and not any(
+                isinstance(c, FactTest) and c.fact == "tumor_type" for c in section.applies_when
+            ):
+                self.fail(
+                    section.origin,
+                    f"{section.id}.applies_when",
+                    "a type section names its tumor_type",
+                )
+
+    def rule_specs(self, rules: Iterable[RuleSpec]) -> None:
+        """A rule's conditions, offers, strength, qualifiers and alternatives."""
+        for rule in rules:
+            self.conditions(rule.when, f"{rule.id}.when")
+            offered = [o.treatment for o in rule.offers]
+            for i, o in enumerate(rule.offers):
+                where = f"{rule.id}.offers[{i}]"
+                if o.treatment not in self.treatments:
+                    self.fail(
+                        o.origin,
+                        f"{where}.treatment",
+                        f"{o.treatment!r} is not a declared treatment"
+                        f"{did_you_mean(o.treatment, self.treatments)}",
+                    )
+                if offered.count(o.treatment) > 1 and offered.index(o.treatment) == i:
+                    self.fail(o.origin, f"{where}.treatment", f"{o.treatment!r} is offered twice")
+                for q in o.qualifiers:
+                    if q not in self.qualifiers:
+                        self.fail(
+                            o.origin,
+                            f"{where}.qualifiers",
+                            f"{q!r} is not a qualifier{did_you_mean(q, self.qualifiers)}; "
+                            f"allowed: {'; '.join(self.qualifiers)}",
+                        )
+            if rule.strength not in self.strengths:
+                self.fail(
+                    rule.origin,
+                    f"{rule.id}.strength",
+                    f"{rule.strength!r} is not a strength{did_you_mean(rule.strength, self.strengths)}; "
+                    f"allowed: {one_of(self.strengths)}",
+                )
+            for i, group in enumerate(rule.alternatives):
+                for treatment in group:
+                    if treatment not in offered:
+                        self.fail(
+                            rule.origin,
+                            f"{rule.id}.alternatives[{i}]",
+                            f"{treatment!r} is not among the rule's offers ({one_of(offered)})",
+                        )
+
+    def constraint_specs(self, constraints: Iterable[ConstraintSpec]) -> None:
+        """The constraints between facts."""
+        for c in constraints:
+            self.conditions(c.if_, f"{c.id}.if", in_rule=False)
+            self.condition(c.then, f"{c.id}.then", in_rule=False)
+            if c.field not in self.facts:
+                self.fail(c.origin, f"{c.id}.field", f"{c.field!r} is not a declared fact")
+
+
+def unique(problems: Problems, items: Iterable[tuple[str, Origin]], what: str) -> None:
+    """Report every id given twice, at its second place."""
+    seen: dict[str, Origin] = {}
+    for item_id, origin in items:
+        if item_id in seen:
+            problems.add(origin, item_id, f"duplicate {what} id (first at {seen[item_id]})")
+        else:
+            seen[item_id] = origin
+
+
+def _flat(conditions: Iterable[Condition]) -> Iterable[Condition]:
+    for c in conditions:
+        if isinstance(c, AnyOf):
+            yield from _flat(c.options)
+        else:
+            yield c
+
+
+def _show(value: object) -> str:
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    return repr(value)

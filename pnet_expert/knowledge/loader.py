@@ -1,0 +1,207 @@
+"""Load a knowledge base directory into a checked :class:`KnowledgeBase`.
+
+Every file is read and checked before any engine exists, and every problem is
+reported at once, each with ``file:line:col`` and the id it belongs to. The
+bundled knowledge base is loaded once per process and shared.
+"""
+
+from __future__ import annotations
+
+import functools
+import hashlib
+import threading
+from collections.abc import Callable
+from importlib import resources
+from pathlib import Path
+from typing import TypeVar
+
+import yaml
+
+from ..errors import KnowledgeBaseError
+from . import parse
+from .crosscheck import CrossCheck, unique
+from .nodes import Problems, Reader
+from .schema import (
+    ConstraintSpec,
+    FactSpec,
+    FindingSpec,
+    KnowledgeBase,
+    Origin,
+    QualifierSpec,
+    RuleSpec,
+    SectionSpec,
+    StrengthSpec,
+    TreatmentSpec,
+)
+from .strict_yaml import YamlSyntaxError, compose
+
+FILES = ("source.yaml", "vocabulary.yaml", "facts.yaml", "treatments.yaml", "findings.yaml")
+RULES_DIR = "rules"
+
+T = TypeVar("T")
+
+
+def bundled_path() -> Path:
+    """Where the knowledge base shipped with the package lives."""
+    return Path(str(resources.files("pnet_expert.knowledge_base")))
+
+
+_default_lock = threading.Lock()
+
+
+@functools.cache
+def _bundled() -> KnowledgeBase:
+    return _load(bundled_path())
+
+
+def load_knowledge_base(path: str | Path | None = None) -> KnowledgeBase:
+    """Load and check a knowledge base: the bundled one, or the copy at ``path``.
+
+    Raises :class:`KnowledgeBaseError` listing every problem found.
+    """
+    if path is None:
+        with _default_lock:
+            return _bundled()
+    return _load(Path(path))
+
+
+def _load(root: Path) -> KnowledgeBase:
+    problems = Problems()
+    if not root.is_dir():
+        raise KnowledgeBaseError([f"{root}: no knowledge base here (not a directory)"])
+    texts: dict[str, str] = {}
+    for name in FILES:
+        file = root / name
+        if not file.is_file():
+            problems.add(Origin(name, 1), "", "file is missing")
+            continue
+        texts[name] = file.read_text(encoding="utf-8")
+    rule_files = sorted((root / RULES_DIR).glob("*.yaml")) if (root / RULES_DIR).is_dir() else []
+    if not rule_files:
+        problems.add(Origin(RULES_DIR, 1), "", "no rule files (rules/*.yaml)")
+    for file in rule_files:
+        texts[f"{RULES_DIR}/{file.name}"] = file.read_text(encoding="utf-8")
+
+    def read(name: str, reader: Callable[[Reader, yaml.Node | None], T], empty: T) -> T:
+        if name not in texts:
+            return empty
+        try:
+            node = compose(texts[name], name)
+        except YamlSyntaxError as exc:
+            problems.items.append(str(exc))
+            return empty
+        return reader(Reader(name, problems), node)
+
+    no_vocabulary: tuple[tuple[StrengthSpec, ...], tuple[QualifierSpec, ...]] = ((), ())
+    no_facts: tuple[list[FactSpec], list[ConstraintSpec]] = ([], [])
+    no_treatments: list[TreatmentSpec] = []
+    no_findings: list[FindingSpec] = []
+    no_rules: tuple[SectionSpec | None, list[RuleSpec]] = (None, [])
+    source = read("source.yaml", parse.source_file, None)
+    strengths, qualifiers = read("vocabulary.yaml", parse.vocabulary_file, no_vocabulary)
+    fact_list, constraints = read("facts.yaml", parse.facts_file, no_facts)
+    treatment_list = read("treatments.yaml", parse.treatments_file, no_treatments)
+    finding_list = read("findings.yaml", parse.findings_file, no_findings)
+    sections: list[SectionSpec] = []
+    rule_list: list[RuleSpec] = []
+    for name in texts:
+        if name.startswith(f"{RULES_DIR}/"):
+            section, rules = read(name, parse.rules_file, no_rules)
+            if section is not None:
+                sections.append(section)
+            rule_list.extend(rules)
+
+    unique(problems, ((f.id, f.origin) for f in fact_list), "fact")
+    unique(problems, ((t.id, t.origin) for t in treatment_list), "treatment")
+    unique(problems, ((f.id, f.origin) for f in finding_list), "finding")
+    unique(problems, ((s.id, s.origin) for s in sections), "section")
+    unique(
+        problems,
+        [(f.rule.id, f.rule.origin) for f in finding_list]
+        + [(r.id, r.origin) for r in rule_list]
+        + [(c.id, c.origin) for c in constraints],
+        "rule",
+    )
+
+    facts = {f.id: f for f in fact_list}
+    findings = {f.id: f for f in finding_list}
+    treatments = {t.id: t for t in treatment_list}
+    check = CrossCheck(problems, facts, findings, treatments, strengths, qualifiers)
+    check.fact_specs()
+    check.finding_specs()
+    check.section_specs(sections)
+    check.rule_specs(rule_list)
+    check.constraint_specs(constraints)
+    if "tumor_type" not in facts and "facts.yaml" in texts:
+        problems.add(Origin("facts.yaml", 1), "facts", "the fact 'tumor_type' is required")
+
+    if source is not None:
+        _check_section_list(problems, source.sections, sections)
+    if problems or source is None:
+        raise KnowledgeBaseError(problems.items or ["source.yaml: could not be read"])
+    return KnowledgeBase(
+        name=source.name,
+        version=source.version,
+        source=source.source,
+        disclaimer=source.disclaimer,
+        strengths=strengths,
+        qualifiers=qualifiers,
+        facts=facts,
+        treatments=treatments,
+        findings=findings,
+        sections={s.id: s for s in _section_order(sections, source.sections)},
+        rules={r.id: r for r in _rule_order(rule_list, sections, source.sections)},
+        constraints=tuple(constraints),
+        root=str(root),
+        fingerprint=_fingerprint(texts),
+    )
+
+
+def _check_section_list(problems: Problems, listed: tuple[str, ...], sections: list[SectionSpec]) -> None:
+    """source.yaml lists every section that has a rules file, and only those."""
+    have = {s.id: s for s in sections}
+    for section_id in listed:
+        if section_id not in have:
+            problems.add(
+                Origin("source.yaml", 1),
+                "sections",
+                f"{section_id!r} has no rules/{section_id}.yaml",
+            )
+    for section in sections:
+        if section.id not in listed:
+            problems.add(
+                section.origin,
+                "section.id",
+                f"{section.id!r} is not listed in source.yaml's sections",
+            )
+        if f"{RULES_DIR}/{section.id}.yaml" != section.origin.file:
+            problems.add(
+                section.origin,
+                "section.id",
+                f"section {section.id!r} belongs in rules/{section.id}.yaml",
+            )
+
+
+def _section_order(sections: list[SectionSpec], listed: tuple[str, ...]) -> list[SectionSpec]:
+    """The sections in the source's order, as source.yaml lists them."""
+    rank = {s: i for i, s in enumerate(listed)}
+    return sorted(sections, key=lambda s: rank.get(s.id, len(rank)))
+
+
+def _rule_order(
+    rules: list[RuleSpec], sections: list[SectionSpec], listed: tuple[str, ...]
+) -> list[RuleSpec]:
+    """Rules grouped by section, in the source's order, each in its file's order."""
+    rank = {s: i for i, s in enumerate(listed)}
+    return sorted(rules, key=lambda r: rank.get(r.section, len(rank)))
+
+
+def _fingerprint(texts: dict[str, str]) -> str:
+    """A digest of every file's text: equal knowledge bases share it."""
+    digest = hashlib.sha256()
+    for name in sorted(texts):
+        digest.update(name.encode())
+        digest.update(b"\0")
+        digest.update(texts[name].encode())
+        digest.update(b"\0")
+    return digest.hexdigest()

@@ -1,0 +1,373 @@
+"""The knowledge base as attrs objects: what the YAML files mean once loaded.
+
+These classes hold knowledge, not behaviour: the loader builds them from
+``knowledge_base/`` and checks them; the engine compiles them; the explanations
+and reports read them. All are frozen. Where an object came from (file, line)
+is kept in ``origin`` and ignored by equality, so that two knowledge bases with
+the same knowledge compare equal wherever their text sits.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator, Mapping
+from typing import Literal, TypeAlias
+
+import attrs
+
+FactKind = Literal["boolean", "choice", "set", "records"]
+FACT_KINDS: tuple[FactKind, ...] = ("boolean", "choice", "set", "records")
+
+FactOp = Literal["is", "in", "contains", "contains_any"]
+FACT_OPS: tuple[FactOp, ...] = ("is", "in", "contains", "contains_any")
+
+SectionKind = Literal["type", "general"]
+
+Scalar: TypeAlias = bool | str
+
+
+@attrs.frozen
+class Origin:
+    """Where a piece of knowledge was written: a file relative to the KB root, and a line."""
+
+    file: str
+    line: int
+    column: int = 1
+
+    def __str__(self) -> str:
+        return f"{self.file}:{self.line}:{self.column}"
+
+
+_NOWHERE = Origin("<memory>", 0)
+
+
+def origin_field() -> Origin:
+    """An ``origin`` attribute that equality and hashing ignore."""
+    return attrs.field(default=_NOWHERE, eq=False, repr=False, kw_only=True)
+
+
+@attrs.frozen
+class ValueSpec:
+    """One allowed value of a fact or field, with the words that describe it."""
+
+    id: str
+    label: str
+
+
+@attrs.frozen
+class FieldSpec:
+    """One field of a record (a tumor's site or size)."""
+
+    id: str
+    label: str
+    question: str
+    required: bool
+    values: tuple[ValueSpec, ...]
+
+    @property
+    def value_ids(self) -> tuple[str, ...]:
+        """The allowed values, in the knowledge base's order."""
+        return tuple(v.id for v in self.values)
+
+    def label_of(self, value: str) -> str:
+        """The words for one value."""
+        return next((v.label for v in self.values if v.id == value), value)
+
+
+@attrs.frozen
+class FactSpec:
+    """A fact a case may state (SPEC §1): its kind, its values, and how to ask for it."""
+
+    id: str
+    kind: FactKind
+    label: str
+    question: str
+    help: str
+    required: bool = False
+    values: tuple[ValueSpec, ...] = ()
+    fields: tuple[FieldSpec, ...] = ()
+    origin: Origin = origin_field()
+
+    @property
+    def value_ids(self) -> tuple[Scalar, ...]:
+        """The allowed values (true and false for a boolean)."""
+        if self.kind == "boolean":
+            return (True, False)
+        return tuple(v.id for v in self.values)
+
+    def label_of(self, value: Scalar) -> str:
+        """The words for one value of this fact."""
+        if isinstance(value, bool):
+            return "yes" if value else "no"
+        return next((v.label for v in self.values if v.id == value), value)
+
+    def field(self, field_id: str) -> FieldSpec:
+        """One field of a records fact."""
+        return next(f for f in self.fields if f.id == field_id)
+
+
+# ---------------------------------------------------------------- conditions
+#
+# A condition is a positive test on known values. A fact that is unknown
+# meets no test, and no negated test either: there are no negated tests.
+
+
+@attrs.frozen
+class FactTest:
+    """A test on one case fact: ``is``, ``in`` (choice/boolean) or ``contains``,
+    ``contains_any`` (set)."""
+
+    fact: str
+    op: FactOp
+    values: tuple[Scalar, ...]
+    origin: Origin = origin_field()
+
+
+Where: TypeAlias = tuple[tuple[str, tuple[str, ...]], ...]
+"""Field constraints ``((field, allowed values), ...)``, sorted by field."""
+
+
+@attrs.frozen
+class CountTest:
+    """A test on how many records of a records fact match ``where``.
+
+    ``exactly`` or ``at_least`` says how many. ``carry`` copies fields of the
+    one matching record into the finding (only with ``exactly: 1``).
+    """
+
+    fact: str
+    where: Where
+    exactly: int | None = None
+    at_least: int | None = None
+    carry: tuple[str, ...] = ()
+    origin: Origin = origin_field()
+
+    def matches(self, record: Mapping[str, str | None]) -> bool | None:
+        """Whether one record matches ``where``: None when a field it needs is unknown."""
+        unknown = False
+        for field, allowed in self.where:
+            value = record.get(field)
+            if value is None:
+                unknown = True
+            elif value not in allowed:
+                return False
+        return None if unknown else True
+
+
+@attrs.frozen
+class FindingTest:
+    """A test that a finding holds, optionally with constraints on its attributes."""
+
+    finding: str
+    where: Where = ()
+    origin: Origin = origin_field()
+
+
+@attrs.frozen
+class AnyOf:
+    """A disjunction: met when one of its options is met."""
+
+    options: tuple[Condition, ...]
+    origin: Origin = origin_field()
+
+
+Condition: TypeAlias = FactTest | CountTest | FindingTest | AnyOf
+
+
+def iter_tests(conditions: tuple[Condition, ...]) -> Iterator[FactTest | CountTest | FindingTest]:
+    """Every elementary test in a list of conditions, disjunctions opened."""
+    for condition in conditions:
+        if isinstance(condition, AnyOf):
+            yield from iter_tests(condition.options)
+        else:
+            yield condition
+
+
+# ---------------------------------------------------------------- knowledge
+
+
+@attrs.frozen
+class ConstraintSpec:
+    """A case the source cannot describe: rejected when ``if_`` holds and ``then`` is false."""
+
+    id: str
+    field: str
+    if_: tuple[Condition, ...]
+    then: Condition
+    message: str
+    origin: Origin = origin_field()
+
+
+@attrs.frozen
+class FindingRuleSpec:
+    """The rule that derives one finding from case facts (and other findings)."""
+
+    id: str
+    finding: str
+    when: tuple[Condition, ...]
+    origin: Origin = origin_field()
+
+
+@attrs.frozen
+class FindingSpec:
+    """A finding (SPEC §2): a named conclusion about the case that rules chain on."""
+
+    id: str
+    label: str
+    rule: FindingRuleSpec
+    reading: str | None = None
+    origin: Origin = origin_field()
+
+    @property
+    def attributes(self) -> tuple[str, ...]:
+        """The record fields this finding carries (``site``, ``size``)."""
+        return tuple(name for t in iter_tests(self.rule.when) if isinstance(t, CountTest) for name in t.carry)
+
+
+@attrs.frozen
+class TreatmentSpec:
+    """A treatment the source names (SPEC §3), in plain words."""
+
+    id: str
+    label: str
+    origin: Origin = origin_field()
+
+
+@attrs.frozen
+class StrengthSpec:
+    """How firmly the source offers an option: ``usually`` or ``may include``."""
+
+    id: str
+    label: str
+    meaning: str
+
+
+@attrs.frozen
+class QualifierSpec:
+    """A qualifier the source attaches to an option (``rare``, ``palliative``, ...)."""
+
+    id: str
+    meaning: str
+
+
+@attrs.frozen
+class Offer:
+    """One treatment a rule offers, with its qualifiers."""
+
+    treatment: str
+    qualifiers: tuple[str, ...] = ()
+    origin: Origin = origin_field()
+
+
+@attrs.frozen
+class RuleSpec:
+    """A recommendation rule (SPEC §4): one statement of the source, as data."""
+
+    id: str
+    section: str
+    when: tuple[Condition, ...]
+    offers: tuple[Offer, ...]
+    strength: str
+    quote: str
+    alternatives: tuple[tuple[str, ...], ...] = ()
+    sub_bullets: tuple[str, ...] = ()
+    reading: str | None = None
+    origin: Origin = origin_field()
+
+    def offers_treatment(self, treatment: str) -> Offer | None:
+        """The offer of one treatment by this rule, if it makes one."""
+        return next((o for o in self.offers if o.treatment == treatment), None)
+
+    def alternatives_of(self, treatment: str) -> tuple[str, ...]:
+        """The treatments this rule gives as either/or alternatives to ``treatment``."""
+        return tuple(
+            other
+            for group in self.alternatives
+            if treatment in group
+            for other in group
+            if other != treatment
+        )
+
+
+@attrs.frozen
+class SectionSpec:
+    """A section of the source: a tumor type's own section, or a general one."""
+
+    id: str
+    title: str
+    heading: str
+    kind: SectionKind
+    applies_when: tuple[Condition, ...]
+    rules: tuple[str, ...]
+    origin: Origin = origin_field()
+
+
+@attrs.frozen
+class SourceSpec:
+    """The document the knowledge comes from."""
+
+    title: str
+    publisher: str
+    section: str
+    last_modified: str
+
+
+@attrs.frozen(eq=False)
+class KnowledgeBase:
+    """Everything the system knows, checked and cross-referenced.
+
+    Equality is identity: a compiled engine is cached per knowledge base object.
+    """
+
+    name: str
+    version: str
+    source: SourceSpec
+    disclaimer: str
+    strengths: tuple[StrengthSpec, ...]
+    qualifiers: tuple[QualifierSpec, ...]
+    facts: Mapping[str, FactSpec]
+    treatments: Mapping[str, TreatmentSpec]
+    findings: Mapping[str, FindingSpec]
+    sections: Mapping[str, SectionSpec]
+    rules: Mapping[str, RuleSpec]
+    constraints: tuple[ConstraintSpec, ...]
+    root: str
+    fingerprint: str
+
+    def conditions_of(self, rule: RuleSpec) -> tuple[Condition, ...]:
+        """A rule's whole condition: its section's, then its own."""
+        return self.sections[rule.section].applies_when + rule.when
+
+    def type_section_for(self, tumor_type: object) -> SectionSpec | None:
+        """The type section that applies to a tumor type, if any."""
+        for section in self.sections.values():
+            if section.kind != "type":
+                continue
+            for test in iter_tests(section.applies_when):
+                if isinstance(test, FactTest) and tumor_type in test.values:
+                    return section
+        return None
+
+    def strength_rank(self, strength: str) -> int:
+        """0 for the strongest strength; reports list options in this order."""
+        return next(i for i, s in enumerate(self.strengths) if s.id == strength)
+
+    def rules_offering(self, treatment: str) -> tuple[RuleSpec, ...]:
+        """Every rule that could offer a treatment, in knowledge base order."""
+        return tuple(r for r in self.rules.values() if r.offers_treatment(treatment))
+
+    def finding_rule(self, rule_id: str) -> FindingSpec | None:
+        """The finding whose rule has this id, if any."""
+        return next((f for f in self.findings.values() if f.rule.id == rule_id), None)
+
+    def about(self) -> dict[str, object]:
+        """The knowledge base's identity, as every output shows it (SPEC §6)."""
+        return {
+            "name": self.name,
+            "version": self.version,
+            "source": {
+                "title": self.source.title,
+                "publisher": self.source.publisher,
+                "section": self.source.section,
+                "last_modified": self.source.last_modified,
+            },
+        }

@@ -1,0 +1,235 @@
+"""Three-valued evaluation of the knowledge base's conditions on a case.
+
+The experta engine decides what fires. This module answers the questions an
+engine cannot: *why not* (which condition failed, which was unknown), *what
+could still matter* (the interview), and whether a case breaks a constraint.
+A test on an unknown fact is UNKNOWN, never FALSE: unknown is not false.
+"""
+
+from __future__ import annotations
+
+import enum
+from collections.abc import Iterable, Mapping
+
+import attrs
+
+from .case import FactValue, Patient, Tumor
+from .knowledge.schema import (
+    AnyOf,
+    Condition,
+    CountTest,
+    FactTest,
+    FindingTest,
+    KnowledgeBase,
+)
+
+
+class Truth(enum.Enum):
+    """Kleene's three truth values."""
+
+    TRUE = "true"
+    FALSE = "false"
+    UNKNOWN = "unknown"
+
+    @staticmethod
+    def all_of(values: Iterable[Truth]) -> Truth:
+        """FALSE if one is FALSE, else UNKNOWN if one is UNKNOWN, else TRUE."""
+        seen = set(values)
+        if Truth.FALSE in seen:
+            return Truth.FALSE
+        return Truth.UNKNOWN if Truth.UNKNOWN in seen else Truth.TRUE
+
+    @staticmethod
+    def any_of(values: Iterable[Truth]) -> Truth:
+        """TRUE if one is TRUE, else UNKNOWN if one is UNKNOWN, else FALSE."""
+        seen = set(values)
+        if Truth.TRUE in seen:
+            return Truth.TRUE
+        return Truth.UNKNOWN if Truth.UNKNOWN in seen else Truth.FALSE
+
+
+@attrs.frozen
+class Outcome:
+    """What one condition came to on a case, and on what.
+
+    ``facts`` are the known facts the outcome rests on (for sets, the matching
+    elements when TRUE); ``unknown`` names what was needed and not known
+    (``resectable``, ``tumors[0].size``); ``attributes`` are a finding's.
+    """
+
+    condition: Condition
+    truth: Truth
+    facts: Mapping[str, FactValue] = attrs.field(factory=dict)
+    unknown: tuple[str, ...] = ()
+    findings: tuple[FindingOutcome, ...] = ()
+
+
+@attrs.frozen
+class FindingOutcome:
+    """Whether a finding holds on a case, with the attributes it carries when it does."""
+
+    finding: str
+    truth: Truth
+    attributes: Mapping[str, str | None]
+    outcomes: tuple[Outcome, ...]
+
+    @property
+    def unknown(self) -> tuple[str, ...]:
+        """Every unknown its rule ran into."""
+        return _union_unknown(self.outcomes)
+
+
+class Evaluator:
+    """Evaluates conditions on one case, remembering each finding's outcome."""
+
+    def __init__(self, kb: KnowledgeBase, patient: Patient) -> None:
+        self.kb = kb
+        self.patient = patient
+        self._findings: dict[str, FindingOutcome] = {}
+
+    def all(self, conditions: Iterable[Condition]) -> tuple[Truth, tuple[Outcome, ...]]:
+        """Evaluate a conjunction: its truth and each condition's outcome."""
+        outcomes = tuple(self.one(c) for c in conditions)
+        return Truth.all_of(o.truth for o in outcomes), outcomes
+
+    def one(self, condition: Condition) -> Outcome:
+        """Evaluate one condition."""
+        if isinstance(condition, FactTest):
+            return self._fact(condition)
+        if isinstance(condition, CountTest):
+            return self._count(condition)
+        if isinstance(condition, FindingTest):
+            return self._finding_test(condition)
+        return self._any(condition)
+
+    def finding(self, finding_id: str) -> FindingOutcome:
+        """Whether a finding holds (memoised per case)."""
+        if finding_id not in self._findings:
+            spec = self.kb.findings[finding_id]
+            truth, outcomes = self.all(spec.rule.when)
+            attributes: dict[str, str | None] = {}
+            if truth is Truth.TRUE:
+                for o in outcomes:
+                    if isinstance(o.condition, CountTest) and o.condition.carry:
+                        record = self._matching_records(o.condition)[0][1]
+                        attributes.update({f: record.get(f) for f in o.condition.carry})
+            self._findings[finding_id] = FindingOutcome(finding_id, truth, attributes, outcomes)
+        return self._findings[finding_id]
+
+    def _fact(self, t: FactTest) -> Outcome:
+        value = self.patient.get(t.fact)
+        if value is None:
+            return Outcome(t, Truth.UNKNOWN, unknown=(t.fact,))
+        if t.op in ("is", "in"):
+            return Outcome(t, _truth(value in t.values), {t.fact: value})
+        assert isinstance(value, tuple)
+        matched = tuple(v for v in value if v in t.values)
+        ok = bool(matched)
+        return Outcome(t, _truth(ok), {t.fact: matched if ok else value})
+
+    def _matching_records(self, t: CountTest) -> list[tuple[int, Tumor]]:
+        records = self.patient.get(t.fact)
+        assert isinstance(records, tuple)
+        return [
+            (i, r) for i, r in enumerate(records) if isinstance(r, Tumor) and t.matches(_fields(r)) is True
+        ]
+
+    def _count(self, t: CountTest) -> Outcome:
+        records = self.patient.get(t.fact)
+        if records is None:
+            return Outcome(t, Truth.UNKNOWN, unknown=(t.fact,))
+        assert isinstance(records, tuple)
+        matched = self._matching_records(t)
+        unsure = [
+            f"{t.fact}[{i}].{field}"
+            for i, r in enumerate(records)
+            if isinstance(r, Tumor) and t.matches(_fields(r)) is None
+            for field, _ in t.where
+            if r.get(field) is None
+        ]
+        n_true, n_unsure = len(matched), len({u.split(".")[0] for u in unsure})
+        if t.exactly is not None:
+            if n_true > t.exactly or n_true + n_unsure < t.exactly:
+                truth = Truth.FALSE
+            else:
+                truth = Truth.TRUE if n_true == t.exactly and not n_unsure else Truth.UNKNOWN
+        else:
+            assert t.at_least is not None
+            if n_true >= t.at_least:
+                truth = Truth.TRUE
+            else:
+                truth = Truth.UNKNOWN if n_true + n_unsure >= t.at_least else Truth.FALSE
+        shown = tuple(r for _, r in matched) if truth is Truth.TRUE else records
+        return Outcome(t, truth, {t.fact: shown}, unknown=tuple(unsure) if truth is Truth.UNKNOWN else ())
+
+    def _finding_test(self, t: FindingTest) -> Outcome:
+        held = self.finding(t.finding)
+        facts = _union_facts(held.outcomes)
+        if held.truth is not Truth.TRUE:
+            return Outcome(t, held.truth, facts, held.unknown if held.truth is Truth.UNKNOWN else (), (held,))
+        truths, unknown = [], []
+        for attribute, allowed in t.where:
+            value = held.attributes.get(attribute)
+            if value is None:
+                truths.append(Truth.UNKNOWN)
+                unknown.append(self._attribute_source(t.finding, attribute))
+            else:
+                truths.append(_truth(value in allowed))
+        return Outcome(t, Truth.all_of(truths), facts, tuple(unknown), (held,))
+
+    def _attribute_source(self, finding_id: str, attribute: str) -> str:
+        """Name the record field an unknown attribute comes from: ``tumors[0].size``."""
+        spec = self.kb.findings[finding_id]
+        for c in spec.rule.when:
+            if isinstance(c, CountTest) and attribute in c.carry:
+                index = self._matching_records(c)[0][0]
+                return f"{c.fact}[{index}].{attribute}"
+        return attribute  # pragma: no cover - the loader ties attributes to records
+
+    def _any(self, c: AnyOf) -> Outcome:
+        outcomes = tuple(self.one(o) for o in c.options)
+        truth = Truth.any_of(o.truth for o in outcomes)
+        if truth is Truth.TRUE:
+            kept = tuple(o for o in outcomes if o.truth is Truth.TRUE)
+        elif truth is Truth.UNKNOWN:
+            kept = tuple(o for o in outcomes if o.truth is Truth.UNKNOWN)
+        else:
+            kept = outcomes
+        return Outcome(
+            c,
+            truth,
+            _union_facts(kept),
+            _union_unknown(kept) if truth is Truth.UNKNOWN else (),
+            tuple(f for o in kept for f in o.findings),
+        )
+
+
+def _truth(ok: bool) -> Truth:
+    return Truth.TRUE if ok else Truth.FALSE
+
+
+def _fields(record: Tumor) -> dict[str, str | None]:
+    return {"site": record.site, "size": record.size}
+
+
+def _union_unknown(outcomes: Iterable[Outcome]) -> tuple[str, ...]:
+    seen: dict[str, None] = {}
+    for o in outcomes:
+        for name in o.unknown:
+            seen.setdefault(name, None)
+    return tuple(seen)
+
+
+def _union_facts(outcomes: Iterable[Outcome]) -> dict[str, FactValue]:
+    merged: dict[str, FactValue] = {}
+    for o in outcomes:
+        for name, value in o.facts.items():
+            old = merged.get(name)
+            if isinstance(old, tuple) and isinstance(value, tuple):
+                merged[name] = tuple(dict.fromkeys((*old, *value)))
+            else:
+                merged[name] = value
+        for finding in o.findings:
+            for name, value in _union_facts(finding.outcomes).items():
+                merged.setdefault(name, value)
+    return merged
