@@ -42,8 +42,16 @@ T = TypeVar("T")
 
 
 def bundled_path() -> Path:
-    """Where the knowledge base shipped with the package lives."""
-    return Path(str(resources.files("pnet_expert.knowledge_base")))
+    """Where the knowledge base shipped with the package lives.
+
+    Installed, it is the package ``pnet_expert.knowledge_base`` (setup.cfg maps the
+    top-level ``knowledge_base/`` there); run from a source checkout that was not
+    installed, it is the checkout's own ``knowledge_base/``.
+    """
+    try:
+        return Path(str(resources.files("pnet_expert.knowledge_base")))
+    except ModuleNotFoundError:
+        return Path(__file__).resolve().parents[2] / "knowledge_base"
 
 
 _default_lock = threading.Lock()
