@@ -48,6 +48,32 @@ def raw_cases(draw: st.DrawFn) -> dict[str, Any]:
     return case
 
 
+def seeded_cases(count: int, seed: int) -> list[dict[str, Any]]:
+    """A fixed list of valid cases from a seeded random generator (for tests that need a plain batch)."""
+    import random
+
+    rnd = random.Random(seed)
+    out: list[dict[str, Any]] = []
+    while len(out) < count:
+        case: dict[str, Any] = {"tumor_type": rnd.choice(KB.facts["tumor_type"].value_ids)}
+        for fact_id, spec in KB.facts.items():
+            if fact_id == "tumor_type" or rnd.random() < 0.5:
+                continue
+            if spec.kind == "boolean":
+                case[fact_id] = rnd.random() < 0.5
+            elif spec.kind == "set":
+                case[fact_id] = rnd.sample(spec.value_ids, rnd.randint(0, len(spec.value_ids)))
+            elif spec.kind == "records":
+                sites, sizes = spec.field("site").value_ids, spec.field("size").value_ids
+                case[fact_id] = [
+                    {"site": rnd.choice(sites), **({"size": rnd.choice(sizes)} if rnd.random() < 0.6 else {})}
+                    for _ in range(rnd.randint(0, 3))
+                ]
+        if _is_valid(case):
+            out.append(case)
+    return out
+
+
 def valid_cases() -> st.SearchStrategy[dict[str, Any]]:
     """Cases that pass validation (the constraints between facts hold)."""
     return raw_cases().filter(_is_valid)

@@ -10,6 +10,7 @@ reading of the source.
 
 from __future__ import annotations
 
+import re
 from typing import TYPE_CHECKING, Any
 
 import attrs
@@ -49,7 +50,11 @@ def find_gaps(consultation: Consultation) -> tuple[Gap, ...]:
     if section is None or any(r in consultation.fired_rules for r in section.rules):
         return ()
     checks = [consultation.rule_check(r) for r in section.rules]
-    waiting = tuple((c.rule.id, c.unknown_facts) for c in checks if c.truth is Truth.UNKNOWN)
+    waiting = tuple(
+        (c.rule.id, tuple(_unknown_name(consultation, u) for u in c.unknown_facts))
+        for c in checks
+        if c.truth is Truth.UNKNOWN
+    )
     misses = {c.rule.id: _mismatches(c) for c in checks}
     closest = min((m for m in misses.values() if m), default=0)
     near = tuple(
@@ -70,6 +75,17 @@ def find_gaps(consultation: Consultation) -> tuple[Gap, ...]:
     if not waiting and not near:
         parts.append("The source is silent on this case; the system does not guess.")
     return (Gap(section.id, section.title, " ".join(parts), waiting, near),)
+
+
+def _unknown_name(consultation: Consultation, name: str) -> str:
+    """'tumors[1].size' -> 'tumors.size (the tumor in the head)': no word depends on the tumors' order."""
+    match = re.fullmatch(r"(\w+)\[(\d+)\]\.(\w+)", name)
+    if match is None:
+        return name
+    fact, index, field = match.group(1), int(match.group(2)), match.group(3)
+    records = consultation.patient.get(fact)
+    site = records[index].site if isinstance(records, tuple) and index < len(records) else None  # type: ignore[union-attr]
+    return f"{fact}.{field} (the tumor in the {site})" if site else f"{fact}.{field}"
 
 
 def _mismatches(check: RuleCheck) -> int:

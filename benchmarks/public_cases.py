@@ -1,0 +1,63 @@
+"""Median milliseconds per recommend() over the public cases, and the engine's build time.
+
+Run: python benchmarks/public_cases.py [--repeat N]
+(The full benchmark, with generated cases, batch and cold start, is benchmarks/run.py.)
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import statistics
+import time
+from pathlib import Path
+
+CASES = Path(__file__).resolve().parents[2] / "shared" / "cases" / "public.json"
+EXAMPLES = Path(__file__).resolve().parents[1] / "examples" / "cases"
+
+
+def load_cases() -> list[dict[str, object]]:
+    """The public cases (or, without the workplace's shared folder, the bundled example files)."""
+    if CASES.is_file():
+        return [c["case"] for c in json.loads(CASES.read_text())]
+    from pnet_expert.casefile import read_case
+
+    return [dict(read_case(p)) for p in sorted(EXAMPLES.glob("*.yaml"))]
+
+
+def main() -> None:
+    """Time engine build and per-case recommend() with its full explanation (to_dict)."""
+    parser = argparse.ArgumentParser(description=__doc__)
+    parser.add_argument("--repeat", type=int, default=200, help="rounds over the cases (default 200)")
+    args = parser.parse_args()
+
+    from pnet_expert import load_knowledge_base, recommend
+    from pnet_expert.engine import session
+
+    kb = load_knowledge_base()
+    start = time.perf_counter()
+    session.compiled(kb)
+    build_ms = (time.perf_counter() - start) * 1000
+    start = time.perf_counter()
+    session.compiled(kb).engine()
+    network_ms = (time.perf_counter() - start) * 1000
+
+    cases = load_cases()
+    for case in cases:  # warm up
+        recommend(case).to_dict()
+    times = []
+    for _ in range(args.repeat):
+        for case in cases:
+            t0 = time.perf_counter()
+            recommend(case).to_dict()
+            times.append((time.perf_counter() - t0) * 1000)
+    print(f"cases: {len(cases)} public cases x {args.repeat} rounds")
+    print(f"engine class build: {build_ms:.1f} ms; first engine instance (Rete network): {network_ms:.1f} ms")
+    print(
+        f"recommend() + to_dict(): median {statistics.median(times):.3f} ms, "
+        f"p90 {statistics.quantiles(times, n=10)[-1]:.3f} ms"
+    )
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,234 @@
+"""Cases: validation of every SPEC §1 rule, with the exact messages, and case files."""
+
+from __future__ import annotations
+
+import io
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from pnet_expert import CaseError, Patient, Tumor
+from pnet_expert.casefile import read_case, write_case
+
+
+def error_of(case: Any) -> CaseError:
+    with pytest.raises(CaseError) as caught:
+        Patient.from_dict(case)
+    return caught.value
+
+
+def test_minimal_case_has_only_tumor_type_known() -> None:
+    """A case with only tumor_type is valid; every other fact is unknown (None), not false."""
+    patient = Patient.from_dict({"tumor_type": "insulinoma"})
+    assert patient.tumor_type == "insulinoma"
+    assert patient.known == (("tumor_type", "insulinoma"),)
+    assert patient.get("resectable") is None
+    assert patient.resectable is None
+    assert not patient.is_known("spread")
+
+
+def test_null_means_unknown() -> None:
+    """A fact given as null is unknown, the same as a fact left out."""
+    patient = Patient.from_dict({"tumor_type": "vipoma", "resectable": None, "spread": None, "notes": None})
+    assert patient == Patient.from_dict({"tumor_type": "vipoma"})
+
+
+def test_facts_are_kept_in_knowledge_base_order_and_sets_canonical() -> None:
+    """Known facts are stored in the KB's order; a set's values in the KB's value order."""
+    patient = Patient.from_dict({"spread": ["liver", "lymph_nodes"], "tumor_type": "gastrinoma"})
+    assert patient.known == (("tumor_type", "gastrinoma"), ("spread", ("lymph_nodes", "liver")))
+
+
+def test_tumors_become_tumor_records_and_round_trip() -> None:
+    """Tumors are Tumor records (unknown size left out) and to_dict gives the case back."""
+    case = {
+        "id": "c1",
+        "title": "A title",
+        "tumor_type": "insulinoma",
+        "tumors": [{"site": "head", "size": "small"}, {"site": "tail"}],
+        "spread": [],
+        "resectable": False,
+    }
+    patient = Patient.from_dict(case)
+    assert patient.tumors == (Tumor("head", "small"), Tumor("tail"))
+    assert patient.to_dict() == case
+    assert Patient.from_dict(patient.to_dict()) == patient
+
+
+def test_tumor_objects_are_accepted() -> None:
+    """Tumor objects may be given in place of mappings."""
+    patient = Patient.from_dict({"tumor_type": "glucagonoma", "tumors": [Tumor("body", "large")]})
+    assert patient.tumors == (Tumor("body", "large"),)
+
+
+@pytest.mark.parametrize(
+    ("case", "message"),
+    [
+        (
+            {},
+            "tumor_type: missing; it is required: one of gastrinoma, insulinoma, glucagonoma, vipoma, "
+            "somatostatinoma, other",
+        ),
+        ({"tumor_type": None}, "tumor_type: missing; it is required"),
+        (
+            {"tumor_type": "gastrinom"},
+            "tumor_type: 'gastrinom' is not one of gastrinoma, insulinoma, glucagonoma, "
+            "vipoma, somatostatinoma, other (did you mean 'gastrinoma'?)",
+        ),
+        ({"tumor_type": 3}, "tumor_type: 3 is not one of gastrinoma"),
+        (
+            {"tumor_type": "gastrinoma", "sevre_symptoms": True},
+            "sevre_symptoms: unknown key 'sevre_symptoms' (did you mean 'severe_symptoms'?)",
+        ),
+        (
+            {"tumor_type": "gastrinoma", "spread": ["lungs"]},
+            "spread[0]: 'lungs' is not one of lymph_nodes, liver, distant",
+        ),
+        (
+            {"tumor_type": "gastrinoma", "spread": ["livr"]},
+            "spread[0]: 'livr' is not one of lymph_nodes, liver, distant (did you mean 'liver'?)",
+        ),
+        ({"tumor_type": "gastrinoma", "spread": ["liver", "liver"]}, "spread: 'liver' is listed twice"),
+        (
+            {"tumor_type": "gastrinoma", "spread": "liver"},
+            "spread: expected a list of lymph_nodes, liver, distant (or [] for none), got 'liver'",
+        ),
+        (
+            {"tumor_type": "gastrinoma", "acid_symptoms": "yes"},
+            "acid_symptoms: 'yes' is not true or false (leave the fact out or use null when unknown)",
+        ),
+        ({"tumor_type": "gastrinoma", "acid_symptoms": 1}, "acid_symptoms: 1 is not true or false"),
+        (
+            {"tumor_type": "gastrinoma", "tumors": "head"},
+            "tumors: expected a list of records like [{site: head, size: small}] (or [] for none), "
+            "got 'head'",
+        ),
+        (
+            {"tumor_type": "gastrinoma", "tumors": ["head"]},
+            "tumors[0]: expected a record like {site: head, size: small}, got 'head'",
+        ),
+        (
+            {"tumor_type": "gastrinoma", "tumors": [{"sit": "head"}]},
+            "tumors[0]: unknown key 'sit' (did you mean 'site'?); the keys are: site, size",
+        ),
+        (
+            {"tumor_type": "gastrinoma", "tumors": [{"size": "small"}]},
+            "tumors[0].site: missing; it is required: one of head, body, tail, duodenum",
+        ),
+        (
+            {"tumor_type": "gastrinoma", "tumors": [{"site": "neck"}]},
+            "tumors[0].site: 'neck' is not one of head, body, tail, duodenum",
+        ),
+        (
+            {"tumor_type": "gastrinoma", "tumors": [{"site": "head", "size": "big"}]},
+            "tumors[0].size: 'big' is not one of small, large",
+        ),
+        (
+            {"tumor_type": "gastrinoma", "tumor_found": False, "tumors": [{"site": "head"}]},
+            "tumors: [{site: 'head'}] contradicts the other facts: "
+            "tumors must be empty when tumor_found is false",
+        ),
+        (
+            {"tumor_type": "gastrinoma", "liver_dominant": True, "spread": ["lymph_nodes"]},
+            "liver_dominant: true contradicts the other facts: "
+            'liver_dominant is true ("the cancer mostly affects '
+            'the liver"), so spread must include liver',
+        ),
+        ({"tumor_type": "gastrinoma", "title": 5}, "title: expected text, got 5"),
+        ({"tumor_type": "gastrinoma", 7: True}, "case: a key must be a word, got 7"),
+        (["gastrinoma"], "case: expected a mapping of facts (like {tumor_type: gastrinoma}), got a list"),
+    ],
+)
+def test_invalid_case_message(case: Any, message: str) -> None:
+    """Each invalid input of SPEC §1 names the field, the bad value and what is allowed."""
+    assert message in str(error_of(case))
+
+
+def test_every_problem_is_reported_at_once() -> None:
+    """Several problems in one case are all reported, each with its field."""
+    error = error_of({"tumor_type": "x", "spread": ["lungs"], "acid_symptoms": "no", "sevre": 1})
+    assert [p.field for p in error.problems] == ["tumor_type", "spread[0]", "acid_symptoms", "sevre"]
+    assert error.field == "tumor_type"
+    assert isinstance(error, ValueError)
+
+
+def test_contradiction_only_when_both_facts_known() -> None:
+    """A constraint needs both facts known: liver_dominant without spread is fine (unknown is not false)."""
+    Patient.from_dict({"tumor_type": "gastrinoma", "liver_dominant": True})
+    Patient.from_dict({"tumor_type": "gastrinoma", "tumor_found": False})
+    Patient.from_dict({"tumor_type": "gastrinoma", "tumor_found": False, "tumors": []})
+
+
+# ---------------------------------------------------------------- files
+
+
+def test_reads_json_yaml_and_toml(tmp_path: Path) -> None:
+    """The same case reads the same from .json, .yaml, .yml and .toml."""
+    case = {"tumor_type": "insulinoma", "tumors": [{"site": "head", "size": "small"}], "resectable": False}
+    for suffix in (".json", ".yaml", ".yml", ".toml"):
+        path = tmp_path / f"case{suffix}"
+        write_case(path, case)
+        assert Patient.from_dict(read_case(path)) == Patient.from_dict(case), suffix
+
+
+def test_reads_standard_input_json_and_yaml() -> None:
+    """'-' reads JSON or YAML from standard input."""
+    assert read_case("-", io.StringIO('{"tumor_type": "other"}')) == {"tumor_type": "other"}
+    assert read_case("-", io.StringIO("tumor_type: other\nspread: []\n")) == {
+        "tumor_type": "other",
+        "spread": [],
+    }
+
+
+def test_yaml_yes_is_not_true(tmp_path: Path) -> None:
+    """YAML 1.1's yes/no are not booleans here: 'yes' is reported, not silently taken as true."""
+    path = tmp_path / "case.yaml"
+    path.write_text("tumor_type: gastrinoma\nacid_symptoms: yes\n")
+    with pytest.raises(CaseError, match="acid_symptoms: 'yes' is not true or false"):
+        Patient.from_dict(read_case(path))
+
+
+@pytest.mark.parametrize(
+    ("name", "text", "message"),
+    [
+        (
+            "case.json",
+            '{"tumor_type": "x", "tumor_type": "y"}',
+            "not a valid case: key 'tumor_type' is given twice",
+        ),
+        ("case.yaml", "tumor_type: x\ntumor_type: y\n", "key 'tumor_type' is given twice (line 2, column 1)"),
+        (
+            "case.json",
+            "{bad",
+            "not valid JSON: Expecting property name enclosed in double quotes (line 1, column 2)",
+        ),
+        ("case.yaml", "tumor_type: [", "not valid YAML"),
+        ("case.toml", "tumor_type = ", "not valid TOML"),
+        ("case.txt", "tumor_type: x", "unknown kind of case file '.txt'; use .json, .yaml, .yml, .toml or -"),
+        ("case.json", "[1, 2]", "expected a case (a mapping of facts such as tumor_type), got list"),
+    ],
+)
+def test_bad_case_files(tmp_path: Path, name: str, text: str, message: str) -> None:
+    """A case file that cannot be read names the file and what is wrong."""
+    path = tmp_path / name
+    path.write_text(text)
+    with pytest.raises(CaseError) as caught:
+        read_case(path)
+    assert caught.value.field == str(path)
+    assert message in str(caught.value)
+
+
+def test_missing_file(tmp_path: Path) -> None:
+    """A missing case file is a CaseError naming it."""
+    with pytest.raises(CaseError, match="no such file"):
+        read_case(tmp_path / "nope.yaml")
+
+
+def test_write_is_atomic_and_leaves_no_temporary(tmp_path: Path) -> None:
+    """Saving writes the whole file and leaves no temporary file behind."""
+    path = tmp_path / "saved.yaml"
+    write_case(path, {"tumor_type": "gastrinoma", "spread": ["liver"]})
+    write_case(path, {"tumor_type": "insulinoma"})
+    assert read_case(path) == {"tumor_type": "insulinoma"}
+    assert [p.name for p in tmp_path.iterdir()] == ["saved.yaml"]

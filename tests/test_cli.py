@@ -1,0 +1,183 @@
+"""The command line: recommend and batch, their outputs, and their errors (exit 2, no traceback)."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+from conftest import EXAMPLES, treatments_by_rule
+
+from pnet_expert.cli import main
+
+CASE = EXAMPLES / "cases" / "gastrinoma-liver-severe.yaml"
+
+
+def run(*args: str, stdin: str | None = None, cwd: Path | None = None) -> subprocess.CompletedProcess[str]:
+    """The CLI in its own process, as a user runs it."""
+    return subprocess.run(
+        [sys.executable, "-m", "pnet_expert", *args],
+        input=stdin,
+        capture_output=True,
+        text=True,
+        check=False,
+        cwd=cwd,
+    )
+
+
+def test_recommend_text(capsys: pytest.CaptureFixture[str]) -> None:
+    """Text output: options grouped by strength, a reason each, the disclaimer."""
+    assert main(["recommend", str(CASE)]) == 0
+    out = capsys.readouterr().out
+    assert 'Usually (the source says "treatment is usually"):' in out
+    assert "Pancreatoduodenectomy" in out
+    assert "GAS-07: a tumor in the duodenum" in out
+    assert "not medical advice" in out
+
+
+def test_recommend_json(capsys: pytest.CaptureFixture[str]) -> None:
+    """--format json prints the JSON contract."""
+    assert main(["recommend", str(CASE), "--format", "json"]) == 0
+    result = json.loads(capsys.readouterr().out)
+    assert result["fired_rules"] == ["GAS-01", "GAS-07", "GAS-09", "GAS-10", "GAS-11"]
+    assert treatments_by_rule(result)["chemoembolization"] == ["GAS-09", "GAS-11"]
+
+
+def test_recommend_markdown(capsys: pytest.CaptureFixture[str]) -> None:
+    """--format markdown prints a Markdown report."""
+    assert main(["recommend", str(CASE), "-f", "markdown"]) == 0
+    out = capsys.readouterr().out
+    assert out.startswith("# Treatment options")
+    assert "not medical advice" in out
+
+
+def test_recommend_from_standard_input() -> None:
+    """CASE may be - for standard input (JSON or YAML)."""
+    done = run("recommend", "-", "--format", "json", stdin='{"tumor_type": "other"}')
+    assert done.returncode == 0, done.stderr
+    assert json.loads(done.stdout)["fired_rules"] == ["OTH-01"]
+    done = run("recommend", "-", stdin="tumor_type: somatostatinoma\nspread: [distant]\n")
+    assert done.returncode == 0
+    assert "SOM-02" in done.stdout
+
+
+@pytest.mark.parametrize(
+    ("stdin", "args", "message"),
+    [
+        ('{"tumor_type": "gastrinom"}', (), "tumor_type: 'gastrinom' is not one of"),
+        ('{"tumor_type": "gastrinoma", "sevre_symptoms": true}', (), "(did you mean 'severe_symptoms'?)"),
+        ("{bad", (), "<stdin>: not valid JSON"),
+        (None, ("--kb", "/nonexistent"), "no knowledge base here"),
+    ],
+)
+def test_bad_input_exits_2_without_traceback(stdin: str | None, args: tuple[str, ...], message: str) -> None:
+    """Bad input: a one-line reason on standard error, exit status 2, no traceback."""
+    source = str(CASE) if stdin is None else "-"
+    done = run("recommend", source, *args, stdin=stdin)
+    assert done.returncode == 2
+    assert message in done.stderr
+    assert "Traceback" not in done.stderr
+    assert done.stderr.startswith("pnet-expert: error: ")
+    assert done.stdout == ""
+
+
+def test_missing_case_file_and_bad_format(capsys: pytest.CaptureFixture[str], tmp_path: Path) -> None:
+    """A missing file and an unknown --format are usage errors (exit 2)."""
+    assert main(["recommend", str(tmp_path / "none.yaml")]) == 2
+    assert "none.yaml: no such file" in capsys.readouterr().err
+    with pytest.raises(SystemExit) as caught:
+        main(["recommend", str(CASE), "--format", "pdf"])
+    assert caught.value.code == 2
+
+
+def test_broken_kb_copy_is_reported(kb_copy: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    """--kb with a broken copy lists its problems and exits 2."""
+    path = kb_copy / "treatments.yaml"
+    path.write_text(path.read_text().replace("id: ablation", "id: ablation_x"))
+    assert main(["recommend", str(CASE), "--kb", str(kb_copy)]) == 2
+    err = capsys.readouterr().err
+    assert "'ablation' is not a declared treatment (did you mean 'ablation_x'?)" in err
+
+
+def test_kb_copy_is_used(tiny_kb_dir: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    """--kb DIR consults the knowledge base in DIR."""
+    assert main(["recommend", str(CASE), "--kb", str(tiny_kb_dir), "-f", "json"]) == 0
+    assert json.loads(capsys.readouterr().out)["fired_rules"] == ["GAS-01", "GAS-09"]
+
+
+def test_help_and_version() -> None:
+    """--help lists the commands; --version prints the version."""
+    done = run("--help")
+    assert done.returncode == 0
+    assert "recommend" in done.stdout
+    assert "batch" in done.stdout
+    assert run("--version").stdout.startswith("pnet-expert ")
+
+
+def test_runs_from_another_directory(tmp_path: Path) -> None:
+    """The installed command finds its knowledge base wherever it is run from."""
+    (tmp_path / "case.json").write_text('{"tumor_type": "vipoma"}')
+    done = run("recommend", "case.json", "-f", "json", cwd=tmp_path)
+    assert done.returncode == 0, done.stderr
+    assert json.loads(done.stdout)["fired_rules"] == ["VIP-01", "VIP-02"]
+
+
+# ---------------------------------------------------------------- batch
+
+LINES = [
+    '{"tumor_type": "other"}',
+    "",
+    '{"tumor_type": "gastrinom"}',
+    "not json",
+    '{"tumor_type": "vipoma", "spread": ["liver"]}',
+]
+
+
+def test_batch_one_result_per_line_bad_lines_reported(tmp_path: Path) -> None:
+    """One JSON result per non-blank line, in order; bad lines named by number; the rest go on; exit 2."""
+    cases = tmp_path / "cases.jsonl"
+    cases.write_text("\n".join(LINES) + "\n")
+    done = run("batch", str(cases))
+    assert done.returncode == 2
+    results = [json.loads(line) for line in done.stdout.splitlines()]
+    assert [r["line"] for r in results] == [1, 3, 4, 5]
+    assert results[0]["fired_rules"] == ["OTH-01"]
+    assert "tumor_type: 'gastrinom' is not one of" in results[1]["error"]
+    assert "line 4: not valid JSON" in results[2]["error"]
+    assert results[3]["fired_rules"] == ["VIP-01", "VIP-02", "VIP-03", "VIP-04", "VIP-06"]
+    assert "pnet-expert batch: line 3: tumor_type: 'gastrinom'" in done.stderr
+    assert "pnet-expert batch: line 4:" in done.stderr
+    assert "4 cases, 2 consulted, 2 bad" in done.stderr
+    assert "Traceback" not in done.stderr
+
+
+def test_batch_to_file(tmp_path: Path) -> None:
+    """-o writes the results to a file; a clean batch exits 0."""
+    cases = tmp_path / "cases.jsonl"
+    cases.write_text('{"tumor_type": "other"}\n{"tumor_type": "insulinoma", "resectable": false}\n')
+    out = tmp_path / "out.jsonl"
+    done = run("batch", str(cases), "-o", str(out))
+    assert done.returncode == 0, done.stderr
+    assert done.stdout == ""
+    results = [json.loads(line) for line in out.read_text().splitlines()]
+    assert [r["fired_rules"] for r in results] == [["OTH-01"], ["INS-07"]]
+
+
+def test_batch_progress_bar(tmp_path: Path) -> None:
+    """--progress draws a progress bar on standard error."""
+    cases = tmp_path / "cases.jsonl"
+    cases.write_text('{"tumor_type": "other"}\n' * 3)
+    done = run("batch", str(cases), "--progress")
+    assert "batch [" in done.stderr
+    assert "3/3" in done.stderr
+
+
+def test_batch_missing_file_and_bad_jobs(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    """A missing input file and a negative --jobs are usage errors."""
+    assert main(["batch", str(tmp_path / "none.jsonl")]) == 2
+    assert "none.jsonl: no such file" in capsys.readouterr().err
+    (tmp_path / "c.jsonl").write_text("{}\n")
+    assert main(["batch", str(tmp_path / "c.jsonl"), "--jobs", "-1"]) == 2
+    assert "--jobs: -1 is negative" in capsys.readouterr().err

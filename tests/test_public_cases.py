@@ -1,0 +1,52 @@
+"""The public example cases: each gives exactly its expected options, by recommend and by the CLI's JSON."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+from pathlib import Path
+from typing import Any
+
+import pytest
+from conftest import EXAMPLES, public_cases, treatments_by_rule
+
+from pnet_expert import recommend
+
+CASES = public_cases()
+pytestmark = pytest.mark.skipif(not CASES, reason="../shared/cases/public.json is not here")
+
+
+@pytest.mark.parametrize("case", CASES, ids=[c["id"] for c in CASES])
+def test_recommend_gives_the_expected_options(case: dict[str, Any]) -> None:
+    """recommend() offers exactly the expected treatments, each by the expected rules."""
+    result = recommend(case["case"]).to_dict()
+    assert treatments_by_rule(result) == case["expected_treatments"]
+    assert result["fired_rules"] == case["expected_rules"]
+
+
+def test_cli_json_gives_the_expected_options(tmp_path: Path) -> None:
+    """pnet-expert recommend --format json gives the same, for every public case (one process per case)."""
+    for case in CASES:
+        path = tmp_path / f"{case['id']}.json"
+        path.write_text(json.dumps(case["case"]))
+        done = subprocess.run(
+            [sys.executable, "-m", "pnet_expert", "recommend", str(path), "--format", "json"],
+            capture_output=True,
+            text=True,
+            check=False,
+        )
+        assert done.returncode == 0, done.stderr
+        result = json.loads(done.stdout)
+        assert treatments_by_rule(result) == case["expected_treatments"], case["id"]
+        assert result["fired_rules"] == case["expected_rules"], case["id"]
+
+
+def test_bundled_example_files_are_the_public_cases() -> None:
+    """examples/cases/ holds every public case as a case file that gives the expected options."""
+    from pnet_expert.casefile import read_case
+
+    for case in CASES:
+        data = read_case(EXAMPLES / "cases" / f"{case['id']}.yaml")
+        result = recommend(data).to_dict()
+        assert treatments_by_rule(result) == case["expected_treatments"], case["id"]
