@@ -32,8 +32,9 @@ def header(c: Consultation) -> list[str]:
         if name
         else (f"Treatment options for a case of {c.patient.tumor_type}")
     )
-    lines = [
-        title,
+    description = c.patient.to_dict().get("description")
+    lines = [title, *([_wrap(str(description))] if description else [])]
+    lines += [
         f"Knowledge base {kb.name} {kb.version}; source: {kb.source.title}, "
         f"last modified {kb.source.last_modified}",
         "",
