@@ -52,7 +52,9 @@ rules:
       - {fact: acid_symptoms, is: true}
     offers: [{treatment: acid_reducing_drug}]
     strength: may include
-    quote: For symptoms caused by too much stomach acid, treatment may be a drug that decreases the amount of acid made by the stomach.
+    quote: >-
+      For symptoms caused by too much stomach acid, treatment may be a drug that
+      decreases the amount of acid made by the stomach.
   - id: GAS-09
     when:
       - finding: liver_metastases
