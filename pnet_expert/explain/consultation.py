@@ -200,6 +200,19 @@ class Consultation:
     def _repr_markdown_(self) -> str:
         return self.to_markdown()
 
+    def to_html(self, standalone: bool = True) -> str:
+        """The consultation as an HTML report: one self-contained page (no scripts, no network).
+
+        With ``standalone=False``, only the report's element (with its scoped
+        style), to sit inside another page such as a notebook.
+        """
+        from .render import html
+
+        return html(self, standalone=standalone)
+
+    def _repr_html_(self) -> str:
+        return self.to_html(standalone=False)
+
     def to_dict(self) -> dict[str, Any]:
         """The JSON contract of SPEC §6 (plus findings, unknown facts and the disclaimer)."""
         return {

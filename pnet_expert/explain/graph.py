@@ -12,6 +12,7 @@ from __future__ import annotations
 import re
 import shutil
 import subprocess
+from collections.abc import Iterable
 from typing import TYPE_CHECKING, Literal
 
 import attrs
@@ -48,6 +49,19 @@ class Node:
 
 
 @attrs.frozen
+class Step:
+    """One node of a diagram in words: what leads into it and what it leads to.
+
+    The same content as the picture, for readers without it (a report made on
+    a machine without Graphviz, a screen reader, a printout in black and white).
+    """
+
+    node: Node
+    inputs: tuple[Node, ...]
+    outputs: tuple[Node, ...]
+
+
+@attrs.frozen
 class Graph:
     """Nodes and edges, in a stable order (the knowledge base's), ready to be drawn."""
 
@@ -55,11 +69,32 @@ class Graph:
     nodes: tuple[Node, ...]
     edges: tuple[tuple[str, str], ...]
 
+    def steps(self) -> tuple[Step, ...]:
+        """Every finding and rule with its inputs and outputs, in the diagram's order."""
+        by_id = {n.id: n for n in self.nodes}
+        steps = []
+        for node in self.nodes:
+            if node.kind not in ("finding", "rule"):
+                continue
+            inputs = tuple(by_id[s] for s, d in self.edges if d == node.id and s in by_id)
+            outputs = tuple(by_id[d] for s, d in self.edges if s == node.id and d in by_id)
+            steps.append(Step(node, inputs, outputs))
+        return tuple(steps)
+
+    def to_svg(self, id_prefix: str = "g", timeout: float = 30.0) -> str | None:
+        """The diagram as inline SVG (Graphviz), safe to embed in HTML; None without ``dot``.
+
+        Element ids get ``id_prefix`` so that several diagrams can share one page.
+        """
+        svg = to_svg(self.to_dot(), timeout)
+        return None if svg is None else inline_svg(svg, id_prefix)
+
     def to_dot(self) -> str:
         """Graphviz DOT text, one rank per kind of node, left to right."""
         lines = [
             f"digraph {_dot_id(self.title)} {{",
             "  rankdir=LR;",
+            '  graph [fontname="Helvetica", fontsize=11];',
             '  node [fontname="Helvetica", fontsize=10];',
             '  edge [color="#667788"];',
         ]
@@ -120,6 +155,34 @@ def to_svg(dot_text: str, timeout: float = 30.0) -> str | None:
     return svg[start:] if start >= 0 else None
 
 
+# A tag that is active, or a tag with an event handler or a link. Text inside
+# the SVG is escaped by Graphviz, so every "<" here starts a real tag.
+_UNSAFE_SVG = re.compile(
+    r"<\s*/?\s*(script|foreignObject|iframe|object|embed|a|use|image|style)\b|<[^>]*\s(on\w+|[\w:]*href)\s*=",
+    re.IGNORECASE,
+)
+
+
+def inline_svg(svg: str, id_prefix: str = "g") -> str | None:
+    """Graphviz's SVG made fit to sit inside an HTML page, or None when it is not safe to.
+
+    Comments go (they repeat node names), ids are prefixed, and the picture is
+    marked as an image. Every label in it is escaped by Graphviz; as a second
+    line of defence, an SVG holding anything active (a script, an event
+    handler, a link) is refused rather than embedded.
+    """
+    start = svg.find("<svg")
+    if start < 0:
+        return None
+    body = re.sub(r"<!--.*?-->", "", svg[start:], flags=re.DOTALL)
+    if _UNSAFE_SVG.search(body):
+        return None
+    prefix = re.sub(r"[^\w-]", "_", id_prefix)
+    body = re.sub(r'\bid="([^"]*)"', lambda m: f'id="{prefix}-{m.group(1)}"', body)
+    body = body.replace("<svg ", '<svg role="img" ', 1)
+    return "\n".join(line for line in body.splitlines() if line.strip()) + "\n"
+
+
 def _fact_node(kb: KnowledgeBase, fact: str, value: object | None = None) -> Node:
     from ..knowledge.words import value_text
 
@@ -153,9 +216,8 @@ def case_graph(c: Consultation) -> Graph:
                 edges[(fact.id, rule_id)] = None
             for use in reason.findings:
                 edges[(f"finding:{use.finding}", rule_id)] = None
-    ordered = sorted(nodes.values(), key=lambda n: (KINDS.index(n.kind), n.id))
     title = str(c.patient.to_dict().get("id") or c.patient.tumor_type)
-    return Graph(title, tuple(ordered), tuple(edges))
+    return Graph(title, _in_kb_order(kb, nodes.values()), tuple(edges))
 
 
 def kb_graph(kb: KnowledgeBase, section: str | None = None) -> Graph:
@@ -188,15 +250,19 @@ def kb_graph(kb: KnowledgeBase, section: str | None = None) -> Graph:
             treatment_id = f"treatment:{offer.treatment}"
             nodes.setdefault(treatment_id, Node(treatment_id, offer.treatment, "treatment"))
             edges[(node_id, treatment_id)] = None
-    order = {kind: i for i, kind in enumerate(KINDS)}
+    kept = tuple(e for e in edges if e[0] in nodes)
+    return Graph(section or kb.name, _in_kb_order(kb, nodes.values()), kept)
+
+
+def _in_kb_order(kb: KnowledgeBase, nodes: Iterable[Node]) -> tuple[Node, ...]:
+    """Facts, findings, rules, treatments; each kind in the knowledge base's own order."""
     kb_order = {
         **{f"fact:{f}": i for i, f in enumerate(kb.facts)},
         **{f"finding:{f}": i for i, f in enumerate(kb.findings)},
         **{f"rule:{r}": i for i, r in enumerate(kb.rules)},
         **{f"treatment:{t}": i for i, t in enumerate(kb.treatments)},
     }
-    ordered = sorted(nodes.values(), key=lambda n: (order[n.kind], kb_order.get(n.id, 0)))
-    return Graph(section or kb.name, tuple(ordered), tuple(e for e in edges if e[0] in nodes))
+    return tuple(sorted(nodes, key=lambda n: (KINDS.index(n.kind), kb_order.get(n.id, 0), n.id)))
 
 
 def _key(node_id: str) -> str:

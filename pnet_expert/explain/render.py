@@ -1,32 +1,69 @@
-"""Render a consultation through Jinja2 templates (Markdown now; HTML alongside).
+"""Render reports through Jinja2 templates: a consultation or the whole knowledge base, as Markdown or HTML.
 
 Templates, not strings built by hand: a teacher can restyle a report without
-touching the reasoning. The environment is built once, on first use, so the
-command line pays for Jinja2 only when it renders a report.
+touching the reasoning. What a report holds is worked out once
+(:mod:`.report_view`, :mod:`.kb_view`); the templates only lay it out. The
+environment is built once, on first use, so the command line pays for Jinja2
+only when it renders a report.
+
+Escaping: HTML templates (``*.html.j2``) are autoescaped, so case text such as
+a ``<script>`` in a description is shown as text. Markdown has no autoescape:
+the templates pass case text through ``md`` (every character Markdown could
+read as markup, or as HTML, is backslash-escaped) and knowledge-base prose
+through ``mdtext`` (the same, but leaving the parentheses and punctuation of
+the source's sentences as they are).
 """
 
 from __future__ import annotations
 
 import functools
+import re
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from ..errors import InputError
 from ..knowledge.words import facts_text, value_text
 
 if TYPE_CHECKING:
     import jinja2
 
+    from ..knowledge.schema import KnowledgeBase
     from .consultation import Consultation
 
 TEMPLATES = Path(__file__).parent / "templates"
 
+SUFFIXES = {".md": "markdown", ".markdown": "markdown", ".html": "html", ".htm": "html"}
+"""Report file suffixes and the format each one means."""
+
+_MD_CASE = re.compile(r"([\\`*_{}\[\]<>()#+!|~&])")
+_MD_PROSE = re.compile(r"([\\`*_\[\]<>|~&])")
+_BLANKS = re.compile(r"\s*[\r\n]+\s*")
+
 
 def md_escape(value: Any) -> str:
-    """Escape text for Markdown: case text can never turn into markup or HTML."""
-    text = str(value)
-    for char in "\\`*_{}[]<>()#+!|":
-        text = text.replace(char, "\\" + char)
-    return text.replace("\n", " ")
+    """Escape case text for Markdown: it can never turn into markup, a link or HTML."""
+    return _MD_CASE.sub(r"\\\1", _BLANKS.sub(" ", str(value)))
+
+
+def md_text(value: Any) -> str:
+    """Escape knowledge-base prose for Markdown, keeping the source's punctuation readable."""
+    return _MD_PROSE.sub(r"\\\1", _BLANKS.sub(" ", str(value)))
+
+
+def fence(text: str) -> str:
+    """A code fence longer than any run of backticks in ``text``, so the text cannot close it."""
+    longest = max((len(run) for run in re.findall(r"`+", text)), default=0)
+    return "`" * max(3, longest + 1)
+
+
+def report_format(path: str | Path) -> str:
+    """The format a report file's suffix asks for ("markdown" or "html"), or an InputError naming it."""
+    suffix = Path(path).suffix.lower()
+    if suffix not in SUFFIXES:
+        allowed = ", ".join(list(SUFFIXES)[:-1]) + " or " + list(SUFFIXES)[-1]
+        what = f"{suffix!r} is not a report format" if suffix else "has no suffix to tell the format"
+        raise InputError(str(path), f"{what}; use a file name ending in {allowed}")
+    return SUFFIXES[suffix]
 
 
 @functools.cache
@@ -43,6 +80,8 @@ def environment() -> jinja2.Environment:
         undefined=jinja2.StrictUndefined,
     )
     env.filters["md"] = md_escape
+    env.filters["mdtext"] = md_text
+    env.filters["fence"] = fence
     env.filters["value"] = value_text
     env.filters["facts"] = facts_text
     return env
@@ -54,5 +93,37 @@ def render(template: str, **context: Any) -> str:
 
 
 def markdown(consultation: Consultation) -> str:
-    """The consultation as a Markdown report."""
-    return render("consultation.md.j2", c=consultation, kb=consultation.kb)
+    """The consultation as a Markdown report (the diagram as Mermaid text)."""
+    from .report_view import case_report
+
+    return _tidy(render("consultation.md.j2", r=case_report(consultation, svg=False)))
+
+
+def html(consultation: Consultation, standalone: bool = True) -> str:
+    """The consultation as an HTML report: a whole page, or (``standalone=False``) a fragment for notebooks.
+
+    The diagram is inline SVG when Graphviz's ``dot`` is on the machine; the
+    report reads as well without it.
+    """
+    from .report_view import case_report
+
+    return render("consultation.html.j2", r=case_report(consultation), standalone=standalone)
+
+
+def kb_markdown(kb: KnowledgeBase) -> str:
+    """The whole knowledge base as a Markdown report, for a lecture."""
+    from .kb_view import kb_report
+
+    return _tidy(render("kb.md.j2", r=kb_report(kb, svg=False)))
+
+
+def kb_html(kb: KnowledgeBase, standalone: bool = True) -> str:
+    """The whole knowledge base as an HTML report, for a lecture."""
+    from .kb_view import kb_report
+
+    return render("kb.html.j2", r=kb_report(kb), standalone=standalone)
+
+
+def _tidy(text: str) -> str:
+    """At most one blank line in a row, and one newline at the end (templates need not count them)."""
+    return re.sub(r"\n{3,}", "\n\n", text).strip("\n") + "\n"

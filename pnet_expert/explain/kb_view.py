@@ -1,0 +1,243 @@
+"""What the knowledge-base report shows: the whole knowledge base, for a lecture.
+
+Every rule by section with its conditions in plain words, its offers,
+strength, quote and reading; the findings with the rules that derive and use
+them; the treatments with the rules that offer them; the facts with what tests
+them; the constraints; and diagrams of facts → findings → rules → treatments
+(the whole knowledge base, and each section). Worked out once; the Markdown and
+HTML templates only lay it out.
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+import attrs
+
+from ..knowledge.schema import CountTest, FactTest, FindingTest, iter_tests
+from ..knowledge.words import describe
+from .graph import kb_graph
+from .report_view import About, Diagram, TreatmentRef
+
+if TYPE_CHECKING:
+    from ..knowledge.schema import Condition, KnowledgeBase, RuleSpec
+
+ALWAYS = "always (every case this section applies to)"
+
+
+@attrs.frozen
+class OfferLine:
+    """One treatment a rule offers, with its qualifiers."""
+
+    id: str
+    label: str
+    qualifiers: tuple[str, ...]
+
+
+@attrs.frozen
+class RuleView:
+    """One recommendation rule as data, in words."""
+
+    id: str
+    strength: str
+    conditions: tuple[str, ...]
+    offers: tuple[OfferLine, ...]
+    alternatives: tuple[tuple[TreatmentRef, ...], ...]
+    quote: str
+    sub_bullets: tuple[str, ...]
+    reading: str | None
+
+
+@attrs.frozen
+class SectionView:
+    """A section of the source: when it applies, and its rules."""
+
+    id: str
+    title: str
+    heading: str
+    kind: str
+    applies: tuple[str, ...]
+    rules: tuple[RuleView, ...]
+    diagram: Diagram
+
+
+@attrs.frozen
+class FindingView:
+    """A finding: the rule that derives it, from what, and the rules that use it."""
+
+    id: str
+    label: str
+    rule: str
+    conditions: tuple[str, ...]
+    carries: tuple[str, ...]
+    reading: str | None
+    used_by: tuple[str, ...]
+
+
+@attrs.frozen
+class TreatmentView:
+    """A treatment and the rules that offer it."""
+
+    id: str
+    label: str
+    offered_by: tuple[str, ...]
+
+
+@attrs.frozen
+class FactView:
+    """A case fact: its question, its values, and what tests it."""
+
+    id: str
+    kind: str
+    label: str
+    question: str
+    help: str
+    required: bool
+    values: tuple[str, ...]
+    used_by: tuple[str, ...]
+
+
+@attrs.frozen
+class ConstraintView:
+    """A case the source cannot describe, rejected with this message."""
+
+    id: str
+    field: str
+    message: str
+
+
+@attrs.frozen
+class Counted:
+    """A kind of thing in the knowledge base, and how many there are."""
+
+    name: str
+    count: int
+
+
+@attrs.frozen
+class Meaning:
+    """A strength or qualifier and what it means in the source."""
+
+    id: str
+    meaning: str
+
+
+@attrs.frozen
+class KbReport:
+    """Everything the knowledge-base report shows, in the order it shows it."""
+
+    heading: str
+    counts: tuple[Counted, ...]
+    strengths: tuple[Meaning, ...]
+    qualifiers: tuple[Meaning, ...]
+    sections: tuple[SectionView, ...]
+    findings: tuple[FindingView, ...]
+    treatments: tuple[TreatmentView, ...]
+    facts: tuple[FactView, ...]
+    constraints: tuple[ConstraintView, ...]
+    diagram: Diagram
+    about: About
+
+
+def kb_report(kb: KnowledgeBase, svg: bool = True) -> KbReport:
+    """Work out the knowledge-base report; ``svg`` asks Graphviz for the pictures."""
+    sections = tuple(
+        SectionView(
+            s.id,
+            s.title,
+            s.heading,
+            s.kind,
+            _words(kb, s.applies_when),
+            tuple(_rule(kb, kb.rules[r]) for r in s.rules),
+            Diagram.of(kb_graph(kb, s.id), svg, f"section-{s.id}"),
+        )
+        for s in kb.sections.values()
+    )
+    findings = tuple(
+        FindingView(
+            f.id,
+            f.label,
+            f.rule.id,
+            _words(kb, f.rule.when),
+            f.attributes,
+            f.reading,
+            tuple(r.id for r in kb.rules.values() if f.id in _tested(kb.conditions_of(r), "finding")),
+        )
+        for f in kb.findings.values()
+    )
+    treatments = tuple(
+        TreatmentView(t.id, t.label, tuple(r.id for r in kb.rules_offering(t.id)))
+        for t in kb.treatments.values()
+    )
+    return KbReport(
+        heading=f"The knowledge base: {kb.name} {kb.version}",
+        counts=(
+            Counted("sections", len(kb.sections)),
+            Counted("rules", len(kb.rules)),
+            Counted("findings", len(kb.findings)),
+            Counted("treatments", len(kb.treatments)),
+            Counted("case facts", len(kb.facts)),
+        ),
+        strengths=tuple(Meaning(s.id, s.meaning) for s in kb.strengths),
+        qualifiers=tuple(Meaning(q.id, q.meaning) for q in kb.qualifiers),
+        sections=sections,
+        findings=findings,
+        treatments=treatments,
+        facts=_facts(kb),
+        constraints=tuple(ConstraintView(c.id, c.field, c.message) for c in kb.constraints),
+        diagram=Diagram.of(kb_graph(kb), svg, "kb"),
+        about=About.of(kb),
+    )
+
+
+def _rule(kb: KnowledgeBase, rule: RuleSpec) -> RuleView:
+    def ref(treatment: str) -> TreatmentRef:
+        spec = kb.treatments.get(treatment)
+        return TreatmentRef(treatment, spec.label if spec else treatment)
+
+    return RuleView(
+        rule.id,
+        rule.strength,
+        _words(kb, rule.when) or (ALWAYS,),
+        tuple(OfferLine(o.treatment, ref(o.treatment).label, o.qualifiers) for o in rule.offers),
+        tuple(tuple(ref(t) for t in group) for group in rule.alternatives),
+        rule.quote,
+        rule.sub_bullets,
+        rule.reading,
+    )
+
+
+def _facts(kb: KnowledgeBase) -> tuple[FactView, ...]:
+    """Each fact with the sections, findings and rules that test it directly."""
+    out = []
+    for spec in kb.facts.values():
+        users = [
+            s.title + " section" for s in kb.sections.values() if spec.id in _tested(s.applies_when, "fact")
+        ]
+        users += [f.rule.id for f in kb.findings.values() if spec.id in _tested(f.rule.when, "fact")]
+        users += [r.id for r in kb.rules.values() if spec.id in _tested(r.when, "fact")]
+        if spec.kind == "records":
+            values = tuple(f"{f.id}: " + ", ".join(f.value_ids) for f in spec.fields)
+        else:
+            values = tuple(str(v).lower() if isinstance(v, bool) else str(v) for v in spec.value_ids)
+        out.append(
+            FactView(
+                spec.id, spec.kind, spec.label, spec.question, spec.help, spec.required, values, tuple(users)
+            )
+        )
+    return tuple(out)
+
+
+def _words(kb: KnowledgeBase, conditions: tuple[Condition, ...]) -> tuple[str, ...]:
+    return tuple(describe(c, kb) for c in conditions)
+
+
+def _tested(conditions: tuple[Condition, ...], kind: str) -> set[str]:
+    """The facts (kind "fact") or findings (kind "finding") a list of conditions tests."""
+    names: set[str] = set()
+    for test in iter_tests(conditions):
+        if kind == "fact" and isinstance(test, FactTest | CountTest):
+            names.add(test.fact)
+        elif kind == "finding" and isinstance(test, FindingTest):
+            names.add(test.finding)
+    return names
