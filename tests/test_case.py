@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import io
+import os
 from pathlib import Path
 from typing import Any
 
@@ -232,3 +233,6 @@ def test_write_is_atomic_and_leaves_no_temporary(tmp_path: Path) -> None:
     write_case(path, {"tumor_type": "insulinoma"})
     assert read_case(path) == {"tumor_type": "insulinoma"}
     assert [p.name for p in tmp_path.iterdir()] == ["saved.yaml"]
+    umask = os.umask(0)
+    os.umask(umask)
+    assert path.stat().st_mode & 0o777 == 0o666 & ~umask
