@@ -95,10 +95,10 @@ class Question:
     def allowed(self) -> str:
         """The allowed answers, in words, as every question shows them."""
         unknown = "" if self.required else "; unknown or ? when not known"
-        words = [c.shown() for c in self.choices]
-        shown = words[0] if len(words) < 2 else ", ".join(words[:-1]) + " or " + words[-1]
         if self.kind == "count":
             return f"a number from 0 to {MAX_RECORDS}{unknown}"
+        words = [c.shown() for c in self.choices]
+        shown = ", ".join(words[:-1]) + " or " + words[-1] if len(words) > 1 else "".join(words)
         if self.kind == "set":
             return (
                 f"one or more of {', '.join(words)} (separated by spaces or commas), or {NONE_WORD}{unknown}"

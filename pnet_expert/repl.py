@@ -78,6 +78,8 @@ class PlainReader:
         self.out.write(prompt)
         self.out.flush()
         line = self.stdin.readline()
+        while line.lstrip().startswith("#"):  # a script's comments are not input
+            line = self.stdin.readline()
         if not line:
             self.out.write("\n")
             raise EOFError
@@ -128,6 +130,11 @@ def reader_for(
     if stdin.isatty() and stdout.isatty():
         return TerminalReader(candidates)
     return PlainReader(stdin, stdout)
+
+
+def _answers(count: int, kind: str = "") -> str:
+    """'1 answer', '3 unsaved answers'."""
+    return f"{count} {kind}answer{'' if count == 1 else 's'}"
 
 
 def _wrap(text: str, indent: str = "", first: str | None = None) -> str:
@@ -192,7 +199,7 @@ class Repl:
         try:
             note = self.interview.answer_text(question, text)
         except AnswerError as exc:
-            self._say(exc.problem)
+            self._say(_wrap(exc.problem))
             return True
         except PnetError as exc:
             self._say(_wrap(f"That answer cannot be taken: {exc}"))
@@ -220,8 +227,7 @@ class Repl:
     def _ask(self, question: Question) -> None:
         self._say("")
         if question == self.interview.changing:
-            now = self.interview.current(question.fact)
-            self._say(f"Change {question.fact} (now: {value_text(now) if now is not None else 'not given'}).")
+            self._say(f"Change {question.fact} (now: {self._value(question.fact)}).")
         self._say(f"{question.text}  [{question.slot}]")
         self._say(_wrap("answers: " + question.allowed(), "    ", "  "))
 
@@ -402,9 +408,19 @@ class Repl:
         for fact in self.interview.kb.facts:
             status = self.interview.fact_status(fact)
             if status is FactStatus.ANSWERED:
-                self._say(_wrap(f"{fact} = {value_text(self.interview.current(fact))}", "      ", "  "))
+                self._say(_wrap(f"{fact} = {self._value(fact)}", "      ", "  "))
             else:
                 self._say(f"  {fact}: {status.value}")
+
+    def _value(self, fact: str) -> str:
+        """A fact's answer in words: its value, "unknown", or "not given"."""
+        status = self.interview.fact_status(fact)
+        if status is FactStatus.UNKNOWN:
+            return "unknown"
+        if status in (FactStatus.ANSWERED, FactStatus.ENTERING):
+            value = self.interview.current(fact)
+            return "being entered" if value is None else value_text(value)
+        return "not given"
 
     def _cmd_back(self, _: str) -> None:
         cancelled = self.interview.cancel_change()
@@ -426,7 +442,7 @@ class Repl:
         replaced = len(self.interview.answers) if self.interview.dirty else 0
         self.interview.load(path)
         if replaced:
-            self._say(f"The {replaced} unsaved answers of the previous session were replaced.")
+            self._say(f"Replaced: the {_answers(replaced, 'unsaved ')} of the previous session.")
         self._say(f"Loaded {path}; only what is still open will be asked.")
         self._done_shown = False
 
@@ -473,10 +489,9 @@ class Repl:
         interview = self.interview
         if interview.dirty:
             if ended and not self.reader.interactive:
-                count = len(interview.answers)
                 self._say(
                     _wrap(
-                        f"End of input: the {count} answers of this session were not saved "
+                        f"End of input. Not saved: the {_answers(len(interview.answers))} of this session "
                         "(a script that ends with save FILE keeps them; pnet-expert consult --load FILE "
                         "resumes a saved session)."
                     )
@@ -488,8 +503,7 @@ class Repl:
         return 0
 
     def _offer_save(self) -> None:
-        count = len(self.interview.answers)
-        self._say(f"This session has {count} unsaved answers.")
+        self._say(f"This session has {_answers(len(self.interview.answers), 'unsaved ')}.")
         while True:
             try:
                 name = self.reader.read(SAVE_PROMPT).strip()
