@@ -1,34 +1,23 @@
 """The interview behind ``pnet-expert consult``: what to ask next, and the answers so far.
 
 :class:`Interview` has no terminal I/O; the REPL (``repl.py``) only drives it.
-It holds the answers, applies, undoes and changes them, saves and loads them
-as a case file, and decides what to ask next by reasoning over the knowledge
-base's conditions in three values (:class:`pnet_expert.logic.Evaluator`):
-
-- the required facts first (the type of tumor: it chooses the section);
-- then, in the knowledge base's order of facts, a fact only while some rule of
-  the case's sections (the type's own section and the general ones) is
-  undecided — neither met nor ruled out — and names that fact among what it
-  does not know, and some answer to it that agrees with the answers so far
-  (the constraints of ``facts.yaml``) would leave such a rule able to fire.
-
-Nothing here is written for one fact: the same test asks a gastrinoma about
-stomach acid and never an insulinoma, and asks a tumor's size only when the
-evaluator reports that a rule waits on that size (one tumor in the pancreas,
-in a section with rules on size). Unknown is not false: an answer "unknown" is
-kept as such, fires nothing, and is saved as ``null``.
+It holds the answers, applies, undoes and changes them, and saves and loads
+them as a case file (an answer "unknown" saved as ``null``, which a case file
+reads as unknown, so that resuming does not ask it again). It asks the
+required facts first (the type of tumor chooses the section), then, in the
+knowledge base's order of facts, each fact that :mod:`pnet_expert.relevance`
+finds can still change the options: never stomach acid for an insulinoma, and
+a tumor's size only when a rule waits on it. A records fact (the tumors) is
+entered as how many, then each record's required fields, then an optional
+field (the size) when it matters.
 """
 
 from __future__ import annotations
 
 import enum
-import itertools
-import re
-from collections.abc import Callable, Iterator, Mapping
+from collections.abc import Callable, Mapping
 from pathlib import Path
 from typing import Any, TypeVar, cast
-
-import attrs
 
 from .api import recommend
 from .case import Patient, Tumor
@@ -37,8 +26,7 @@ from .casefile import read_case, write_case
 from .errors import InputError, did_you_mean
 from .explain.checks import RuleCheck, check_rule
 from .explain.consultation import Consultation
-from .knowledge.schema import CountTest, FactSpec, FactTest, KnowledgeBase, RuleSpec, SectionSpec, iter_tests
-from .logic import Evaluator, Truth
+from .knowledge.schema import FactSpec, FactTest, KnowledgeBase, SectionSpec, iter_tests
 from .questions import (
     UNKNOWN,
     Answer,
@@ -48,17 +36,13 @@ from .questions import (
     field_question,
     field_slot,
 )
+from .relevance import Relevance, assess
 
 Steps = dict[str, Answer]
 """The answers given: slot (``spread``, ``tumors``, ``tumors[0].site``) -> answer, in the order given."""
 
-MAX_PROBES = 512
-"""How many trial answers the relevance test may try for one fact; past that the fact is asked."""
-
 T = TypeVar("T")
 _NOT_GIVEN: Any = object()
-_FIELD = re.compile(r"(\w+)\[(\d+)\]\.(\w+)")
-"""A record's field as the evaluator names it: ``tumors[0].size``."""
 
 
 class FactStatus(enum.Enum):
@@ -69,22 +53,6 @@ class FactStatus(enum.Enum):
     ENTERING = "being entered"
     OPEN = "not asked yet"
     NOT_NEEDED = "not asked: no answer to it can change the options now"
-
-
-@attrs.frozen
-class _Reasoning:
-    """The case as the answers state it, what can still fire on it, and what is worth asking.
-
-    ``live`` holds each rule that is neither met nor ruled out, with the names
-    (facts, record fields) it does not know; ``needed`` the names for which
-    some answer, agreeing with the answers so far, would leave a live rule
-    able to fire.
-    """
-
-    patient: Patient
-    evaluator: Evaluator
-    live: tuple[tuple[RuleSpec, frozenset[str]], ...]
-    needed: frozenset[str]
 
 
 class Interview:
@@ -169,7 +137,7 @@ class Interview:
         for spec in self.kb.facts.values():
             if spec.kind == "records":
                 question = self._records_question(spec, reasoning)
-            elif spec.id not in self._steps and self._needed(reasoning, spec.id):
+            elif spec.id not in self._steps and spec.id in reasoning.needed:
                 question = fact_question(spec)
             else:
                 question = None
@@ -188,10 +156,10 @@ class Interview:
                     return field_question(spec, field, index)
         return None
 
-    def _records_question(self, spec: FactSpec, reasoning: _Reasoning) -> Question | None:
+    def _records_question(self, spec: FactSpec, reasoning: Relevance) -> Question | None:
         """How many records, when that can matter; then any optional field a rule waits on."""
         if spec.id not in self._steps:
-            return count_question(spec) if self._needed(reasoning, spec.id) else None
+            return count_question(spec) if spec.id in reasoning.needed else None
         count = self._steps[spec.id]
         if count is UNKNOWN or not isinstance(count, int):
             return None
@@ -200,77 +168,9 @@ class Interview:
                 slot = field_slot(spec.id, index, field.id)
                 if field.required or slot in self._steps:
                     continue
-                if self._needed(reasoning, slot):
+                if slot in reasoning.needed:
                     return field_question(spec, field, index)
         return None
-
-    def _needed(self, reasoning: _Reasoning, name: str) -> bool:
-        """Whether some answer to ``name`` (a fact or a record's field) could let a live rule fire."""
-        return name in reasoning.needed
-
-    def _variants_of(self, name: str) -> list[dict[str, Any]] | None:
-        """The case with each possible answer for one unknown name (None: too many to try)."""
-        match = _FIELD.fullmatch(name)
-        if match is not None:
-            fact, index, field = match.group(1), int(match.group(2)), match.group(3)
-            return self._field_variants(self.kb.facts[fact], index, field)
-        spec = self.kb.facts.get(name)
-        if spec is None:
-            return None
-        return self._record_variants(spec) if spec.kind == "records" else self._variants(spec)
-
-    def _variants(self, spec: FactSpec) -> list[dict[str, Any]] | None:
-        """The case with each possible answer to a boolean, choice or set fact (None: too many to try)."""
-        base = self.case(nulls=False)
-        if spec.kind == "set":
-            ids = list(spec.value_ids)
-            if 2 ** len(ids) > MAX_PROBES:
-                return None
-            values: list[Any] = [list(c) for n in range(len(ids) + 1) for c in itertools.combinations(ids, n)]
-        else:
-            values = list(spec.value_ids)
-        return [{**base, spec.id: value} for value in values]
-
-    def _record_variants(self, spec: FactSpec) -> list[dict[str, Any]] | None:
-        """The case with every list of up to N records, N the largest count the knowledge base tests."""
-        most = max((t.exactly or t.at_least or 0 for t in self._count_tests(spec.id)), default=1)
-        required = [f for f in spec.fields if f.required]
-        records = [
-            dict(zip([f.id for f in required], values, strict=True))
-            for values in itertools.product(*(f.value_ids for f in required))
-        ]
-        lists = itertools.chain.from_iterable(
-            itertools.combinations_with_replacement(records, n) for n in range(most + 1)
-        )
-        base = self.case(nulls=False)
-        variants = []
-        for probe in lists:
-            variants.append({**base, spec.id: list(probe)})
-            if len(variants) > MAX_PROBES:
-                return None
-        return variants
-
-    def _field_variants(self, spec: FactSpec, index: int, field: str) -> list[dict[str, Any]]:
-        """The case with each possible value of one field of one record."""
-        base = self.case(nulls=False)
-        variants = []
-        for value in spec.field(field).value_ids:
-            records = [dict(r) for r in base[spec.id]]
-            records[index][field] = value
-            variants.append({**base, spec.id: records})
-        return variants
-
-    def _count_tests(self, fact: str) -> Iterator[CountTest]:
-        kb = self.kb
-        conditions = [
-            *(c for f in kb.findings.values() for c in f.rule.when),
-            *(c for r in kb.rules.values() for c in r.when),
-            *(c for s in kb.sections.values() for c in s.applies_when),
-            *(c for k in kb.constraints for c in (*k.if_, k.then)),
-        ]
-        for test in iter_tests(tuple(conditions)):
-            if isinstance(test, CountTest) and test.fact == fact:
-                yield test
 
     # ------------------------------------------------------------ answering
 
@@ -344,15 +244,13 @@ class Interview:
     # ------------------------------------------------------------ explaining
 
     def waiting(self, question: Question) -> tuple[RuleCheck, ...]:
-        """The undecided rules that wait on a question's answer, each checked on the case so far."""
+        """The live rules that wait on a question's answer, each checked on the case so far."""
         if not self.ready:
             return ()
         reasoning = self._reasoning()
         name = question.fact if question.kind == "count" or question.needed_in_record else question.slot
         return tuple(
-            check_rule(self.kb, reasoning.evaluator, rule, fired=False)
-            for rule, unknown in reasoning.live
-            if name in unknown
+            check_rule(self.kb, reasoning.evaluator, r, fired=False) for r in reasoning.waiting_on(name)
         )
 
     def sections_chosen_by(self, fact: str) -> tuple[SectionSpec, ...]:
@@ -375,7 +273,7 @@ class Interview:
             return FactStatus.ANSWERED
         if not self.ready:
             return FactStatus.OPEN
-        return FactStatus.OPEN if self._needed(self._reasoning(), fact) else FactStatus.NOT_NEEDED
+        return FactStatus.OPEN if fact in self._reasoning().needed else FactStatus.NOT_NEEDED
 
     def open_facts(self) -> tuple[str, ...]:
         """The facts still to be asked (or being entered) as things stand."""
@@ -465,61 +363,8 @@ class Interview:
             records.append(record)
         return records
 
-    def _reasoning(self) -> _Reasoning:
-        return self._cached("reasoning", self._reason)
-
-    def _reason(self) -> _Reasoning:
-        """Evaluate the case's rules in three values, then try each answer to each name they wait on.
-
-        A rule is ruled out when its conditions are false, or when every answer
-        to one name it waits on (among those that agree with the answers so
-        far) would make them false: leaving that name unknown cannot fire it
-        either, since unknown fires nothing. A name is worth asking when some
-        agreeing answer leaves a rule that is not ruled out able to fire.
-        """
-        patient = validate_case(self.case(nulls=False), self.kb)
-        evaluator = Evaluator(self.kb, patient)
-        own = self.kb.type_section_for(patient.tumor_type)
-        sections = {s.id for s in self.kb.sections.values() if s.kind == "general" or s is own}
-        undecided: list[tuple[RuleSpec, frozenset[str]]] = []
-        for rule in self.kb.rules.values():
-            if rule.section not in sections:
-                continue
-            truth, outcomes = evaluator.all(self.kb.conditions_of(rule))
-            if truth is Truth.UNKNOWN:
-                unknown = frozenset(u for o in outcomes if o.truth is Truth.UNKNOWN for u in o.unknown)
-                undecided.append((rule, unknown))
-        names = dict.fromkeys(name for _, unknown in undecided for name in unknown)
-        alive: dict[str, set[str] | None] = {name: self._alive_under(name, undecided) for name in names}
-        live = tuple(
-            (rule, unknown)
-            for rule, unknown in undecided
-            if not any((a := alive[n]) is not None and rule.id not in a for n in unknown)
-        )
-        live_ids = {rule.id for rule, _ in live}
-        needed = frozenset(
-            name
-            for name, rules in alive.items()
-            if (bool(rules & live_ids) if rules is not None else any(name in u for _, u in live))
-        )
-        return _Reasoning(patient, evaluator, live, needed)
-
-    def _alive_under(self, name: str, undecided: list[tuple[RuleSpec, frozenset[str]]]) -> set[str] | None:
-        """The rules waiting on ``name`` that some agreeing answer leaves not false (None: not tried)."""
-        variants = self._variants_of(name)
-        if variants is None:
-            return None
-        waiting = [rule for rule, unknown in undecided if name in unknown]
-        alive: set[str] = set()
-        for case in variants:
-            try:
-                evaluator = Evaluator(self.kb, validate_case(case, self.kb))
-            except InputError:
-                continue  # that answer would contradict the answers so far
-            alive.update(
-                r.id for r in waiting if evaluator.all(self.kb.conditions_of(r))[0] is not Truth.FALSE
-            )
-        return alive
+    def _reasoning(self) -> Relevance:
+        return self._cached("reasoning", lambda: assess(self.kb, self.case(nulls=False)))
 
     def _cached(self, key: str, compute: Callable[[], T]) -> T:
         """A value computed once per state of the answers (every change bumps the version)."""

@@ -181,7 +181,8 @@ class Repl:
         text = line.strip()
         if not text or text.startswith("#"):
             return True
-        word, _, rest = text.partition(" ")
+        word, *more = text.split(maxsplit=1)
+        rest = more[0] if more else ""
         command = word.lower()
         question = self.interview.next_question()
         self._show_again = True
