@@ -1,0 +1,205 @@
+"""The questions of the interactive consultation, built from the knowledge base's fact specs.
+
+A :class:`Question` carries the words the knowledge base gives for a fact (its
+``question``, ``help`` and value labels in ``facts.yaml``), the answers it
+allows, and the parsing of what a user types. Nothing here is written per
+fact: a question's shape follows the fact's kind (boolean, choice, set,
+records). A records fact (the tumors) is asked as its parts: how many, then
+each record's fields.
+
+``unknown`` (or ``?``) is an answer to every question but a required one: it
+leaves the fact unknown, and unknown is not false.
+"""
+
+from __future__ import annotations
+
+import enum
+import re
+from typing import Literal, TypeAlias
+
+import attrs
+
+from .errors import InputError, did_you_mean
+from .knowledge.schema import FactSpec, FieldSpec
+
+UNKNOWN_WORDS = ("unknown", "?")
+YES_WORDS = ("yes", "y", "true")
+NO_WORDS = ("no", "n", "false")
+NONE_WORD = "none"
+MAX_RECORDS = 20
+"""The most records (tumors) one answer may announce; a bound that keeps typos like 100 out."""
+
+
+class Unknown(enum.Enum):
+    """The answer "unknown": the fact was asked and is not known (distinct from not asked)."""
+
+    UNKNOWN = "unknown"
+
+
+UNKNOWN = Unknown.UNKNOWN
+
+Answer: TypeAlias = bool | str | int | tuple[str, ...] | Unknown
+"""A parsed answer: a boolean, a value id, a count of records, a set of value ids, or UNKNOWN."""
+
+QuestionKind = Literal["boolean", "choice", "set", "count", "field"]
+
+
+class AnswerError(InputError):
+    """What was typed is not an answer to the question; the message names what is allowed."""
+
+
+@attrs.frozen
+class Choice:
+    """One allowed answer: the value it stands for, the word to type, and its label."""
+
+    value: bool | str
+    word: str
+    label: str
+
+    def shown(self) -> str:
+        """``word`` alone when the label says the same, else ``word (label)``."""
+        return self.word if self.label.lower() == self.word.lower() else f"{self.word} ({self.label})"
+
+
+@attrs.frozen
+class Question:
+    """One question of the interview.
+
+    ``slot`` names what it fills: a fact (``spread``), the number of a records
+    fact's records (``tumors``) or one field of one record (``tumors[0].size``),
+    the same names the three-valued evaluator gives to what it does not know.
+    """
+
+    slot: str
+    fact: str
+    kind: QuestionKind
+    text: str
+    help: str
+    choices: tuple[Choice, ...] = ()
+    required: bool = False
+    field: str | None = None
+    index: int | None = None
+    needed_in_record: bool = False
+    """For a field: a record cannot be kept without it, so "unknown" makes the whole fact unknown."""
+
+    @property
+    def words(self) -> tuple[str, ...]:
+        """Everything a user may type as a whole answer (for completion)."""
+        words = [c.word for c in self.choices]
+        if self.kind == "set":
+            words.append(NONE_WORD)
+        if not self.required:
+            words.append(UNKNOWN_WORDS[0])
+        return tuple(words)
+
+    def allowed(self) -> str:
+        """The allowed answers, in words, as every question shows them."""
+        unknown = "" if self.required else "; unknown or ? when not known"
+        if self.kind == "count":
+            return f"a number from 0 to {MAX_RECORDS}{unknown}"
+        words = [c.shown() for c in self.choices]
+        shown = ", ".join(words[:-1]) + " or " + words[-1] if len(words) > 1 else "".join(words)
+        if self.kind == "set":
+            return (
+                f"one or more of {', '.join(words)} (separated by spaces or commas), or {NONE_WORD}{unknown}"
+            )
+        return f"{shown}{unknown}"
+
+    def parse(self, text: str) -> Answer:
+        """The answer a line of text gives; AnswerError naming what is allowed when it gives none."""
+        typed = text.strip()
+        word = typed.lower()
+        if word in UNKNOWN_WORDS:
+            if self.required:
+                raise AnswerError(
+                    self.slot, f"it is required, so it cannot be unknown; answer {self.allowed()}"
+                )
+            return UNKNOWN
+        if self.kind == "count":
+            return self._count(typed)
+        if self.kind == "set":
+            return self._set(typed)
+        if self.kind == "boolean":
+            if word in YES_WORDS:
+                return True
+            if word in NO_WORDS:
+                return False
+        else:
+            for choice in self.choices:
+                if word == choice.word.lower():
+                    return choice.value
+        raise self._not_allowed(typed, [c.word for c in self.choices])
+
+    def label_of(self, value: Answer) -> str:
+        """An answer in words, as the REPL echoes it."""
+        if value is UNKNOWN:
+            return "unknown"
+        if isinstance(value, tuple):
+            return ", ".join(self.label_of(v) for v in value) if value else "none"
+        if isinstance(value, int) and not isinstance(value, bool):
+            return str(value)
+        return next((c.label for c in self.choices if c.value == value), str(value))
+
+    def _count(self, typed: str) -> int:
+        if typed.isdigit() and int(typed) <= MAX_RECORDS:
+            return int(typed)
+        raise AnswerError(self.slot, f"{typed!r} is not an answer here; answer {self.allowed()}")
+
+    def _set(self, typed: str) -> tuple[str, ...]:
+        words = [w for w in re.split(r"[\s,]+", typed.lower()) if w]
+        if words == [NONE_WORD]:
+            return ()
+        allowed = [c.word for c in self.choices]
+        seen: list[str] = []
+        for word in words:
+            if word not in allowed:
+                raise self._not_allowed(word, [*allowed, NONE_WORD])
+            if word in seen:
+                raise AnswerError(self.slot, f"{word!r} is given twice; answer {self.allowed()}")
+            seen.append(word)
+        if not seen:
+            raise AnswerError(self.slot, f"no answer given; answer {self.allowed()}")
+        return tuple(str(c.value) for c in self.choices if c.word in seen)
+
+    def _not_allowed(self, typed: str, words: list[str]) -> AnswerError:
+        return AnswerError(
+            self.slot,
+            f"{typed!r} is not an answer here{did_you_mean(typed.lower(), words)}; answer {self.allowed()}",
+        )
+
+
+def fact_question(spec: FactSpec) -> Question:
+    """The question for a boolean, choice or set fact, in the knowledge base's words."""
+    choices: tuple[Choice, ...]
+    if spec.kind == "boolean":
+        choices = (Choice(True, "yes", "yes"), Choice(False, "no", "no"))
+    else:
+        choices = tuple(Choice(v.id, v.id, v.label) for v in spec.values)
+    kind: QuestionKind = "boolean" if spec.kind == "boolean" else "set" if spec.kind == "set" else "choice"
+    return Question(spec.id, spec.id, kind, spec.question, spec.help, choices, spec.required)
+
+
+def count_question(spec: FactSpec) -> Question:
+    """How many records a records fact has (its own ``question``: "How many tumors were found?")."""
+    return Question(spec.id, spec.id, "count", spec.question, spec.help, required=spec.required)
+
+
+def field_question(spec: FactSpec, field: FieldSpec, index: int) -> Question:
+    """One field of one record ("Where is tumor 2?"): the field's question with ``{n}`` filled in."""
+    return Question(
+        field_slot(spec.id, index, field.id),
+        spec.id,
+        "field",
+        field.question.replace("{n}", str(index + 1)),
+        spec.help,
+        tuple(Choice(v.id, v.id, v.label) for v in field.values),
+        required=spec.required,
+        field=field.id,
+        index=index,
+        needed_in_record=field.required,
+    )
+
+
+def field_slot(fact: str, index: int, field: str) -> str:
+    """The name of one field of one record, as the evaluator names an unknown one: ``tumors[0].size``."""
+    return f"{fact}[{index}].{field}"

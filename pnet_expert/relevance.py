@@ -1,0 +1,177 @@
+"""What is still worth asking about a case: three-valued reasoning over the knowledge base.
+
+The interview asks a fact only while it can change the options. This module
+decides that, for a case as far as it is known, with
+:class:`pnet_expert.logic.Evaluator` and the knowledge base's own conditions
+and constraints; nothing here names a fact, a rule or a value.
+
+- The rules that count are those of the case's sections: its type's own
+  section and the general ones.
+- A rule is *undecided* when its conditions are unknown (neither met nor
+  false). The evaluator names what it does not know: a fact (``resectable``,
+  ``tumors``) or one field of one record (``tumors[0].size``).
+- A name is tried with each possible answer that agrees with the rest of the
+  case (the constraints of ``facts.yaml``). A rule is *ruled out* when its
+  conditions are false, or when every such answer to one name it waits on
+  makes them false: leaving that name unknown cannot fire it either, since
+  unknown fires nothing.
+- A name is *needed* when some agreeing answer leaves a rule that is not
+  ruled out able to fire.
+"""
+
+from __future__ import annotations
+
+import itertools
+import re
+from collections.abc import Iterator, Mapping
+from typing import Any
+
+import attrs
+
+from .case import Patient
+from .case_validation import validate_case
+from .errors import InputError
+from .knowledge.schema import CountTest, FactSpec, KnowledgeBase, RuleSpec, iter_tests
+from .logic import Evaluator, Truth
+
+MAX_TRIALS = 512
+"""How many trial answers one name may be tried with; past that it is taken as needed, untried."""
+
+FIELD_NAME = re.compile(r"(\w+)\[(\d+)\]\.(\w+)")
+"""A record's field as the evaluator names it: ``tumors[0].size``."""
+
+Case = Mapping[str, Any]
+Waiting = tuple[tuple[RuleSpec, frozenset[str]], ...]
+
+
+@attrs.frozen
+class Relevance:
+    """A case as far as it is known, the rules that can still fire on it, and the names worth asking.
+
+    ``live`` holds each rule that is neither met nor ruled out, with the names
+    it does not know; ``needed`` the names for which some agreeing answer
+    would leave a live rule able to fire.
+    """
+
+    patient: Patient
+    evaluator: Evaluator
+    live: Waiting
+    needed: frozenset[str]
+
+    def waiting_on(self, name: str) -> tuple[RuleSpec, ...]:
+        """The live rules that wait on one name."""
+        return tuple(rule for rule, unknown in self.live if name in unknown)
+
+
+def assess(kb: KnowledgeBase, case: Case) -> Relevance:
+    """Evaluate the case's rules in three values, then try each answer to each name they wait on.
+
+    ``case`` is a case mapping with the required facts (CaseError otherwise).
+    """
+    patient = validate_case(case, kb)
+    evaluator = Evaluator(kb, patient)
+    own = kb.type_section_for(patient.tumor_type)
+    sections = {s.id for s in kb.sections.values() if s.kind == "general" or s is own}
+    undecided: list[tuple[RuleSpec, frozenset[str]]] = []
+    for rule in kb.rules.values():
+        if rule.section not in sections:
+            continue
+        truth, outcomes = evaluator.all(kb.conditions_of(rule))
+        if truth is Truth.UNKNOWN:
+            unknown = frozenset(u for o in outcomes if o.truth is Truth.UNKNOWN for u in o.unknown)
+            undecided.append((rule, unknown))
+    names = dict.fromkeys(name for _, unknown in undecided for name in unknown)
+    alive = {name: _alive_under(kb, case, name, undecided) for name in names}
+    live = tuple(
+        (rule, unknown)
+        for rule, unknown in undecided
+        if not any((a := alive[n]) is not None and rule.id not in a for n in unknown)
+    )
+    live_ids = {rule.id for rule, _ in live}
+    needed = frozenset(
+        name
+        for name, rules in alive.items()
+        if (bool(rules & live_ids) if rules is not None else any(name in u for _, u in live))
+    )
+    return Relevance(patient, evaluator, live, needed)
+
+
+def _alive_under(
+    kb: KnowledgeBase, case: Case, name: str, undecided: list[tuple[RuleSpec, frozenset[str]]]
+) -> set[str] | None:
+    """The rules waiting on ``name`` that some agreeing answer leaves not false (None: not tried)."""
+    trials = trial_cases(kb, case, name)
+    if trials is None:
+        return None
+    waiting = [rule for rule, unknown in undecided if name in unknown]
+    alive: set[str] = set()
+    for trial in trials:
+        try:
+            evaluator = Evaluator(kb, validate_case(trial, kb))
+        except InputError:
+            continue  # that answer would contradict the rest of the case
+        alive.update(r.id for r in waiting if evaluator.all(kb.conditions_of(r))[0] is not Truth.FALSE)
+    return alive
+
+
+def trial_cases(kb: KnowledgeBase, case: Case, name: str) -> list[dict[str, Any]] | None:
+    """The case with each possible answer for one unknown name (None: too many to try, or not a name)."""
+    match = FIELD_NAME.fullmatch(name)
+    if match is not None:
+        fact, index, field = match.group(1), int(match.group(2)), match.group(3)
+        return _field_trials(kb.facts[fact], case, index, field)
+    spec = kb.facts.get(name)
+    if spec is None:
+        return None
+    values = _record_lists(kb, spec) if spec.kind == "records" else _values(spec)
+    return None if values is None else [{**case, spec.id: value} for value in values]
+
+
+def _values(spec: FactSpec) -> list[Any] | None:
+    """Every answer to a boolean or choice fact; every subset of a set fact's values."""
+    if spec.kind != "set":
+        return list(spec.value_ids)
+    ids = list(spec.value_ids)
+    if 2 ** len(ids) > MAX_TRIALS:
+        return None
+    return [list(c) for n in range(len(ids) + 1) for c in itertools.combinations(ids, n)]
+
+
+def _record_lists(kb: KnowledgeBase, spec: FactSpec) -> list[Any] | None:
+    """Every list of up to N records (required fields only), N the largest count the knowledge base tests."""
+    most = max((t.exactly or t.at_least or 0 for t in _count_tests(kb, spec.id)), default=1)
+    required = [f for f in spec.fields if f.required]
+    records = [
+        dict(zip([f.id for f in required], values, strict=True))
+        for values in itertools.product(*(f.value_ids for f in required))
+    ]
+    lists: list[Any] = []
+    for n in range(most + 1):
+        for chosen in itertools.combinations_with_replacement(records, n):
+            lists.append(list(chosen))
+            if len(lists) > MAX_TRIALS:
+                return None
+    return lists
+
+
+def _field_trials(spec: FactSpec, case: Case, index: int, field: str) -> list[dict[str, Any]]:
+    """The case with each possible value of one field of one record."""
+    trials = []
+    for value in spec.field(field).value_ids:
+        records = [dict(r) for r in case[spec.id]]
+        records[index][field] = value
+        trials.append({**case, spec.id: records})
+    return trials
+
+
+def _count_tests(kb: KnowledgeBase, fact: str) -> Iterator[CountTest]:
+    """Every count test on a records fact, wherever the knowledge base makes one."""
+    conditions = [
+        *(c for f in kb.findings.values() for c in f.rule.when),
+        *(c for r in kb.rules.values() for c in r.when),
+        *(c for s in kb.sections.values() for c in s.applies_when),
+        *(c for k in kb.constraints for c in (*k.if_, k.then)),
+    ]
+    for test in iter_tests(tuple(conditions)):
+        if isinstance(test, CountTest) and test.fact == fact:
+            yield test

@@ -1,0 +1,551 @@
+"""The interactive consultation (``pnet-expert consult``): a REPL that drives an Interview.
+
+It shows each question the :class:`~pnet_expert.interview.Interview` chooses,
+with its allowed answers, takes answers and commands at every prompt (``help``
+lists them), and shows the options once nothing more can change them. All the
+reasoning is the interview's and the consultation's; this module only reads
+lines and prints.
+
+On a terminal it reads with prompt_toolkit (tab completion, history), imported
+only here and only then; from a pipe or a file it reads plain lines and echoes
+them, so that ``pnet-expert consult < answers.txt`` gives a readable transcript
+and no escape codes. End of input and Ctrl-C leave cleanly; a session with
+unsaved answers is never left without a word.
+"""
+
+from __future__ import annotations
+
+import difflib
+import sys
+import textwrap
+from collections.abc import Callable, Iterator, Sequence
+from pathlib import Path
+from typing import Protocol, TextIO
+
+from .casefile import write_atomic
+from .errors import PnetError, did_you_mean
+from .explain.consultation import Consultation
+from .interview import FactStatus, Interview
+from .knowledge.words import value_text
+from .questions import AnswerError, Question
+
+WIDTH = 88
+
+COMMANDS: dict[str, tuple[str, str]] = {
+    "help": ("", "this list, and what the current question means"),
+    "why": ("", "why this question: the rules waiting on the answer (again: what they would offer)"),
+    "how": ("TREATMENT", "how a treatment is offered: rule, source's words, findings, case facts"),
+    "whynot": ("TREATMENT", "why a treatment is not offered: each rule that could, and what it lacks"),
+    "facts": ("", "the answers so far, unknown ones marked"),
+    "options": ("", "the options as things stand"),
+    "back": ("", "undo the last answer"),
+    "change": ("FACT", "answer one fact again (the others are kept)"),
+    "save": ("FILE", "save the session as a case file (.yaml, .json, .toml)"),
+    "load": ("FILE", "load a case file and go on with what is still open"),
+    "report": ("FILE", "write the explanation report (.md, or .html)"),
+    "quit": ("", "leave (offers to save unsaved answers)"),
+}
+"""Every command, with its argument and what it does: ``help`` prints this table."""
+
+PATH_COMMANDS = ("save", "load", "report")
+REPORT_SUFFIXES = {".md": "markdown", ".markdown": "markdown", ".html": "html", ".htm": "html"}
+YES = ("y", "yes")
+HELP_HINT = "type help for the commands."
+SAVE_PROMPT = "Save them first? A file name (such as session.yaml), or Enter to leave without saving: "
+
+
+class LineReader(Protocol):
+    """Where lines come from: a terminal (prompt_toolkit) or plain standard input."""
+
+    interactive: bool
+
+    def read(self, prompt: str) -> str:
+        """One line, without its newline; EOFError at the end, KeyboardInterrupt on Ctrl-C."""
+        ...
+
+
+class PlainReader:
+    """Lines from a pipe or a file; the prompt and each line read are echoed, so it reads as a session."""
+
+    interactive = False
+
+    def __init__(self, stdin: TextIO, out: TextIO) -> None:
+        self.stdin = stdin
+        self.out = out
+
+    def read(self, prompt: str) -> str:
+        """Echo the prompt, read a line, echo it."""
+        self.out.write(prompt)
+        self.out.flush()
+        line = self.stdin.readline()
+        while line.lstrip().startswith("#"):  # a script's comments are not input
+            line = self.stdin.readline()
+        if not line:
+            self.out.write("\n")
+            raise EOFError
+        line = line.rstrip("\r\n")
+        self.out.write(line + "\n")
+        return line
+
+
+class TerminalReader:
+    """Lines from a terminal, with tab completion and a history kept for the session."""
+
+    interactive = True
+
+    def __init__(self, candidates: Callable[[str], Sequence[str] | None]) -> None:
+        from prompt_toolkit import PromptSession
+        from prompt_toolkit.completion import CompleteEvent, Completer, Completion, PathCompleter
+        from prompt_toolkit.document import Document
+        from prompt_toolkit.history import InMemoryHistory
+
+        paths = PathCompleter(expanduser=True)
+
+        class _Completer(Completer):
+            def get_completions(self, document: Document, event: CompleteEvent) -> Iterator[Completion]:
+                before = document.text_before_cursor
+                words = candidates(before)
+                if words is None:  # a file name, after save, load or report
+                    name = before.split(maxsplit=1)[1] if len(before.split(maxsplit=1)) > 1 else ""
+                    yield from paths.get_completions(Document(name, len(name)), event)
+                    return
+                current = before.replace(",", " ").split(" ")[-1]
+                for word in words:
+                    if word.startswith(current.lower()):
+                        yield Completion(word, start_position=-len(current))
+
+        self.session: PromptSession[str] = PromptSession(
+            history=InMemoryHistory(), completer=_Completer(), complete_while_typing=False
+        )
+
+    def read(self, prompt: str) -> str:
+        """One line from the terminal."""
+        return self.session.prompt(prompt)
+
+
+def reader_for(
+    stdin: TextIO, stdout: TextIO, candidates: Callable[[str], Sequence[str] | None]
+) -> LineReader:
+    """A terminal reader when both ends are a terminal, else plain lines."""
+    if stdin.isatty() and stdout.isatty():
+        return TerminalReader(candidates)
+    return PlainReader(stdin, stdout)
+
+
+def _answers(count: int, kind: str = "") -> str:
+    """'1 answer', '3 unsaved answers'."""
+    return f"{count} {kind}answer{'' if count == 1 else 's'}"
+
+
+def _wrap(text: str, indent: str = "", first: str | None = None) -> str:
+    return textwrap.fill(
+        text, WIDTH, initial_indent=indent if first is None else first, subsequent_indent=indent
+    )
+
+
+class Repl:
+    """Drives an interview from lines of input; ``run`` returns the exit status."""
+
+    def __init__(
+        self, interview: Interview, reader: LineReader | None = None, out: TextIO | None = None
+    ) -> None:
+        self.interview = interview
+        self.out = out or sys.stdout
+        self.reader = reader or reader_for(sys.stdin, self.out, self.candidates)
+        self._shown: Question | None = None
+        self._show_again = True
+        self._done_shown = False
+        self._why: tuple[Question | None, int] = (None, 0)
+
+    # ------------------------------------------------------------ the loop
+
+    def run(self, note: str | None = None) -> int:
+        """The banner, then questions and commands until quit or the end of input."""
+        self._banner()
+        if note:
+            self._say(note)
+        while True:
+            try:
+                self._go_on()
+                line = self.reader.read(self._prompt())
+                if not self._handle(line):
+                    return 0
+            except EOFError:
+                return self._leave(ended=True)
+            except KeyboardInterrupt:
+                if self._confirm_quit():
+                    return self._leave(ended=False)
+
+    def _handle(self, line: str) -> bool:
+        """Take one line (an answer or a command); False when the session should end."""
+        text = line.strip()
+        if not text or text.startswith("#"):
+            return True
+        word, *more = text.split(maxsplit=1)
+        rest = more[0] if more else ""
+        command = word.lower()
+        question = self.interview.next_question()
+        self._show_again = True
+        if command in COMMANDS and not (question and command in question.words):
+            return self._command(command, rest.strip())
+        if question is None:
+            self._say(f"{word!r} is not a command{did_you_mean(command, COMMANDS)}; {HELP_HINT}")
+            return True
+        closest = difflib.get_close_matches(command, [*COMMANDS, *question.words], n=1, cutoff=0.6)
+        if closest and closest[0] in COMMANDS and closest[0] not in question.words:
+            self._say(
+                f"{word!r} is neither an answer nor a command (did you mean {closest[0]!r}?); {HELP_HINT}"
+            )
+            return True
+        try:
+            note = self.interview.answer_text(question, text)
+        except AnswerError as exc:
+            self._say(_wrap(exc.problem))
+            return True
+        except PnetError as exc:
+            self._say(_wrap(f"That answer cannot be taken: {exc}"))
+            return True
+        if note:
+            self._say(note)
+        self._show_again = False
+        return True
+
+    def _go_on(self) -> None:
+        """Show the question to answer (again after a command), or the options once nothing is left."""
+        question = self.interview.next_question()
+        if question is None:
+            if not self._done_shown:
+                self._done_shown = True
+                self._show_result()
+            self._shown = None
+            return
+        self._done_shown = False
+        if question != self._shown or self._show_again:
+            self._ask(question)
+        self._shown = question
+        self._show_again = False
+
+    def _ask(self, question: Question) -> None:
+        self._say("")
+        if question == self.interview.changing:
+            self._say(f"Change {question.fact} (now: {self._value(question.fact)}).")
+        self._say(f"{question.text}  [{question.slot}]")
+        self._say(_wrap("answers: " + question.allowed(), "    ", "  "))
+
+    def _prompt(self) -> str:
+        question = self.interview.next_question()
+        return f"{question.slot}> " if question else "consult> "
+
+    def _show_result(self) -> None:
+        self._say("")
+        self._say("Nothing more can change the options. Here they are.")
+        self._say("")
+        self.out.write(self.interview.consultation().to_text())
+        self._say(
+            _wrap(
+                "Ask how TREATMENT or whynot TREATMENT, change FACT, save FILE, report FILE "
+                "or quit (help lists every command)."
+            )
+        )
+
+    def _banner(self) -> None:
+        kb = self.interview.kb
+        self._say("pnet-expert consult: the treatment options one patient summary offers for a case of")
+        self._say("pancreatic neuroendocrine tumor, found by asking only what can change them.")
+        self._say(
+            _wrap(
+                f"Source: {kb.source.title}, last modified {kb.source.last_modified}; "
+                f"knowledge base {kb.name} {kb.version}."
+            )
+        )
+        self._say("")
+        self._say(_wrap(kb.disclaimer))
+        self._say("")
+        self._say(
+            _wrap("Answer each question (unknown or ? when not known), or type a command: help lists them.")
+        )
+
+    # ------------------------------------------------------------ commands
+
+    def _command(self, command: str, argument: str) -> bool:
+        needs = COMMANDS[command][0]
+        if needs and not argument:
+            what = (
+                "a file name"
+                if needs == "FILE"
+                else f"a {needs.lower()} id"
+                if needs == "TREATMENT"
+                else "a fact"
+            )
+            self._say(f"{command} needs {what}: {command} {needs}{self._examples(needs)}")
+            return True
+        if command == "quit":
+            self._leave(ended=False)
+            return False
+        handler: Callable[[str], None] = getattr(self, f"_cmd_{command}")
+        try:
+            handler(argument)
+        except PnetError as exc:
+            for line in str(exc).splitlines():
+                self._say(line)
+        except OSError as exc:
+            self._say(f"{argument}: cannot be written or read: {exc.strerror or exc}")
+        return True
+
+    def _examples(self, needs: str) -> str:
+        kb = self.interview.kb
+        if needs == "TREATMENT":
+            return f"; the treatments are: {', '.join(kb.treatments)}"
+        if needs == "FACT":
+            return f"; the facts are: {', '.join(kb.facts)}"
+        return " (for example session.yaml)"
+
+    def _cmd_help(self, _: str) -> None:
+        question = self.interview.next_question()
+        if question is not None and question.help:
+            self._say(_wrap(f"About this question ({question.fact}): {question.help}"))
+            self._say("")
+        self._say("Commands (at any prompt):")
+        for name, (argument, meaning) in COMMANDS.items():
+            self._say(f"  {(name + ' ' + argument).strip():<18}{meaning}")
+        self._say("Tab completes commands, fact names, answers and treatment ids.")
+
+    def _cmd_why(self, _: str) -> None:
+        question = self.interview.next_question()
+        if question is None:
+            self._say("No question is open: nothing more can change the options.")
+            self._say("Ask how TREATMENT or whynot TREATMENT to see the reasoning behind an option.")
+            return
+        previous, level = self._why
+        level = level + 1 if previous == question else 1
+        self._why = (question, level)
+        if question == self.interview.changing:
+            self._say(f"WHY: you asked to change {question.fact}; back cancels the change.")
+        elif question.required:
+            self._why_required(question, level)
+        elif level == 1:
+            self._why_rules(question)
+        elif level == 2:
+            self._why_offers(question)
+        else:
+            self._why_top()
+
+    def _why_required(self, question: Question, level: int) -> None:
+        if level > 1:
+            self._why_top()
+            return
+        sections = self.interview.sections_chosen_by(question.fact)
+        names = ", ".join(f"{s.title} ({s.rules[0]} to {s.rules[-1]})" for s in sections if s.rules)
+        self._say(_wrap(f"WHY: {question.fact} is required: it chooses the section of the source: {names}."))
+        general = [s.title for s in self.interview.kb.sections.values() if s.kind == "general"]
+        if general:
+            self._say(_wrap(f"The general section ({', '.join(general)}) applies to every type."))
+
+    def _why_rules(self, question: Question) -> None:
+        checks = self.interview.waiting(question)
+        if not checks:
+            self._say(f"WHY: no rule waits on {question.slot} any more; answer it or type unknown.")
+            return
+        count = len(checks)
+        self._say(
+            f"WHY: {count} rule{'s' if count > 1 else ''} of the source "
+            f"{'are' if count > 1 else 'is'} waiting on {question.slot}:"
+        )
+        for check in checks:
+            section = self.interview.kb.sections[check.rule.section].title
+            waits = "; ".join(c.text for c in check.unknown)
+            self._say(_wrap(f"{check.rule.id} ({section} section) waits on: {waits}", "      ", "  "))
+            self._say(_wrap(f'"{check.rule.quote}"', "      ", "      "))
+        self._say("Ask why again to see what these rules would offer.")
+
+    def _why_offers(self, question: Question) -> None:
+        kb = self.interview.kb
+        offered = {o.id: o.rules for o in self.interview.consultation().treatments}
+        self._say("WHY (one level up): the answer can decide whether these rules offer:")
+        for check in self.interview.waiting(question):
+            parts = []
+            for offer in check.rule.offers:
+                already = offered.get(offer.treatment)
+                note = f" (already offered by {', '.join(already)})" if already else ""
+                parts.append(f"{offer.treatment} ({kb.treatments[offer.treatment].label}){note}")
+            self._say(_wrap(f"{check.rule.id} ({check.rule.strength}): " + "; ".join(parts), "      ", "  "))
+        self._say(_wrap("The goal of the consultation: every option the source offers for this case."))
+
+    def _why_top(self) -> None:
+        self._say(
+            _wrap(
+                "WHY (the top): the consultation asks only what can change the options one patient "
+                "summary offers for this case; they are options for teaching, never advice."
+            )
+        )
+
+    def _consultation(self) -> Consultation | None:
+        if not self.interview.ready:
+            question = self.interview.next_question()
+            what = question.fact if question else "the required facts"
+            self._say(f"There is no case yet: answer {what} first.")
+            return None
+        return self.interview.consultation()
+
+    def _cmd_how(self, treatment: str) -> None:
+        consultation = self._consultation()
+        if consultation is not None:
+            self.out.write(consultation.explain(treatment))
+
+    def _cmd_whynot(self, treatment: str) -> None:
+        consultation = self._consultation()
+        if consultation is not None:
+            self.out.write(consultation.why_not(treatment))
+
+    def _cmd_options(self, _: str) -> None:
+        consultation = self._consultation()
+        if consultation is None:
+            return
+        still = self.interview.open_facts()
+        if still:
+            self._say(_wrap(f"As things stand (still to ask: {', '.join(still)}):"))
+        self.out.write(consultation.to_text())
+
+    def _cmd_facts(self, _: str) -> None:
+        self._say("The facts of this case:")
+        for fact in self.interview.kb.facts:
+            status = self.interview.fact_status(fact)
+            if status is FactStatus.ANSWERED:
+                self._say(_wrap(f"{fact} = {self._value(fact)}", "      ", "  "))
+            else:
+                self._say(f"  {fact}: {status.value}")
+
+    def _value(self, fact: str) -> str:
+        """A fact's answer in words: its value, "unknown", or "not given"."""
+        status = self.interview.fact_status(fact)
+        if status is FactStatus.UNKNOWN:
+            return "unknown"
+        if status in (FactStatus.ANSWERED, FactStatus.ENTERING):
+            value = self.interview.current(fact)
+            return "being entered" if value is None else value_text(value)
+        return "not given"
+
+    def _cmd_back(self, _: str) -> None:
+        cancelled = self.interview.cancel_change()
+        if cancelled is not None:
+            self._say(f"The change of {cancelled.fact} is cancelled; its answer is kept.")
+            return
+        slot = self.interview.back()
+        self._say("Nothing to undo." if slot is None else f"Took back the answer to {slot}.")
+
+    def _cmd_change(self, fact: str) -> None:
+        self.interview.change(fact)
+
+    def _cmd_save(self, path: str) -> None:
+        self.interview.save(path)
+        self._say(f"Saved to {path}. Resume with: pnet-expert consult --load {path}")
+        self._say(f"(pnet-expert recommend {path} shows its options too.)")
+
+    def _cmd_load(self, path: str) -> None:
+        replaced = len(self.interview.answers) if self.interview.dirty else 0
+        self.interview.load(path)
+        if replaced:
+            self._say(f"Replaced: the {_answers(replaced, 'unsaved ')} of the previous session.")
+        self._say(f"Loaded {path}; only what is still open will be asked.")
+        self._done_shown = False
+
+    def _cmd_report(self, path: str) -> None:
+        kind = REPORT_SUFFIXES.get(Path(path).suffix.lower())
+        if kind is None:
+            self._say(f"{path}: a report is written as Markdown (.md) or HTML (.html); name the file so.")
+            return
+        consultation = self._consultation()
+        if consultation is None:
+            return
+        if kind == "html":
+            to_html = getattr(consultation, "to_html", None)
+            if to_html is None:
+                self._say("HTML reports are not available in this version; write a .md report instead.")
+                return
+            text = str(to_html())
+        else:
+            text = consultation.to_markdown()
+        write_atomic(path, text)
+        still = self.interview.open_facts()
+        plural = "s" if len(still) > 1 else ""
+        suffix = f" (as things stand: {len(still)} fact{plural} still to ask)" if still else ""
+        self._say(f"Wrote the report to {path}{suffix}.")
+
+    # ------------------------------------------------------------ leaving
+
+    def _confirm_quit(self) -> bool:
+        """After Ctrl-C: ask whether to quit (a second Ctrl-C or the end of input says yes)."""
+        self._say("")
+        try:
+            answer = self.reader.read("Quit the consultation? (yes/no) ")
+        except (EOFError, KeyboardInterrupt):
+            self._say("")
+            return True
+        if answer.strip().lower() in YES:
+            return True
+        self._say("Going on.")
+        self._show_again = True
+        return False
+
+    def _leave(self, ended: bool) -> int:
+        """Leave; a session with unsaved answers is offered a save, or told it was not saved."""
+        interview = self.interview
+        if interview.dirty:
+            if ended and not self.reader.interactive:
+                self._say(
+                    _wrap(
+                        f"End of input. Not saved: the {_answers(len(interview.answers))} of this session "
+                        "(a script that ends with save FILE keeps them; pnet-expert consult --load FILE "
+                        "resumes a saved session)."
+                    )
+                )
+                return 0
+            self._offer_save()
+        elif interview.saved_path:
+            self._say(f"Resume this session with: pnet-expert consult --load {interview.saved_path}")
+        return 0
+
+    def _offer_save(self) -> None:
+        self._say(f"This session has {_answers(len(self.interview.answers), 'unsaved ')}.")
+        while True:
+            try:
+                name = self.reader.read(SAVE_PROMPT).strip()
+            except (EOFError, KeyboardInterrupt):
+                name = ""
+                self._say("")
+            if not name:
+                self._say("Left without saving: the answers of this session are not kept.")
+                return
+            try:
+                self.interview.save(name)
+            except PnetError as exc:
+                self._say(str(exc))
+                continue
+            except OSError as exc:
+                self._say(f"{name}: cannot be written: {exc.strerror or exc}")
+                continue
+            self._say(f"Saved to {name}. Resume with: pnet-expert consult --load {name}")
+            return
+
+    # ------------------------------------------------------------ completion
+
+    def candidates(self, before: str) -> Sequence[str] | None:
+        """What may come next on a line (None: a file name), for tab completion."""
+        words = before.split()
+        question = self.interview.next_question()
+        answers = list(question.words) if question else []
+        if len(words) <= 1 and not before.endswith(" "):
+            return [*answers, *COMMANDS]
+        command = words[0].lower()
+        if command in ("how", "whynot"):
+            return list(self.interview.kb.treatments)
+        if command == "change":
+            return list(self.interview.kb.facts)
+        if command in PATH_COMMANDS:
+            return None
+        if question is not None and question.kind == "set":
+            return [c.word for c in question.choices]
+        return []
+
+    def _say(self, text: str) -> None:
+        print(text, file=self.out)
