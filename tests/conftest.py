@@ -61,7 +61,7 @@ rules:
     offers: [{treatment: chemoembolization}]
     strength: may include
     quote: "If the cancer has spread to the liver, treatment may include:"
-"""  # noqa: E501 - a quote of the source, kept on one line as in the knowledge base
+"""
 
 
 @pytest.fixture
