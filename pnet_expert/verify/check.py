@@ -1,0 +1,244 @@
+"""Run every check on a knowledge base and gather the results (nothing is printed here).
+
+``check_knowledge_base(path, source)`` loads the knowledge base (every load
+problem at once, when it does not load), then checks the quotes and the
+coverage of the source (with a source text), the reachability of every rule,
+subsumed rules and the source's gaps. A :class:`Tracker` hears of the work as
+it goes, for a progress bar.
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any, Literal, Protocol
+
+import attrs
+
+from ..errors import KnowledgeBaseError
+from ..knowledge.loader import bundled_path, load_knowledge_base
+from ..knowledge.schema import KnowledgeBase
+from .gaps import GapKind, source_gaps
+from .quotes import Coverage, Misquote, check_quotes, coverage, read_source
+from .reachability import Reach, reachability
+from .report import CHECKS, Issue, errors
+from .subsumption import Subsumption, candidates, subsumptions
+
+Status = Literal["ok", "FAILED", "info", "skipped"]
+
+
+class Tracker(Protocol):
+    """Hears how much work there is, then each piece done (a progress bar)."""
+
+    def start(self, total: int) -> None:
+        """The number of steps to come."""
+
+    def advance(self, count: int = 1) -> None:
+        """Some steps done."""
+
+
+@attrs.frozen
+class SummaryRow:
+    """One line of the summary table: a check, how it went, and in a few words what it found."""
+
+    check: str
+    status: Status
+    detail: str
+
+
+@attrs.frozen
+class CheckReport:
+    """Everything ``kb check`` found. ``ok`` when no issue is an error."""
+
+    root: str
+    name: str | None
+    version: str | None
+    source: str | None
+    load_problems: tuple[str, ...] = ()
+    counts: tuple[tuple[str, int], ...] = ()
+    quotes_checked: int = 0
+    misquotes: tuple[Misquote, ...] = ()
+    coverage: Coverage | None = None
+    reach: tuple[Reach, ...] = ()
+    subsumptions: tuple[Subsumption, ...] = ()
+    gaps: tuple[GapKind, ...] = ()
+    seconds: float = 0.0
+
+    @property
+    def loaded(self) -> bool:
+        """The knowledge base loaded (the other checks ran)."""
+        return not self.load_problems
+
+    @property
+    def issues(self) -> tuple[Issue, ...]:
+        """Every error and piece of information, check by check."""
+        out = [Issue("load", "error", p) for p in self.load_problems]
+        for m in self.misquotes:
+            out.extend(m.issues())
+        if self.coverage is not None:
+            out.extend(self.coverage.issues())
+        for r in self.reach:
+            out.extend(r.issues())
+        for s in self.subsumptions:
+            out.extend(s.issues())
+        for g in self.gaps:
+            out.extend(g.issues())
+        return tuple(out)
+
+    @property
+    def errors(self) -> tuple[Issue, ...]:
+        """The issues that fail the check."""
+        return errors(self.issues)
+
+    @property
+    def ok(self) -> bool:
+        """No error: the knowledge base loads, quotes the source, cites it all, and every rule can fire."""
+        return not self.errors
+
+    def summary(self) -> tuple[SummaryRow, ...]:
+        """The summary table, one row per check."""
+        if not self.loaded:
+            n = len(self.load_problems)
+            rows = [SummaryRow("load", "FAILED", f"{n} problem{'s' if n != 1 else ''}")]
+            rows += [SummaryRow(c, "skipped", "the knowledge base does not load") for c in CHECKS[1:]]
+            return tuple(rows)
+        counted = ", ".join(f"{n} {what}" for what, n in self.counts)
+        rows = [SummaryRow("load", "ok", counted)]
+        if self.source is None:
+            rows.append(SummaryRow("quotes", "skipped", "no --source given"))
+            rows.append(SummaryRow("coverage", "skipped", "no --source given"))
+        else:
+            bad = len(self.misquotes)
+            rows.append(
+                SummaryRow(
+                    "quotes",
+                    "FAILED" if bad else "ok",
+                    f"{bad} of {self.quotes_checked} quotes and sub-bullets are not the source's words"
+                    if bad
+                    else f"{self.quotes_checked} quotes and sub-bullets are the source's words",
+                )
+            )
+            assert self.coverage is not None
+            total, uncited = len(self.coverage.bullets), len(self.coverage.uncited)
+            failed = uncited or self.coverage.missing_headings
+            rows.append(
+                SummaryRow(
+                    "coverage", "FAILED" if failed else "ok", f"{total - uncited} of {total} bullets cited"
+                )
+            )
+        fired = sum(1 for r in self.reach if r.reachable and r.confirmed)
+        rows.append(
+            SummaryRow(
+                "reachability",
+                "ok" if fired == len(self.reach) else "FAILED",
+                f"{fired} of {len(self.reach)} rules (findings' included) fire on some valid case",
+            )
+        )
+        said_twice = sum(1 for s in self.subsumptions if s.own_words)
+        redundant = len(self.subsumptions) - said_twice
+        detail = f"{redundant} subsumed or equivalent" + (
+            f"; {said_twice} covered by another but said twice by the source (info)" if said_twice else ""
+        )
+        rows.append(SummaryRow("subsumption", "FAILED" if redundant else "ok", detail))
+        sections: dict[str, int] = {}
+        for g in self.gaps:
+            sections[g.section] = sections.get(g.section, 0) + 1
+        per = ", ".join(f"{s} {n}" for s, n in sections.items())
+        unconfirmed = any(not g.confirmed for g in self.gaps)
+        gap_detail = f"{len(self.gaps)} kinds of case in {len(sections)} sections" + (
+            f" ({per})" if per else ""
+        )
+        rows.append(SummaryRow("gaps", "FAILED" if unconfirmed else "info", gap_detail))
+        return tuple(rows)
+
+    def to_dict(self) -> dict[str, Any]:
+        """As JSON: the knowledge base, the summary, every issue, every rule's example case, every gap."""
+        return {
+            "knowledge_base": {"root": self.root, "name": self.name, "version": self.version},
+            "source": self.source,
+            "ok": self.ok,
+            "seconds": round(self.seconds, 3),
+            "summary": [{"check": r.check, "status": r.status, "detail": r.detail} for r in self.summary()],
+            "issues": [i.to_dict() for i in self.issues],
+            "reachable": [
+                {"rule": r.rule, "kind": r.kind, "example": r.example, "confirmed": r.confirmed}
+                for r in self.reach
+            ],
+            "gaps": [
+                {
+                    "section": g.section,
+                    "text": g.text,
+                    "facts": dict(g.facts),
+                    "open": list(g.open),
+                    "example": g.example,
+                }
+                for g in self.gaps
+            ],
+        }
+
+
+class _Quiet:
+    def start(self, total: int) -> None:
+        del total
+
+    def advance(self, count: int = 1) -> None:
+        del count
+
+
+def load_or_problems(path: str | Path | None) -> tuple[KnowledgeBase | None, tuple[str, ...]]:
+    """The knowledge base, or every problem that keeps it from loading."""
+    try:
+        return load_knowledge_base(path), ()
+    except KnowledgeBaseError as exc:
+        return None, exc.problems
+
+
+def check_knowledge_base(
+    path: str | Path | None = None, source: str | Path | None = None, tracker: Tracker | None = None
+) -> CheckReport:
+    """Every check on the knowledge base at ``path`` (the bundled one by default).
+
+    Raises :class:`~pnet_expert.errors.InputError` only for a source text
+    that cannot be read; everything wrong with the knowledge base is in the report.
+    """
+    started = time.monotonic()
+    tracker = tracker or _Quiet()
+    root = str(path) if path is not None else str(bundled_path())
+    kb, problems = load_or_problems(path)
+    if kb is None:
+        tracker.start(0)
+        return CheckReport(root, None, None, str(source) if source else None, problems)
+    text = read_source(source, kb) if source is not None else None
+    pairs = candidates(kb)
+    types = sum(1 for s in kb.sections.values() if s.kind == "type")
+    tracker.start((len(kb.rules) + 1 if text else 0) + len(kb.findings) + len(kb.rules) + len(pairs) + types)
+    step: Callable[[int], None] = tracker.advance
+    checked, misquotes = check_quotes(kb, text, step) if text else (0, ())
+    covered = coverage(kb, text) if text else None
+    if text:
+        step(1)
+    reach = reachability(kb, step)
+    subsumed = subsumptions(kb, step, pairs)
+    gaps = source_gaps(kb, step)
+    counts = (
+        ("rules", len(kb.rules)),
+        ("sections", len(kb.sections)),
+        ("findings", len(kb.findings)),
+        ("treatments", len(kb.treatments)),
+        ("facts", len(kb.facts)),
+    )
+    return CheckReport(
+        root=root,
+        name=kb.name,
+        version=kb.version,
+        source=str(source) if source is not None else None,
+        counts=counts,
+        quotes_checked=checked,
+        misquotes=misquotes,
+        coverage=covered,
+        reach=reach,
+        subsumptions=subsumed,
+        gaps=gaps,
+        seconds=time.monotonic() - started,
+    )

@@ -1,0 +1,308 @@
+"""The finite space of cases that a set of conditions can tell apart.
+
+The verifier never samples. A condition tests only some facts, and each fact
+has finitely many values that matter: a boolean is true, false or unknown; a
+set is one of its subsets or unknown; a list of tumors matters only through the
+counts the knowledge base takes of it (how many tumors lie in the pancreas, the
+site and size of the one tumor it carries), so a few representative lists stand
+for all the others. A :class:`CaseSpace` holds one dimension per relevant fact;
+every other fact is left unknown, which can neither make a condition hold nor
+break a constraint between facts, so nothing is lost by leaving it out.
+
+Unknown is a value of its own here ("unknown is not false"): a rule that holds
+only while a fact is unknown is still a rule that fires on some valid case.
+Cases are validated with :func:`~pnet_expert.case_validation.validate_case`
+(the constraints of facts.yaml) and conditions are decided by
+:class:`~pnet_expert.logic.Evaluator`; both answers are cached per case.
+"""
+
+from __future__ import annotations
+
+import functools
+import itertools
+from collections.abc import Callable, Iterable, Iterator, Sequence
+from typing import Any, TypeAlias
+
+import attrs
+
+from ..case import Patient, Tumor
+from ..case_validation import validate_case
+from ..errors import CaseError
+from ..knowledge.schema import (
+    Condition,
+    CountTest,
+    FactSpec,
+    FindingTest,
+    KnowledgeBase,
+    RuleSpec,
+    iter_tests,
+)
+from ..logic import Evaluator, Truth
+
+Value: TypeAlias = bool | str | tuple[str, ...] | tuple[Tumor, ...]
+"""A known value of a fact, hashable: sets are tuples of values, records tuples of Tumors."""
+
+Assignment: TypeAlias = tuple[tuple[str, Value], ...]
+"""The known facts of a case in the space, in the space's dimension order; the rest are unknown."""
+
+
+@attrs.frozen
+class Dimension:
+    """One relevant fact and the values that matter (``None`` is unknown, when the space allows it)."""
+
+    fact: str
+    values: tuple[Value | None, ...]
+    required: bool = False
+
+    @property
+    def known(self) -> tuple[Value, ...]:
+        """The values other than unknown."""
+        return tuple(v for v in self.values if v is not None)
+
+
+def facts_of(kb: KnowledgeBase, conditions: Iterable[Condition]) -> tuple[str, ...]:
+    """The case facts a list of conditions reads, through the findings it tests, in the KB's fact order."""
+    seen: set[str] = set()
+    findings: set[str] = set()
+
+    def walk(group: tuple[Condition, ...]) -> None:
+        for test in iter_tests(group):
+            if not isinstance(test, FindingTest):
+                seen.add(test.fact)
+            elif test.finding in kb.findings and test.finding not in findings:
+                findings.add(test.finding)
+                walk(kb.findings[test.finding].rule.when)
+
+    walk(tuple(conditions))
+    return tuple(f for f in kb.facts if f in seen)
+
+
+def rule_facts(kb: KnowledgeBase, rule: RuleSpec) -> tuple[str, ...]:
+    """The facts a rule reads, its section's condition included."""
+    return facts_of(kb, kb.conditions_of(rule))
+
+
+def _count_tests(kb: KnowledgeBase, fact: str) -> list[CountTest]:
+    """Every count the knowledge base takes of a records fact (findings, rules, sections, constraints)."""
+    groups: list[tuple[Condition, ...]] = [f.rule.when for f in kb.findings.values()]
+    groups += [r.when for r in kb.rules.values()]
+    groups += [s.applies_when for s in kb.sections.values()]
+    groups += [(*c.if_, c.then) for c in kb.constraints]
+    return [t for g in groups for t in iter_tests(g) if isinstance(t, CountTest) and t.fact == fact]
+
+
+def _length_bound(spec: FactSpec, tests: Sequence[CountTest], complete: bool) -> int:
+    """How many records a representative list needs, at most, to meet every combination of counts.
+
+    Each distinct filter needs as many matching records as its largest count
+    (one more for ``exactly``); a filter on an optional field counts unsure
+    matches apart, so it needs twice as many when sizes may be unknown.
+    """
+    caps: dict[tuple[tuple[str, tuple[str, ...]], ...], int] = {}
+    optional = {f.id for f in spec.fields if not f.required}
+    for t in tests:
+        need = (t.exactly + 1) if t.exactly is not None else (t.at_least or 0)
+        if not complete and any(name in optional for name, _ in t.where):
+            need *= 2
+        caps[t.where] = max(caps.get(t.where, 0), need)
+    return max(1, sum(caps.values()))
+
+
+@functools.lru_cache(maxsize=32)
+def record_values(kbs: tuple[KnowledgeBase, ...], fact: str, complete: bool) -> tuple[tuple[Tumor, ...], ...]:
+    """Representative lists of records: one per distinct outcome of every count taken of the fact.
+
+    Two lists that every count test (and every carried site and size) sees
+    alike are alike to every rule, so the shortest, first in the knowledge
+    base's value order, stands for all. With ``complete``, optional fields are
+    given wherever a count can see them. Cached per knowledge base (a
+    knowledge base is never changed once loaded).
+    """
+    spec = next(kb.facts[fact] for kb in kbs if fact in kb.facts)
+    per_field: list[tuple[str | None, ...]] = []
+    for field in spec.fields:
+        values: tuple[str | None, ...] = field.value_ids
+        if not field.required and not complete:
+            values = (None, *values)
+        per_field.append(values)
+    kinds = [
+        Tumor(**{f.id: v for f, v in zip(spec.fields, combo, strict=True) if v is not None})
+        for combo in itertools.product(*per_field)
+    ]
+    tests = [t for kb in kbs for t in _count_tests(kb, fact)]
+    bound = _length_bound(spec, tests, complete)
+
+    def signature(records: tuple[Tumor, ...]) -> tuple[Any, ...]:
+        evaluator = Evaluator(kbs[0], Patient(known=((fact, records),)))
+        return tuple(_count_signature(evaluator, t, records) for t in tests)
+
+    seen: dict[tuple[Any, ...], tuple[Tumor, ...]] = {}
+    for length in range(bound + 1):
+        for combo in itertools.combinations_with_replacement(kinds, length):
+            seen.setdefault(signature(combo), combo)
+    if not complete:
+        return tuple(seen.values())
+    # A complete list still need not say what no count can see (the size of a
+    # tumor in the duodenum): such fields are dropped, for plainer examples.
+    optional = [f.id for f in spec.fields if not f.required]
+    simplified = []
+    for key, records in seen.items():
+        for i, name in itertools.product(range(len(records)), optional):
+            cleared: dict[str, Any] = {name: None}
+            fewer = (*records[:i], attrs.evolve(records[i], **cleared), *records[i + 1 :])
+            if signature(fewer) == key:
+                records = fewer
+        simplified.append(records)
+    return tuple(simplified)
+
+
+def _count_signature(evaluator: Evaluator, test: CountTest, records: tuple[Tumor, ...]) -> tuple[Any, ...]:
+    """What one count test sees of a list: its truth and, when it carries fields, their values."""
+    truth = evaluator.one(test).truth
+    carried: tuple[Any, ...] = ()
+    if truth is Truth.TRUE and test.carry:
+        match = next(r for r in records if test.matches({"site": r.site, "size": r.size}) is True)
+        carried = tuple(match.get(f) for f in test.carry)
+    return (truth, carried)
+
+
+def _subsets(values: tuple[str, ...]) -> list[tuple[str, ...]]:
+    return [c for n in range(len(values) + 1) for c in itertools.combinations(values, n)]
+
+
+class CaseSpace:
+    """The cases over some facts (every other fact unknown), with validation and evaluation cached.
+
+    ``kbs`` are the knowledge bases the cases are checked against (two for a
+    diff). With ``complete``, every relevant fact is known (gaps are about
+    what the source says of fully described cases); otherwise each fact may
+    also be unknown.
+    """
+
+    def __init__(self, kbs: Sequence[KnowledgeBase], facts: Iterable[str], *, complete: bool = False):
+        self.kbs = tuple(kbs)
+        self.complete = complete
+        self.dimensions = tuple(self._dimension(f) for f in dict.fromkeys(facts))
+        self._evaluators: dict[tuple[int, Assignment], Evaluator | None] = {}
+
+    def _spec(self, fact: str) -> FactSpec:
+        return next(kb.facts[fact] for kb in self.kbs if fact in kb.facts)
+
+    def _dimension(self, fact: str) -> Dimension:
+        spec = self._spec(fact)
+        known: tuple[Value, ...]
+        if spec.kind == "boolean":
+            known = (True, False)
+        elif spec.kind == "choice":
+            # The values of every knowledge base: a value one of them lacks makes an invalid case there.
+            ids = {v: None for kb in self.kbs if fact in kb.facts for v in kb.facts[fact].value_ids}
+            known = tuple(str(v) for v in ids)
+        elif spec.kind == "set":
+            ids = {v: None for kb in self.kbs if fact in kb.facts for v in kb.facts[fact].value_ids}
+            known = tuple(_subsets(tuple(str(v) for v in ids)))
+        else:
+            known = record_values(self.kbs, fact, self.complete)
+        unknown_allowed = not self.complete and not spec.required
+        return Dimension(fact, ((None, *known) if unknown_allowed else known), spec.required)
+
+    @property
+    def facts(self) -> tuple[str, ...]:
+        """The relevant facts, in the space's order."""
+        return tuple(d.fact for d in self.dimensions)
+
+    @property
+    def size(self) -> int:
+        """How many cases the space holds."""
+        total = 1
+        for d in self.dimensions:
+            total *= len(d.values)
+        return total
+
+    def case(self, assignment: Assignment, kb: KnowledgeBase | None = None) -> dict[str, Any]:
+        """The case as plain data (a case file's mapping); a required fact the space does not cover
+        (the tumor type, for a general section) takes its first value."""
+        kb = kb or self.kbs[0]
+        given = dict(assignment)
+        out: dict[str, Any] = {}
+        for fact in kb.facts.values():
+            if fact.id in given:
+                out[fact.id] = plain(given[fact.id])
+            elif fact.required and fact.id not in self.facts:
+                out[fact.id] = fact.value_ids[0]
+        for name, value in assignment:
+            if name not in out:  # a fact this knowledge base lacks: validation names it
+                out[name] = plain(value)
+        return out
+
+    def evaluator(self, assignment: Assignment, kb_index: int = 0) -> Evaluator | None:
+        """An evaluator for the case, or None when the case is not valid in that knowledge base."""
+        key = (kb_index, assignment)
+        if key not in self._evaluators:
+            kb = self.kbs[kb_index]
+            try:
+                patient = validate_case(self.case(assignment, kb), kb)
+            except CaseError:
+                self._evaluators[key] = None
+            else:
+                self._evaluators[key] = Evaluator(kb, patient)
+        return self._evaluators[key]
+
+    def truth(self, assignment: Assignment, conditions: tuple[Condition, ...], kb_index: int = 0) -> Truth:
+        """Whether the conditions hold on a case (the case must be valid)."""
+        evaluator = self.evaluator(assignment, kb_index)
+        assert evaluator is not None
+        return evaluator.all(conditions)[0]
+
+    # ------------------------------------------------------------ walking the space
+
+    def roots(self) -> list[Assignment]:
+        """The cases that know only what every case must: one per combination of required values."""
+        required = [d for d in self.dimensions if d.required]
+        return [
+            self.ordered({d.fact: v for d, v in zip(required, combo, strict=True)})
+            for combo in itertools.product(*(d.known for d in required))
+        ]
+
+    def refinements(self, assignment: Assignment) -> Iterator[Assignment]:
+        """The cases one more known fact away, each reached once from a root.
+
+        A case is refined only on optional dimensions after its last known
+        optional one, so the tree these edges form visits every case once. (In
+        a complete space, every case of the tree is a partial case.)
+        """
+        given = dict(assignment)
+        optional = [i for i, d in enumerate(self.dimensions) if not d.required]
+        start = max((n + 1 for n, i in enumerate(optional) if self.dimensions[i].fact in given), default=0)
+        for i in optional[start:]:
+            d = self.dimensions[i]
+            for value in d.known:
+                yield self.ordered({**given, d.fact: value})
+
+    def ordered(self, given: dict[str, Value]) -> Assignment:
+        """Known facts as an assignment, in the space's dimension order."""
+        return tuple((d.fact, given[d.fact]) for d in self.dimensions if d.fact in given)
+
+    def by_known_count(self, keep: Callable[[Assignment], bool]) -> Iterator[Assignment]:
+        """Every case, fewest known facts first, skipping the refinements of cases ``keep`` rejects.
+
+        ``keep(case)`` is asked once per case; when it says no, no case that
+        knows more than this one is visited from it. That is sound for every
+        question the verifier asks, because the three-valued logic is
+        monotone: a condition that is true (or false) with a fact unknown stays
+        so whatever the fact turns out to be, and an invalid case stays invalid.
+        """
+        level = self.roots()
+        while level:
+            following: list[Assignment] = []
+            for case in level:
+                if keep(case):
+                    yield case
+                    following.extend(self.refinements(case))
+            level = following
+
+
+def plain(value: Value) -> Any:
+    """A value as a case file writes it: lists for sets and records."""
+    if isinstance(value, tuple):
+        return [v.to_dict() if isinstance(v, Tumor) else v for v in value]
+    return value

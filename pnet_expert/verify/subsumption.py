@@ -1,0 +1,133 @@
+"""Subsumed and redundant rules: a rule that another rule always backs up, offer for offer.
+
+Rule A is **subsumed** by rule B when every valid case on which A fires also
+fires B (unknown facts included: a case on which A holds while B waits on an
+unknown fact is a counterexample), and B offers every treatment A offers, at
+least as strongly and with at least A's qualifiers. Removing A would then
+change no case's options. Two rules that subsume each other are
+**equivalent**.
+
+The source sometimes says a thing twice: "radiofrequency ablation or
+cryosurgical ablation, if the tumor cannot be removed by surgery" (INS-06)
+and, in the next bullet, ablation "for tumors that cannot be removed by
+surgery" (INS-07). The rules keep both, so that every bullet is cited and a
+student sees both passages. Such a pair (the subsumed rule quotes words of its
+own) is reported as information; a subsumed rule that cites only words the
+other rule already cites adds nothing, and is an error.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+import attrs
+
+from ..knowledge.schema import KnowledgeBase, RuleSpec
+from ..logic import Truth
+from .quotes import normalize
+from .report import Issue
+from .space import Assignment, CaseSpace, facts_of
+
+
+@attrs.frozen
+class Subsumption:
+    """Rule ``rule`` is subsumed by rule ``by`` (or the two are ``equivalent``)."""
+
+    rule: str
+    by: str
+    where: str
+    offers: tuple[str, ...]
+    equivalent: bool
+    own_words: bool
+
+    def issues(self) -> tuple[Issue, ...]:
+        """An error unless the subsumed rule cites words of its own (the source says it twice)."""
+        offered = ", ".join(self.offers)
+        if self.equivalent:
+            claim = (
+                f"equivalent to {self.by}: each fires exactly when the other does, and they offer the same "
+                f"({offered})"
+            )
+        else:
+            claim = (
+                f"subsumed by {self.by}: whenever it fires, {self.by} fires too and offers {offered} as well"
+            )
+        if self.own_words:
+            message = (
+                f"{claim}; kept because it cites a passage of its own (the source says it twice), "
+                "so every bullet stays cited"
+            )
+            return (Issue("subsumption", "info", message, self.where, self.rule),)
+        message = (
+            f"{claim}, citing the same words of the source; it adds nothing: remove it or change what it says"
+        )
+        return (Issue("subsumption", "error", message, self.where, self.rule),)
+
+
+def offers_included(kb: KnowledgeBase, a: RuleSpec, b: RuleSpec) -> bool:
+    """B offers every treatment A offers, at least as strongly, with at least A's qualifiers.
+
+    That is what a consultation shows of an option (its strongest strength and
+    the union of its qualifiers), so without A no option would change.
+    """
+    if kb.strength_rank(b.strength) > kb.strength_rank(a.strength):
+        return False
+    for offer in a.offers:
+        other = b.offers_treatment(offer.treatment)
+        if other is None or not set(offer.qualifiers) <= set(other.qualifiers):
+            return False
+    return True
+
+
+def implies(kb: KnowledgeBase, a: RuleSpec, b: RuleSpec) -> bool:
+    """Every valid case on which A's whole condition holds is one on which B's holds too."""
+    conditions_a, conditions_b = kb.conditions_of(a), kb.conditions_of(b)
+    space = CaseSpace([kb], facts_of(kb, conditions_a + conditions_b))
+
+    def keep(case: Assignment) -> bool:
+        evaluator = space.evaluator(case)
+        if evaluator is None or evaluator.all(conditions_a)[0] is Truth.FALSE:
+            return False
+        return evaluator.all(conditions_b)[0] is not Truth.TRUE
+
+    return not any(space.truth(case, conditions_a) is Truth.TRUE for case in space.by_known_count(keep))
+
+
+def own_words(a: RuleSpec, b: RuleSpec) -> bool:
+    """A cites some words (its quote or a sub-bullet) that B's quote and sub-bullets do not hold."""
+    passage = normalize(" ".join((b.quote, *b.sub_bullets)))
+    return any(normalize(text) not in passage for text in (a.quote, *a.sub_bullets))
+
+
+def candidates(kb: KnowledgeBase) -> list[tuple[RuleSpec, RuleSpec]]:
+    """The ordered pairs (A, B) in which B offers all A offers: only these can be subsumptions."""
+    rules = list(kb.rules.values())
+    return [(a, b) for a in rules for b in rules if a is not b and offers_included(kb, a, b)]
+
+
+def subsumptions(
+    kb: KnowledgeBase,
+    advance: Callable[[int], None] | None = None,
+    pairs: list[tuple[RuleSpec, RuleSpec]] | None = None,
+) -> tuple[Subsumption, ...]:
+    """Every subsumed rule, and every pair of equivalent rules (reported once), in KB order.
+
+    ``pairs`` are the candidates (from :func:`candidates`), when the caller has them already.
+    """
+    found: dict[tuple[str, str], bool] = {}
+    for a, b in candidates(kb) if pairs is None else pairs:
+        found[(a.id, b.id)] = implies(kb, a, b)
+        if advance:
+            advance(1)
+    out = []
+    for (a_id, b_id), holds in found.items():
+        if not holds:
+            continue
+        mutual = found.get((b_id, a_id), False)
+        if mutual and list(kb.rules).index(b_id) < list(kb.rules).index(a_id):
+            continue  # reported from the other side
+        a, b = kb.rules[a_id], kb.rules[b_id]
+        offered = tuple(o.treatment for o in a.offers)
+        words = own_words(a, b) and (not mutual or own_words(b, a))
+        out.append(Subsumption(a.id, b.id, str(a.origin), offered, mutual, words))
+    return tuple(out)

@@ -1,0 +1,58 @@
+"""Cases and options as the verifier shows them: a case in one line, a kind of case in words."""
+
+from __future__ import annotations
+
+from collections import Counter
+from collections.abc import Mapping
+from typing import Any
+
+from ..case import Tumor
+from ..knowledge.schema import FactSpec, KnowledgeBase
+from ..knowledge.words import value_text
+from .space import Assignment, Value
+
+NUMBERS = ("no", "one", "two", "three", "four", "five")
+
+
+def case_inline(case: Mapping[str, Any]) -> str:
+    """A case mapping in one line, as a YAML flow mapping: ``{tumor_type: insulinoma, spread: []}``."""
+    return value_text(dict(case))
+
+
+def _count(n: int) -> str:
+    return NUMBERS[n] if n < len(NUMBERS) else str(n)
+
+
+def records_words(spec: FactSpec, records: tuple[Tumor, ...]) -> str:
+    """Tumors in words: 'one small tumor in the body of the pancreas and one tumor in the duodenum'."""
+    if not records:
+        return f"{spec.label}: none"
+    site, size = spec.field("site"), spec.field("size")
+    groups = Counter((r.site, r.size) for r in records)
+    parts = []
+    for (where, how), n in groups.items():
+        adjective = f" {size.label_of(how)}" if how else ""
+        parts.append(f"{_count(n)}{adjective} tumor{'s' if n > 1 else ''} in {site.label_of(where)}")
+    return " and ".join(parts)
+
+
+def fact_words(spec: FactSpec, value: Value) -> str:
+    """One known fact in words, with its id: 'spread (where the cancer has spread): none'."""
+    if spec.kind == "records":
+        assert isinstance(value, tuple)
+        return records_words(spec, value)  # type: ignore[arg-type]
+    if spec.kind == "set":
+        assert isinstance(value, tuple)
+        shown = ", ".join(spec.label_of(v) for v in value) if value else "none"  # type: ignore[arg-type]
+        return f"{spec.label}: {shown}"
+    return f"{spec.label}: {spec.label_of(value)}"  # type: ignore[arg-type]
+
+
+def assignment_words(kb: KnowledgeBase, assignment: Assignment, skip: tuple[str, ...] = ()) -> str:
+    """The known facts of a case in words, separated by semicolons."""
+    return "; ".join(fact_words(kb.facts[name], value) for name, value in assignment if name not in skip)
+
+
+def option_text(treatment: str, strength: str, qualifiers: tuple[str, ...]) -> str:
+    """An option with its strength and qualifiers: 'chemoembolization (may include; rare)'."""
+    return f"{treatment} ({'; '.join((strength, *qualifiers))})"
