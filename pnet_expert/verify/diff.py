@@ -1,0 +1,377 @@
+"""What changed between two knowledge bases, and which kinds of case it changes.
+
+The text changes are listed item by item (rules added, removed, and changed
+field by field; findings, facts, treatments, sections and constraints too).
+The impact is reasoned over cases, not guessed from the text: an option a
+case is given depends only on the rules that offer that treatment, so for
+each treatment an edit can touch, the verifier walks the cases over the facts
+those rules read (in both knowledge bases), fewest known facts first, and
+groups the cases whose option changes by which of those rules fire before and
+after. Each group is a kind of case, shown with its smallest example and, from
+the engine, the example's options before and after.
+
+Only cases valid in both knowledge bases are compared.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable
+from typing import Any, Literal
+
+import attrs
+
+from ..api import recommend
+from ..knowledge.schema import (
+    AnyOf,
+    Condition,
+    CountTest,
+    FactTest,
+    FieldSpec,
+    FindingRuleSpec,
+    FindingTest,
+    KnowledgeBase,
+    Offer,
+    RuleSpec,
+    ValueSpec,
+    iter_tests,
+)
+from ..knowledge.words import describe, value_text
+from ..logic import Truth
+from .space import Assignment, CaseSpace, facts_of
+from .words import option_text
+
+Status = Literal["added", "removed", "changed"]
+
+
+@attrs.frozen
+class FieldChange:
+    """One field of an item: what it held before and what it holds now, in words."""
+
+    field: str
+    removed: tuple[str, ...]
+    added: tuple[str, ...]
+
+
+@attrs.frozen
+class Change:
+    """An item (rule, finding, fact, ...) added, removed or changed, with its changed fields."""
+
+    kind: str
+    id: str
+    status: Status
+    fields: tuple[FieldChange, ...] = ()
+
+
+@attrs.frozen
+class ImpactKind:
+    """A kind of case whose option for one treatment changes, with its smallest example.
+
+    ``fired_before`` / ``fired_after`` are the rules offering the treatment
+    that fire on such cases; ``before`` / ``after`` the option as a
+    consultation shows it (None: not offered). ``options_before`` /
+    ``options_after`` are every option of the example, from the engine;
+    ``confirmed`` that the engine agrees about the treatment.
+    """
+
+    treatment: str
+    fired_before: tuple[str, ...]
+    fired_after: tuple[str, ...]
+    before: str | None
+    after: str | None
+    cases: int
+    example: dict[str, Any]
+    options_before: tuple[str, ...]
+    options_after: tuple[str, ...]
+    confirmed: bool
+
+    @property
+    def change(self) -> str:
+        """The change in words: 'chemoembolization is no longer offered'."""
+        if self.before is None:
+            return f"{self.treatment} is now offered: {self.after}"
+        if self.after is None:
+            return f"{self.treatment} is no longer offered (was {self.before})"
+        return f"{self.treatment} changes from {self.before} to {self.after}"
+
+
+@attrs.frozen
+class KbDiff:
+    """Two knowledge bases compared: their changes and the kinds of case those change."""
+
+    old: str
+    new: str
+    old_version: str
+    new_version: str
+    changes: tuple[Change, ...]
+    impact: tuple[ImpactKind, ...]
+    treatments: tuple[str, ...]
+
+    def of(self, kind: str, status: Status) -> tuple[Change, ...]:
+        """The changes of one kind and status (``of("rule", "changed")``)."""
+        return tuple(c for c in self.changes if c.kind == kind and c.status == status)
+
+    @property
+    def same(self) -> bool:
+        """Nothing differs."""
+        return not self.changes and self.old_version == self.new_version
+
+
+# ---------------------------------------------------------------- the text
+
+
+def _word(kb: KnowledgeBase, value: object) -> str:
+    if isinstance(value, FactTest | CountTest | FindingTest | AnyOf):
+        return describe(value, kb)
+    if isinstance(value, Offer):
+        return f"{value.treatment} ({', '.join(value.qualifiers)})" if value.qualifiers else value.treatment
+    if isinstance(value, ValueSpec):
+        return f"{value.id}: {value.label}"
+    if isinstance(value, FieldSpec):
+        kind = "required" if value.required else "optional"
+        return f"{value.id} ({kind}): {', '.join(value.value_ids)}"
+    if isinstance(value, tuple):
+        return " or ".join(_word(kb, v) for v in value)
+    if value is None:
+        return "(none)"
+    return value_text(value)
+
+
+def _fields(
+    old_kb: KnowledgeBase, new_kb: KnowledgeBase, old: Any, new: Any, prefix: str = ""
+) -> list[FieldChange]:
+    """The fields of two attrs items that differ (``origin`` and ``id`` aside), in words."""
+    out: list[FieldChange] = []
+    for field in attrs.fields(type(old)):
+        if field.name in ("origin", "id") or not field.eq:
+            continue
+        a, b = getattr(old, field.name), getattr(new, field.name)
+        if a == b:
+            continue
+        name = f"{prefix}{field.name}".rstrip("_")
+        if isinstance(a, FindingRuleSpec):
+            out.extend(_fields(old_kb, new_kb, a, b, f"{name}."))
+            if a.id != b.id:
+                out.append(FieldChange(f"{name}.id", (a.id,), (b.id,)))
+        elif isinstance(a, tuple) and isinstance(b, tuple):
+            before = [_word(old_kb, v) for v in a]
+            after = [_word(new_kb, v) for v in b]
+            removed = tuple(w for w in before if w not in after)
+            added = tuple(w for w in after if w not in before)
+            if not removed and not added:  # the same items in another order
+                removed, added = ("order: " + "; ".join(before),), ("order: " + "; ".join(after),)
+            out.append(FieldChange(name, removed, added))
+        else:
+            out.append(FieldChange(name, (_word(old_kb, a),), (_word(new_kb, b),)))
+    return out
+
+
+def _compare(kind: str, old_kb: KnowledgeBase, new_kb: KnowledgeBase, old: Any, new: Any) -> list[Change]:
+    """Items of one kind (two mappings id -> spec): added, removed, changed."""
+    out = [Change(kind, i, "removed") for i in old if i not in new]
+    out += [Change(kind, i, "added") for i in new if i not in old]
+    for i in old:
+        if i in new and old[i] != new[i]:
+            out.append(Change(kind, i, "changed", tuple(_fields(old_kb, new_kb, old[i], new[i]))))
+    return out
+
+
+def text_changes(old: KnowledgeBase, new: KnowledgeBase) -> tuple[Change, ...]:
+    """Every item added, removed or changed, rules first."""
+    out = _compare("rule", old, new, old.rules, new.rules)
+    out += _compare("finding", old, new, old.findings, new.findings)
+    out += _compare("fact", old, new, old.facts, new.facts)
+    out += _compare("treatment", old, new, old.treatments, new.treatments)
+    out += _compare("section", old, new, _sections(old), _sections(new))
+    out += _compare(
+        "constraint", old, new, {c.id: c for c in old.constraints}, {c.id: c for c in new.constraints}
+    )
+    out += _compare("strength", old, new, {s.id: s for s in old.strengths}, {s.id: s for s in new.strengths})
+    out += _compare(
+        "qualifier", old, new, {q.id: q for q in old.qualifiers}, {q.id: q for q in new.qualifiers}
+    )
+    if (old.source, old.disclaimer) != (new.source, new.disclaimer):
+        fields = _fields(old, new, old.source, new.source)
+        if old.disclaimer != new.disclaimer:
+            fields.append(FieldChange("disclaimer", (old.disclaimer,), (new.disclaimer,)))
+        out.append(Change("source", "source", "changed", tuple(fields)))
+    return tuple(out)
+
+
+def _sections(kb: KnowledgeBase) -> dict[str, Any]:
+    """Sections without their rule lists (rules are compared on their own)."""
+    return {s.id: attrs.evolve(s, rules=()) for s in kb.sections.values()}
+
+
+# ---------------------------------------------------------------- the impact
+
+
+def _changed_findings(old: KnowledgeBase, new: KnowledgeBase) -> set[str]:
+    """Findings whose rule changed, or that chain on one that did."""
+    changed = {
+        f for f in old.findings if f not in new.findings or old.findings[f].rule != new.findings[f].rule
+    }
+    changed |= {f for f in new.findings if f not in old.findings}
+    grew = True
+    while grew:
+        grew = False
+        for kb in (old, new):
+            for finding in kb.findings.values():
+                if finding.id not in changed and set(_findings_read(finding.rule.when)) & changed:
+                    changed.add(finding.id)
+                    grew = True
+    return changed
+
+
+def _findings_read(conditions: Iterable[Condition]) -> list[str]:
+    """The findings a list of conditions tests directly."""
+    return [t.finding for t in iter_tests(tuple(conditions)) if isinstance(t, FindingTest)]
+
+
+def _changed_facts(old: KnowledgeBase, new: KnowledgeBase) -> set[str]:
+    """Facts whose domain or constraints changed: every rule that reads them may change."""
+    names = set(old.facts) | set(new.facts)
+    changed = {f for f in names if old.facts.get(f) != new.facts.get(f)}
+    if old.constraints != new.constraints:
+        for kb in (old, new):
+            for c in kb.constraints:
+                changed |= set(facts_of(kb, (*c.if_, c.then)))
+    return changed
+
+
+def touched_treatments(old: KnowledgeBase, new: KnowledgeBase) -> tuple[tuple[str, tuple[str, ...]], ...]:
+    """Each treatment whose option may change, with the rules (by id) whose change may change it.
+
+    A rule whose condition (or section, or a finding or fact it reads) changed
+    touches everything it offers; one whose offers or strength alone changed
+    touches only the offers that differ (all of them, when the strength did).
+    """
+    findings, facts = _changed_findings(old, new), _changed_facts(old, new)
+    sections = {
+        s
+        for s in set(old.sections) | set(new.sections)
+        if s not in old.sections
+        or s not in new.sections
+        or old.sections[s].applies_when != new.sections[s].applies_when
+    }
+    touched: dict[str, list[str]] = {}
+
+    def touch(treatments: Iterable[str], rule: str) -> None:
+        for t in treatments:
+            touched.setdefault(t, [])
+            if rule not in touched[t]:
+                touched[t].append(rule)
+
+    for rule_id in dict.fromkeys([*old.rules, *new.rules]):
+        a, b = old.rules.get(rule_id), new.rules.get(rule_id)
+        if a is None or b is None:
+            touch((o.treatment for o in (a or b).offers), rule_id)  # type: ignore[union-attr]
+            continue
+        reads_changed = (
+            a.section != b.section
+            or a.when != b.when
+            or a.section in sections
+            or b.section in sections
+            or set(_findings_read(old.conditions_of(a))) & findings
+            or set(_findings_read(new.conditions_of(b))) & findings
+            or set(facts_of(old, old.conditions_of(a))) & facts
+            or set(facts_of(new, new.conditions_of(b))) & facts
+        )
+        if reads_changed or a.strength != b.strength:
+            touch(dict.fromkeys(o.treatment for o in (*a.offers, *b.offers)), rule_id)
+        else:
+            differ = set(a.offers) ^ set(b.offers)
+            touch(dict.fromkeys(o.treatment for o in (*a.offers, *b.offers) if o in differ), rule_id)
+    order = {t: i for i, t in enumerate([*new.treatments, *old.treatments])}
+    return tuple(sorted(((t, tuple(r)) for t, r in touched.items()), key=lambda item: order.get(item[0], 0)))
+
+
+def _option(kb: KnowledgeBase, rules: Iterable[RuleSpec], treatment: str) -> str | None:
+    """The option for a treatment as a consultation shows it, from the rules that fired."""
+    offers = [(r, r.offers_treatment(treatment)) for r in rules]
+    offers = [(r, o) for r, o in offers if o is not None]
+    if not offers:
+        return None
+    strength = min((r.strength for r, _ in offers), key=kb.strength_rank)
+    order = [q.id for q in kb.qualifiers]  # every qualifier is declared (the loader checks)
+    qualifiers = sorted({q for _, o in offers if o for q in o.qualifiers}, key=order.index)
+    return option_text(treatment, strength, tuple(qualifiers))
+
+
+def treatment_impact(
+    old: KnowledgeBase, new: KnowledgeBase, treatment: str, changed_rules: tuple[str, ...]
+) -> list[ImpactKind]:
+    """The kinds of case whose option for one treatment changes."""
+    old_rules = [r for r in old.rules.values() if r.offers_treatment(treatment)]
+    new_rules = [r for r in new.rules.values() if r.offers_treatment(treatment)]
+    old_changed = [r for r in old_rules if r.id in changed_rules]
+    new_changed = [r for r in new_rules if r.id in changed_rules]
+    first = [
+        *(f for r in old_changed for f in facts_of(old, old.conditions_of(r))),
+        *(f for r in new_changed for f in facts_of(new, new.conditions_of(r))),
+    ]
+    rest = [
+        *(f for r in old_rules for f in facts_of(old, old.conditions_of(r))),
+        *(f for r in new_rules for f in facts_of(new, new.conditions_of(r))),
+    ]
+    space = CaseSpace([old, new], [*first, *rest])
+
+    def fired(case: Assignment, index: int, rules: list[RuleSpec]) -> list[RuleSpec]:
+        kb = (old, new)[index]
+        return [r for r in rules if space.truth(case, kb.conditions_of(r), index) is Truth.TRUE]
+
+    def keep(case: Assignment) -> bool:
+        if space.evaluator(case, 0) is None or space.evaluator(case, 1) is None:
+            return False
+        return any(space.truth(case, old.conditions_of(r), 0) is not Truth.FALSE for r in old_changed) or any(
+            space.truth(case, new.conditions_of(r), 1) is not Truth.FALSE for r in new_changed
+        )
+
+    groups: dict[tuple[tuple[str, ...], tuple[str, ...]], tuple[Assignment, int, str | None, str | None]] = {}
+    for case in space.by_known_count(keep):
+        before_rules, after_rules = fired(case, 0, old_rules), fired(case, 1, new_rules)
+        before, after = _option(old, before_rules, treatment), _option(new, after_rules, treatment)
+        if before == after:
+            continue
+        key = (tuple(r.id for r in before_rules), tuple(r.id for r in after_rules))
+        earliest, count, _, _ = groups.get(key, (case, 0, before, after))
+        groups[key] = (earliest, count + 1, before, after)
+    out = []
+    for (fired_before, fired_after), (smallest, count, before, after) in groups.items():
+        example = space.case(smallest, new)
+        was, now = recommend(example, old), recommend(example, new)
+        options_before = tuple(option_text(o.id, o.strength, o.qualifiers) for o in was.treatments)
+        options_after = tuple(option_text(o.id, o.strength, o.qualifiers) for o in now.treatments)
+        engine_before = next((t for t in options_before if t.startswith(f"{treatment} (")), None)
+        engine_after = next((t for t in options_after if t.startswith(f"{treatment} (")), None)
+        confirmed = (engine_before, engine_after) == (before, after)
+        out.append(
+            ImpactKind(
+                treatment,
+                fired_before,
+                fired_after,
+                before,
+                after,
+                count,
+                example,
+                options_before,
+                options_after,
+                confirmed,
+            )
+        )
+    return out
+
+
+def diff_knowledge_bases(
+    old: KnowledgeBase, new: KnowledgeBase, advance: Callable[[int], None] | None = None
+) -> KbDiff:
+    """Compare two loaded knowledge bases: their changes, and every kind of case whose options change."""
+    changes = text_changes(old, new)
+    touched = touched_treatments(old, new)
+    impact: list[ImpactKind] = []
+    for treatment, rules in touched:
+        impact.extend(treatment_impact(old, new, treatment, rules))
+        if advance:
+            advance(1)
+    return KbDiff(
+        old.root, new.root, old.version, new.version, changes, tuple(impact), tuple(t for t, _ in touched)
+    )
