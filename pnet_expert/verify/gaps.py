@@ -27,7 +27,7 @@ from ..knowledge.schema import KnowledgeBase, SectionSpec
 from ..logic import Truth
 from .report import Issue
 from .space import Assignment, CaseSpace, facts_of, plain
-from .words import assignment_words, case_inline
+from .words import case_inline, fact_words
 
 
 class _State(enum.Enum):
@@ -42,7 +42,8 @@ class GapKind:
     """A kind of case the section is silent on: the facts that make it so, and an example.
 
     ``facts`` are the known facts of the kind (plain data); ``open`` the
-    section's other facts, which do not matter here; ``example`` the smallest
+    section's other facts, which do not matter here; ``parts`` each known
+    fact in words (the tumor type aside); ``text`` all of it; ``example`` the smallest
     case of the kind (its known facts, the tumor type and nothing else);
     ``confirmed`` that the engine fired no rule of the section on it and the
     consultation reported a gap.
@@ -52,6 +53,7 @@ class GapKind:
     title: str
     facts: tuple[tuple[str, Any], ...]
     open: tuple[str, ...]
+    parts: tuple[tuple[str, str], ...]
     text: str
     example: dict[str, Any]
     confirmed: bool
@@ -123,11 +125,12 @@ def _kind(
     consultation = recommend(example, kb)
     confirmed = bool(consultation.gaps) and not set(section.rules) & set(consultation.fired_rules)
     open_facts = tuple(f for f in later if f not in known)
-    text = assignment_words(kb, case, skip=skip) or "every case"
+    parts = tuple((name, fact_words(kb.facts[name], value)) for name, value in case if name not in skip)
+    text = "; ".join(words for _, words in parts) or "every case"
     if open_facts:
         text += f" (whatever {', '.join(open_facts)})"
     facts = tuple((name, plain(value)) for name, value in case)
-    return GapKind(section.id, section.title, facts, open_facts, text, example, confirmed)
+    return GapKind(section.id, section.title, facts, open_facts, parts, text, example, confirmed)
 
 
 def source_gaps(kb: KnowledgeBase, advance: Callable[[int], None] | None = None) -> tuple[GapKind, ...]:

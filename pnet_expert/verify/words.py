@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections import Counter
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from typing import Any
 
 from ..case import Tumor
@@ -56,3 +56,13 @@ def assignment_words(kb: KnowledgeBase, assignment: Assignment, skip: tuple[str,
 def option_text(treatment: str, strength: str, qualifiers: tuple[str, ...]) -> str:
     """An option with its strength and qualifiers: 'chemoembolization (may include; rare)'."""
     return f"{treatment} ({'; '.join((strength, *qualifiers))})"
+
+
+def table(headers: tuple[str, ...], rows: Sequence[tuple[str, ...]], indent: str = "") -> str:
+    """Rows in aligned columns under their headers (the last column is not padded)."""
+    widths = [max(len(h), *(len(r[i]) for r in rows)) if rows else len(h) for i, h in enumerate(headers)]
+    lines = []
+    for row in (headers, *rows):
+        cells = [cell.ljust(widths[i]) if i < len(row) - 1 else cell for i, cell in enumerate(row)]
+        lines.append(indent + "  ".join(cells).rstrip())
+    return "\n".join(lines)

@@ -1,0 +1,148 @@
+"""``pnet-expert kb check``: load, quotes, coverage, reachability, subsumption and gaps, in one report.
+
+Exit status: 0 when the knowledge base is clean (information, such as the
+source's gaps, does not count), 1 when a check found an error, 2 on bad input
+(an unreadable source text, say).
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+import textwrap
+from typing import TYPE_CHECKING
+
+from .common import add_kb_option
+
+if TYPE_CHECKING:
+    from ..verify.check import CheckReport
+
+HELP = "check the knowledge base: load, quotes, coverage, every rule reachable, subsumed rules, gaps"
+WIDTH = 100
+
+
+def add_arguments(parser: argparse.ArgumentParser) -> None:
+    """--kb, --source, --format, --progress."""
+    add_kb_option(parser)
+    parser.add_argument(
+        "--source",
+        metavar="FILE",
+        help="the source text (Markdown): check every quote against it, and that every bullet is cited",
+    )
+    parser.add_argument(
+        "--format", "-f", choices=("text", "json"), default="text", help="output format (default: text)"
+    )
+    parser.add_argument(
+        "--progress",
+        action=argparse.BooleanOptionalAction,
+        default=None,
+        help="draw a progress bar on standard error (default: when it is a terminal)",
+    )
+
+
+class _Bar:
+    """Adapts the progress bar to the checks' tracker (the total is known once the KB has loaded)."""
+
+    def __init__(self, enabled: bool) -> None:
+        self.enabled = enabled
+        self.bar: object | None = None
+
+    def start(self, total: int) -> None:
+        from ..progress import Progress
+
+        self.bar = Progress(total, "kb check", sys.stderr, enabled=self.enabled and total > 0)
+
+    def advance(self, count: int = 1) -> None:
+        from ..progress import Progress
+
+        if isinstance(self.bar, Progress):
+            self.bar.advance(count)
+
+    def close(self) -> None:
+        from ..progress import Progress
+
+        if isinstance(self.bar, Progress) and self.bar.total:
+            self.bar.close()
+
+
+def run(args: argparse.Namespace) -> int:
+    """Run every check, print the report, exit 0 (clean) or 1 (errors)."""
+    from ..verify.check import check_knowledge_base
+
+    show = sys.stderr.isatty() if args.progress is None else args.progress
+    bar = _Bar(show)
+    try:
+        report = check_knowledge_base(args.kb, args.source, bar)
+    finally:
+        bar.close()
+    if args.format == "json":
+        sys.stdout.write(json.dumps(report.to_dict(), indent=2, ensure_ascii=False) + "\n")
+    else:
+        sys.stdout.write(render(report))
+    return 0 if report.ok else 1
+
+
+def _wrap(text: str, first: str, rest: str) -> str:
+    return textwrap.fill(text, WIDTH, initial_indent=first, subsequent_indent=rest, break_on_hyphens=False)
+
+
+def render(report: CheckReport) -> str:
+    """The report as text: errors, each rule with a case it fires on, information, gaps, summary."""
+    from ..verify.words import case_inline, table
+
+    name = f"{report.name} {report.version}" if report.loaded else "(did not load)"
+    lines = [f"Knowledge base {name} at {report.root}"]
+    if report.source:
+        lines.append(f"Source text: {report.source}")
+    errors = report.errors
+    lines += ["", f"Errors ({len(errors)})" if errors else "Errors: none"]
+    lines += [_wrap(str(issue), "  ", "      ") for issue in errors]
+    if report.reach:
+        lines += ["", "Every rule fires on some valid case (its smallest, confirmed by the engine):"]
+        width = max(len(r.rule) for r in report.reach)
+        for r in report.reach:
+            shown = case_inline(r.example) if r.example is not None else "NEVER FIRES"
+            lines.append(_wrap(shown, f"  {r.rule.ljust(width)}  ", " " * (width + 4)))
+    said_twice = [i for i in report.issues if i.check == "subsumption" and i.severity == "info"]
+    if said_twice:
+        lines += ["", "Covered by another rule, but said twice by the source (information):"]
+        lines += [_wrap(str(issue), "  ", "      ") for issue in said_twice]
+    if report.loaded:
+        lines += ["", "Gaps: kinds of case for which a type's own section offers nothing"]
+        lines.append("(information: the source is silent on them, and the system says so rather than guess)")
+        lines += _gaps(report) or ["  none"]
+    lines += ["", "Summary"]
+    rows = [(r.check, r.status, r.detail) for r in report.summary()]
+    lines.append(table(("check", "status", "detail"), rows, "  "))
+    verdict = "clean" if report.ok else f"{len(errors)} error{'s' if len(errors) != 1 else ''}"
+    lines += ["", f"kb check: {verdict} ({report.seconds:.1f} s)"]
+    return "\n".join(lines) + "\n"
+
+
+def _gaps(report: CheckReport) -> list[str]:
+    """The gaps, section by section; what every kind of a section shares is said once."""
+    from ..verify.words import case_inline
+
+    lines: list[str] = []
+    sections = list(dict.fromkeys(g.section for g in report.gaps))
+    for section in sections:
+        kinds = [g for g in report.gaps if g.section == section]
+        shared = [p for p in kinds[0].parts if all(p in k.parts for k in kinds)]
+        opened = [f for f in kinds[0].open if all(f in k.open for k in kinds)]
+        head = f"  {kinds[0].title}: {len(kinds)} kind{'s' if len(kinds) != 1 else ''} of case"
+        if shared or opened:
+            common = "; ".join(words for _, words in shared)
+            if opened:
+                common += f" (whatever {', '.join(opened)})"
+            head += f", each with {common}:"
+        lines.append(_wrap(head, "", "      "))
+        for number, kind in enumerate(kinds, 1):
+            own = [words for name, words in kind.parts if (name, words) not in shared]
+            extra = [f for f in kind.open if f not in opened]
+            text = "; ".join(own) or "(nothing more)"
+            if extra:
+                text += f" (whatever {', '.join(extra)})"
+            lines.append(_wrap(text, f"    {number}. ", "       "))
+            lines.append(_wrap(case_inline(kind.example), "       e.g. ", "            "))
+    return lines
