@@ -1,0 +1,87 @@
+"""``pnet-expert kb graph -o OUT``: the knowledge base as a diagram (facts → findings → rules → treatments).
+
+The output's suffix picks the format: ``.dot`` (Graphviz), ``.mmd`` (Mermaid)
+or ``.svg`` (drawn by Graphviz's ``dot``, which must be installed).
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from pathlib import Path
+
+from .common import add_kb_option, knowledge_base
+
+HELP = "draw the knowledge base (or one section) as a diagram: .dot, .mmd, or .svg when Graphviz is installed"
+FORMATS = {".dot": "dot", ".gv": "dot", ".mmd": "mermaid", ".svg": "svg"}
+
+
+def add_arguments(parser: argparse.ArgumentParser) -> None:
+    """-o OUT, --section, --format, --kb."""
+    parser.add_argument(
+        "-o",
+        "--output",
+        required=True,
+        metavar="OUT",
+        help="the file to write (.dot, .mmd or .svg); - for stdout",
+    )
+    parser.add_argument("--section", "-s", metavar="S", help="only this section's rules and what they use")
+    parser.add_argument(
+        "--format",
+        "-f",
+        choices=("dot", "mermaid", "svg"),
+        help="the format (default: from OUT's suffix; dot for standard output)",
+    )
+    add_kb_option(parser)
+
+
+def output_format(output: str, chosen: str | None) -> str:
+    """The format to write: the one chosen, or the one OUT's suffix names; InputError otherwise."""
+    from ..errors import InputError
+
+    if chosen is not None:
+        return chosen
+    if output == "-":
+        return "dot"
+    suffix = Path(output).suffix.lower()
+    if suffix not in FORMATS:
+        problem = (
+            f"unknown kind of diagram file {suffix or '(no suffix)'!r}; use .dot, .mmd or .svg (or --format)"
+        )
+        raise InputError(field=output, problem=problem)
+    return FORMATS[suffix]
+
+
+def run(args: argparse.Namespace) -> int:
+    """Build the graph, render it, write it."""
+    from ..casefile import write_atomic
+    from ..errors import InputError
+    from ..explain.graph import dot_available, kb_graph, to_svg
+    from .kb_rules import check_section
+
+    kb = knowledge_base(args)
+    check_section(kb, args.section)
+    kind = output_format(args.output, args.format)
+    graph = kb_graph(kb, args.section)
+    if kind == "mermaid":
+        text = graph.to_mermaid()
+    elif kind == "dot":
+        text = graph.to_dot()
+    else:
+        if not dot_available():
+            problem = "an SVG needs Graphviz's 'dot', which is not installed; write .dot or .mmd instead"
+            raise InputError(field=args.output, problem=problem)
+        svg = to_svg(graph.to_dot())
+        if svg is None:
+            raise InputError(field=args.output, problem="Graphviz's 'dot' failed to draw the diagram")
+        text = svg
+    if args.output == "-":
+        sys.stdout.write(text)
+        return 0
+    try:
+        write_atomic(args.output, text)
+    except OSError as exc:
+        raise InputError(field=args.output, problem=f"cannot be written: {exc.strerror or exc}") from None
+    nodes, edges = len(graph.nodes), len(graph.edges)
+    print(f"wrote {args.output} ({kind}: {nodes} nodes, {edges} edges)", file=sys.stderr)
+    return 0

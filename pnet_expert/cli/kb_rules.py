@@ -1,0 +1,91 @@
+"""``pnet-expert kb rules``: the recommendation rules in a table, one line each."""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from typing import TYPE_CHECKING
+
+from .common import add_kb_option, knowledge_base
+
+if TYPE_CHECKING:
+    from ..knowledge.schema import Condition, KnowledgeBase, RuleSpec
+
+HELP = "list the rules in a table: id, section, strength, condition, offers"
+
+
+def add_arguments(parser: argparse.ArgumentParser) -> None:
+    """--section, --kb."""
+    parser.add_argument(
+        "--section", "-s", metavar="S", help="only the rules of this section (e.g. insulinoma)"
+    )
+    add_kb_option(parser)
+
+
+def check_section(kb: KnowledgeBase, section: str | None) -> None:
+    """Raise InputError (exit 2) when a section id names no section of the knowledge base."""
+    from ..errors import InputError, did_you_mean
+
+    if section is not None and section not in kb.sections:
+        problem = (
+            f"{section!r} is not a section{did_you_mean(section, kb.sections)}; "
+            f"the sections are: {', '.join(kb.sections)}"
+        )
+        raise InputError(field="--section", problem=problem)
+
+
+def short(condition: Condition) -> str:
+    """A condition in a few characters, ids only: 'single_pancreatic_tumor[site head]', 'resectable=false'."""
+    from ..knowledge.schema import AnyOf, CountTest, FactTest
+    from ..knowledge.words import value_text
+
+    if isinstance(condition, FactTest):
+        values = "|".join(value_text(v) for v in condition.values)
+        op = {"is": "=", "in": " in ", "contains": " has ", "contains_any": " has "}[condition.op]
+        return f"{condition.fact}{op}{values}"
+    if isinstance(condition, AnyOf):
+        return "(" + " or ".join(short(o) for o in condition.options) + ")"
+    where = " ".join(f"{field} {'|'.join(values)}" for field, values in condition.where)
+    where = f"[{where}]" if where else ""
+    if isinstance(condition, CountTest):
+        bound = f"={condition.exactly}" if condition.exactly is not None else f">={condition.at_least}"
+        return f"count {condition.fact}{where}{bound}"
+    return f"{condition.finding}{where}"
+
+
+def offers_text(rule: RuleSpec) -> str:
+    """A rule's offers: 'tumor_resection, total_gastrectomy (rare)'; alternatives joined by ' or '."""
+    parts = []
+    for offer in rule.offers:
+        qualifiers = f" ({', '.join(offer.qualifiers)})" if offer.qualifiers else ""
+        parts.append(offer.treatment + qualifiers)
+    text = ", ".join(parts)
+    for group in rule.alternatives:
+        text += f"; either {' or '.join(group)}"
+    return text
+
+
+def run(args: argparse.Namespace) -> int:
+    """Print the table."""
+    from ..verify.words import table
+
+    kb = knowledge_base(args)
+    check_section(kb, args.section)
+    rows = [
+        (
+            rule.id,
+            rule.section,
+            rule.strength,
+            " and ".join(short(c) for c in rule.when) or "always",
+            offers_text(rule),
+        )
+        for rule in kb.rules.values()
+        if args.section is None or rule.section == args.section
+    ]
+    sys.stdout.write(table(("rule", "section", "strength", "when", "offers"), rows) + "\n")
+    count = len(rows)
+    where = f" in section {args.section}" if args.section else f" in {len(kb.sections)} sections"
+    sys.stdout.write(
+        f"\n{count} rule{'s' if count != 1 else ''}{where}; 'pnet-expert kb show RULE' for one in full\n"
+    )
+    return 0
