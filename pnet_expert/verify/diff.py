@@ -37,8 +37,7 @@ from ..knowledge.schema import (
 )
 from ..knowledge.words import describe, value_text
 from ..logic import Truth
-from .space import Assignment, CaseSpace, facts_of
-from .words import option_text
+from .space import Assignment, Cache, CaseSpace, facts_of
 
 Status = Literal["added", "removed", "changed"]
 
@@ -63,6 +62,28 @@ class Change:
 
 
 @attrs.frozen
+class OptionView:
+    """An option as a consultation shows it: the treatment, its strength and its qualifiers."""
+
+    treatment: str
+    strength: str
+    qualifiers: tuple[str, ...] = ()
+
+    @property
+    def details(self) -> str:
+        """'may include' or 'may include; rare'."""
+        return "; ".join((self.strength, *self.qualifiers))
+
+    def brief(self, plain_strength: str = "may include") -> str:
+        """The treatment, with its strength only when it is not the plain one, and its qualifiers."""
+        parts = [p for p in (self.strength, *self.qualifiers) if p != plain_strength]
+        return f"{self.treatment} ({'; '.join(parts)})" if parts else self.treatment
+
+    def __str__(self) -> str:
+        return f"{self.treatment} ({self.details})"
+
+
+@attrs.frozen
 class ImpactKind:
     """A kind of case whose option for one treatment changes, with its smallest example.
 
@@ -76,22 +97,22 @@ class ImpactKind:
     treatment: str
     fired_before: tuple[str, ...]
     fired_after: tuple[str, ...]
-    before: str | None
-    after: str | None
+    before: OptionView | None
+    after: OptionView | None
     cases: int
     example: dict[str, Any]
-    options_before: tuple[str, ...]
-    options_after: tuple[str, ...]
+    options_before: tuple[OptionView, ...]
+    options_after: tuple[OptionView, ...]
     confirmed: bool
 
     @property
     def change(self) -> str:
-        """The change in words: 'chemoembolization is no longer offered'."""
+        """The change in words: 'chemoembolization is no longer offered (was: may include)'."""
         if self.before is None:
-            return f"{self.treatment} is now offered: {self.after}"
+            return f"{self.treatment} is now offered ({self.after.details if self.after else ''})"
         if self.after is None:
-            return f"{self.treatment} is no longer offered (was {self.before})"
-        return f"{self.treatment} changes from {self.before} to {self.after}"
+            return f"{self.treatment} is no longer offered (was: {self.before.details})"
+        return f"{self.treatment} changes from {self.before.details} to {self.after.details}"
 
 
 @attrs.frozen
@@ -285,7 +306,7 @@ def touched_treatments(old: KnowledgeBase, new: KnowledgeBase) -> tuple[tuple[st
     return tuple(sorted(((t, tuple(r)) for t, r in touched.items()), key=lambda item: order.get(item[0], 0)))
 
 
-def _option(kb: KnowledgeBase, rules: Iterable[RuleSpec], treatment: str) -> str | None:
+def _option(kb: KnowledgeBase, rules: Iterable[RuleSpec], treatment: str) -> OptionView | None:
     """The option for a treatment as a consultation shows it, from the rules that fired."""
     offers = [(r, r.offers_treatment(treatment)) for r in rules]
     offers = [(r, o) for r, o in offers if o is not None]
@@ -294,13 +315,17 @@ def _option(kb: KnowledgeBase, rules: Iterable[RuleSpec], treatment: str) -> str
     strength = min((r.strength for r, _ in offers), key=kb.strength_rank)
     order = [q.id for q in kb.qualifiers]  # every qualifier is declared (the loader checks)
     qualifiers = sorted({q for _, o in offers if o for q in o.qualifiers}, key=order.index)
-    return option_text(treatment, strength, tuple(qualifiers))
+    return OptionView(treatment, strength, tuple(qualifiers))
 
 
 def treatment_impact(
-    old: KnowledgeBase, new: KnowledgeBase, treatment: str, changed_rules: tuple[str, ...]
+    old: KnowledgeBase,
+    new: KnowledgeBase,
+    treatment: str,
+    changed_rules: tuple[str, ...],
+    cache: Cache | None = None,
 ) -> list[ImpactKind]:
-    """The kinds of case whose option for one treatment changes."""
+    """The kinds of case whose option for one treatment changes (``cache`` shared between treatments)."""
     old_rules = [r for r in old.rules.values() if r.offers_treatment(treatment)]
     new_rules = [r for r in new.rules.values() if r.offers_treatment(treatment)]
     old_changed = [r for r in old_rules if r.id in changed_rules]
@@ -313,21 +338,28 @@ def treatment_impact(
         *(f for r in old_rules for f in facts_of(old, old.conditions_of(r))),
         *(f for r in new_rules for f in facts_of(new, new.conditions_of(r))),
     ]
-    space = CaseSpace([old, new], [*first, *rest])
+    space = CaseSpace([old, new], [*first, *rest], cache=cache)
 
     def fired(case: Assignment, index: int, rules: list[RuleSpec]) -> list[RuleSpec]:
-        kb = (old, new)[index]
-        return [r for r in rules if space.truth(case, kb.conditions_of(r), index) is Truth.TRUE]
+        return [r for r in rules if space.rule_truth(case, r, index) is Truth.TRUE]
 
     def keep(case: Assignment) -> bool:
+        """Valid in both, and some changed rule may still fire (on this case or one knowing more)."""
         if space.evaluator(case, 0) is None or space.evaluator(case, 1) is None:
             return False
-        return any(space.truth(case, old.conditions_of(r), 0) is not Truth.FALSE for r in old_changed) or any(
-            space.truth(case, new.conditions_of(r), 1) is not Truth.FALSE for r in new_changed
+        return any(space.rule_truth(case, r, 0) is not Truth.FALSE for r in old_changed) or any(
+            space.rule_truth(case, r, 1) is not Truth.FALSE for r in new_changed
         )
 
-    groups: dict[tuple[tuple[str, ...], tuple[str, ...]], tuple[Assignment, int, str | None, str | None]] = {}
+    def changed_fires(case: Assignment) -> bool:
+        """Some changed rule fires, before or after: only then can the option differ."""
+        return bool(fired(case, 0, old_changed) or fired(case, 1, new_changed))
+
+    Group = tuple[Assignment, int, OptionView | None, OptionView | None]
+    groups: dict[tuple[tuple[str, ...], tuple[str, ...]], Group] = {}
     for case in space.by_known_count(keep):
+        if not changed_fires(case):
+            continue
         before_rules, after_rules = fired(case, 0, old_rules), fired(case, 1, new_rules)
         before, after = _option(old, before_rules, treatment), _option(new, after_rules, treatment)
         if before == after:
@@ -339,10 +371,10 @@ def treatment_impact(
     for (fired_before, fired_after), (smallest, count, before, after) in groups.items():
         example = space.case(smallest, new)
         was, now = recommend(example, old), recommend(example, new)
-        options_before = tuple(option_text(o.id, o.strength, o.qualifiers) for o in was.treatments)
-        options_after = tuple(option_text(o.id, o.strength, o.qualifiers) for o in now.treatments)
-        engine_before = next((t for t in options_before if t.startswith(f"{treatment} (")), None)
-        engine_after = next((t for t in options_after if t.startswith(f"{treatment} (")), None)
+        options_before = tuple(OptionView(o.id, o.strength, o.qualifiers) for o in was.treatments)
+        options_after = tuple(OptionView(o.id, o.strength, o.qualifiers) for o in now.treatments)
+        engine_before = next((o for o in options_before if o.treatment == treatment), None)
+        engine_after = next((o for o in options_after if o.treatment == treatment), None)
         confirmed = (engine_before, engine_after) == (before, after)
         out.append(
             ImpactKind(
@@ -368,8 +400,9 @@ def diff_knowledge_bases(
     changes = text_changes(old, new)
     touched = touched_treatments(old, new)
     impact: list[ImpactKind] = []
+    cache = Cache()
     for treatment, rules in touched:
-        impact.extend(treatment_impact(old, new, treatment, rules))
+        impact.extend(treatment_impact(old, new, treatment, rules, cache))
         if advance:
             advance(1)
     return KbDiff(

@@ -170,6 +170,19 @@ def _subsets(values: tuple[str, ...]) -> list[tuple[str, ...]]:
     return [c for n in range(len(values) + 1) for c in itertools.combinations(values, n)]
 
 
+@attrs.define
+class Cache:
+    """What is known of cases already: their evaluators (None: not valid) and their rules' truths.
+
+    Spaces over the same knowledge bases may share one, so that a case met
+    again (from another space's walk) is validated and evaluated once.
+    """
+
+    evaluators: dict[tuple[int, frozenset[tuple[str, Value]]], Evaluator | None] = attrs.Factory(dict)
+    truths: dict[tuple[int, str, frozenset[tuple[str, Value]]], Truth] = attrs.Factory(dict)
+    reads: dict[tuple[int, str], frozenset[str]] = attrs.Factory(dict)
+
+
 class CaseSpace:
     """The cases over some facts (every other fact unknown), with validation and evaluation cached.
 
@@ -179,11 +192,23 @@ class CaseSpace:
     also be unknown.
     """
 
-    def __init__(self, kbs: Sequence[KnowledgeBase], facts: Iterable[str], *, complete: bool = False):
+    def __init__(
+        self,
+        kbs: Sequence[KnowledgeBase],
+        facts: Iterable[str],
+        *,
+        complete: bool = False,
+        cache: Cache | None = None,
+    ):
         self.kbs = tuple(kbs)
         self.complete = complete
         self.dimensions = tuple(self._dimension(f) for f in dict.fromkeys(facts))
-        self._evaluators: dict[tuple[int, Assignment], Evaluator | None] = {}
+        self.cache = cache if cache is not None else Cache()
+        first = self.kbs[0]
+        # Knowledge bases with the same facts and constraints accept the same cases: validate once.
+        self._same_cases = all(
+            dict(kb.facts) == dict(first.facts) and kb.constraints == first.constraints for kb in self.kbs
+        )
 
     def _spec(self, fact: str) -> FactSpec:
         return next(kb.facts[fact] for kb in self.kbs if fact in kb.facts)
@@ -219,15 +244,15 @@ class CaseSpace:
         return total
 
     def case(self, assignment: Assignment, kb: KnowledgeBase | None = None) -> dict[str, Any]:
-        """The case as plain data (a case file's mapping); a required fact the space does not cover
-        (the tumor type, for a general section) takes its first value."""
+        """The case as plain data (a case file's mapping); a required fact it does not know (the
+        tumor type, for a general section's rule) takes its first value."""
         kb = kb or self.kbs[0]
         given = dict(assignment)
         out: dict[str, Any] = {}
         for fact in kb.facts.values():
             if fact.id in given:
                 out[fact.id] = plain(given[fact.id])
-            elif fact.required and fact.id not in self.facts:
+            elif fact.required:
                 out[fact.id] = fact.value_ids[0]
         for name, value in assignment:
             if name not in out:  # a fact this knowledge base lacks: validation names it
@@ -236,22 +261,46 @@ class CaseSpace:
 
     def evaluator(self, assignment: Assignment, kb_index: int = 0) -> Evaluator | None:
         """An evaluator for the case, or None when the case is not valid in that knowledge base."""
-        key = (kb_index, assignment)
-        if key not in self._evaluators:
+        key = (kb_index, frozenset(assignment))
+        evaluators = self.cache.evaluators
+        if key not in evaluators:
             kb = self.kbs[kb_index]
+            if kb_index and self._same_cases:
+                shared = self.evaluator(assignment, 0)
+                evaluators[key] = None if shared is None else Evaluator(kb, shared.patient)
+                return evaluators[key]
             try:
                 patient = validate_case(self.case(assignment, kb), kb)
             except CaseError:
-                self._evaluators[key] = None
+                evaluators[key] = None
             else:
-                self._evaluators[key] = Evaluator(kb, patient)
-        return self._evaluators[key]
+                evaluators[key] = Evaluator(kb, patient)
+        return evaluators[key]
 
     def truth(self, assignment: Assignment, conditions: tuple[Condition, ...], kb_index: int = 0) -> Truth:
         """Whether the conditions hold on a case (the case must be valid)."""
         evaluator = self.evaluator(assignment, kb_index)
         assert evaluator is not None
         return evaluator.all(conditions)[0]
+
+    def rule_truth(self, assignment: Assignment, rule: RuleSpec, kb_index: int = 0) -> Truth:
+        """Whether a rule's whole condition holds on a (valid) case.
+
+        A rule reads only some facts, so its truth is that on the case cut down
+        to those facts (still a valid case: forgetting a fact never breaks a
+        constraint); it is cached per rule and cut-down case, which many cases share.
+        """
+        reads = self.cache.reads.get((kb_index, rule.id))
+        if reads is None:
+            reads = frozenset(rule_facts(self.kbs[kb_index], rule))
+            self.cache.reads[(kb_index, rule.id)] = reads
+        cut = frozenset((name, value) for name, value in assignment if name in reads)
+        key = (kb_index, rule.id, cut)
+        truths = self.cache.truths
+        if key not in truths:
+            conditions = self.kbs[kb_index].conditions_of(rule)
+            truths[key] = self.truth(self.ordered(dict(cut)), conditions, kb_index)
+        return truths[key]
 
     # ------------------------------------------------------------ walking the space
 

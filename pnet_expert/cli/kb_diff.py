@@ -1,0 +1,127 @@
+"""``pnet-expert kb diff OLD NEW``: what changed between two knowledge bases, and which cases it changes.
+
+Exit status, as diff(1): 0 when the two are the same, 1 when they differ, 2
+on bad input (a knowledge base that does not load, say).
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+import textwrap
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from ..verify.diff import Change, ImpactKind, KbDiff
+
+HELP = "compare two knowledge bases: rules added, removed and changed, and the cases whose options change"
+WIDTH = 100
+
+
+def add_arguments(parser: argparse.ArgumentParser) -> None:
+    """OLD, NEW, --progress."""
+    parser.add_argument("old", metavar="OLD", help="the knowledge base before (a directory; see 'kb init')")
+    parser.add_argument("new", metavar="NEW", help="the knowledge base after")
+    parser.add_argument(
+        "--progress",
+        action=argparse.BooleanOptionalAction,
+        default=None,
+        help="draw a progress bar on standard error (default: when it is a terminal)",
+    )
+
+
+def run(args: argparse.Namespace) -> int:
+    """Load both, compare, print; 0 same, 1 different."""
+    from ..knowledge.loader import load_knowledge_base
+    from ..progress import Progress
+    from ..verify.diff import diff_knowledge_bases, touched_treatments
+
+    old, new = load_knowledge_base(args.old), load_knowledge_base(args.new)
+    show = sys.stderr.isatty() if args.progress is None else args.progress
+    total = len(touched_treatments(old, new))
+    bar = Progress(total, "kb diff", sys.stderr, enabled=show and total > 0)
+    result = diff_knowledge_bases(old, new, bar.advance)
+    if total:
+        bar.close()
+    sys.stdout.write(render(result, args.old, args.new, new.strengths[-1].id))
+    return 0 if result.same else 1
+
+
+def _wrap(text: str, first: str, rest: str) -> str:
+    return textwrap.fill(text, WIDTH, initial_indent=first, subsequent_indent=rest, break_on_hyphens=False)
+
+
+def _change(change: Change) -> list[str]:
+    lines = [f"  {change.kind} {change.id}" if change.kind != "rule" else f"  {change.id}"]
+    for field in change.fields:
+        lines.append(f"    {field.field}:")
+        lines += [_wrap(text, "      - ", "        ") for text in field.removed]
+        lines += [_wrap(text, "      + ", "        ") for text in field.added]
+    return lines
+
+
+def _kind(number: int, kind: ImpactKind, plain: str) -> list[str]:
+    from ..verify.words import case_inline
+
+    def rules(ids: tuple[str, ...]) -> str:
+        return ", ".join(ids) if ids else "none"
+
+    fired = (
+        f"rules offering {kind.treatment} that fire: before {rules(kind.fired_before)}; "
+        f"after {rules(kind.fired_after)} ({kind.cases} case{'s' if kind.cases != 1 else ''})"
+    )
+    lines = [
+        _wrap(kind.change, f"  {number}. ", "     "),
+        _wrap(fired, "     where ", "       "),
+        _wrap(case_inline(kind.example), "     e.g. ", "          "),
+        _wrap(", ".join(o.brief(plain) for o in kind.options_before) or "nothing", "     before: ", " " * 13),
+        _wrap(", ".join(o.brief(plain) for o in kind.options_after) or "nothing", "     after:  ", " " * 13),
+    ]
+    if not kind.confirmed:
+        lines.append("     (the engine disagrees with the logic on this example: a bug, please report it)")
+    return lines
+
+
+def render(diff: KbDiff, old_name: str, new_name: str, plain: str = "may include") -> str:
+    """The diff as text: the rules, the other changes, then the impact.
+
+    Options are listed with their strength only when it is not ``plain`` (the weakest).
+    """
+    lines = [
+        f"OLD {old_name} (version {diff.old_version})",
+        f"NEW {new_name} (version {diff.new_version})",
+        "",
+    ]
+    if diff.same:
+        return "\n".join([*lines, "The two knowledge bases hold the same knowledge."]) + "\n"
+    for status in ("added", "removed", "changed"):
+        found = diff.of("rule", status)
+        lines += [f"Rules {status}: {'none' if not found else ''}".rstrip()]
+        if status == "changed":
+            for change in found:
+                lines += _change(change)
+        elif found:
+            lines.append("  " + ", ".join(c.id for c in found))
+    other = [c for c in diff.changes if c.kind != "rule"]
+    lines += ["", "Other changes:" if other else "Other changes: none"]
+    for change in other:
+        if change.status == "changed":
+            lines += _change(change)
+        else:
+            lines.append(f"  {change.kind} {change.id} {change.status}")
+    if diff.old_version == diff.new_version and any(c.kind != "source" for c in diff.changes):
+        note = (
+            f"Note: the knowledge changed, its version ({diff.new_version}) did not: bump it in source.yaml."
+        )
+        lines += ["", note]
+    lines += [""]
+    if not diff.impact:
+        touched = ", ".join(diff.treatments) or "none"
+        lines.append(f"Impact: no case changes its options (treatments looked at: {touched}).")
+    else:
+        count = len(diff.impact)
+        kinds = "1 kind of case changes its" if count == 1 else f"{count} kinds of case change their"
+        lines.append(f"Impact: {kinds} options (cases valid in both; options from the engine):")
+        for number, kind in enumerate(diff.impact, 1):
+            lines += _kind(number, kind, plain)
+    return "\n".join(lines) + "\n"
