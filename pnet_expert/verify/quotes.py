@@ -225,6 +225,7 @@ def check_quotes(
 class Coverage:
     """The bullets of the source's treatment section, each with the rules that cite it."""
 
+    source: str
     bullets: tuple[Bullet, ...]
     cited_by: tuple[tuple[str, ...], ...]
     missing_headings: tuple[tuple[str, str], ...]
@@ -248,7 +249,7 @@ class Coverage:
         for b in self.uncited:
             kind = "bullet" if b.level == 0 else "sub-bullet"
             message = f"no rule cites this {kind} (under {b.heading!r}): '{b.text}'"
-            out.append(Issue("coverage", "error", message, f"line {b.line}", "source"))
+            out.append(Issue("coverage", "error", message, f"{self.source}:{b.line}"))
         return tuple(out)
 
 
@@ -275,7 +276,7 @@ def coverage(kb: KnowledgeBase, source: SourceText) -> Coverage:
             for i in chosen:
                 if rule.id not in cited[i]:
                     cited[i].append(rule.id)
-    return Coverage(source.bullets, tuple(tuple(c) for c in cited), tuple(missing))
+    return Coverage(source.path, source.bullets, tuple(tuple(c) for c in cited), tuple(missing))
 
 
 def _occurrences(words: str, text: str, start: int, end: int) -> list[tuple[int, int]]:

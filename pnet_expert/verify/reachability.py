@@ -53,11 +53,11 @@ class Reach:
         """An error when it can never fire, or when the engine disagrees with the logic."""
         if self.example is None:
             if len(self.conflict) == 1:
-                why = f"no valid case meets '{self.conflict[0]}'"
+                why = f"no valid case meets {self.conflict[0]}"
             else:
-                listed = ", ".join(f"'{c}'" for c in self.conflict[:-1])
+                listed = ", ".join(self.conflict[:-1])
                 both = "both" if len(self.conflict) == 2 else "all of"
-                why = f"no valid case meets {both} {listed} and '{self.conflict[-1]}'"
+                why = f"no valid case meets {both} {listed} and {self.conflict[-1]}"
             verb = "fire" if self.kind == "rule" else "hold"
             return (Issue("reachability", "error", f"can never {verb}: {why}", self.where, self.rule),)
         if not self.confirmed:
@@ -88,13 +88,14 @@ def witness(
 def conflict(
     kb: KnowledgeBase, conditions: Sequence[Condition], section: str | None = None
 ) -> tuple[str, ...]:
-    """The fewest conditions that no valid case meets together, in words.
+    """The fewest conditions that no valid case meets together, each quoted, in words.
 
     With ``section``, the first conditions are that section's own, and are marked so.
     """
     inherited = len(kb.sections[section].applies_when) if section else 0
     marked = [
-        describe(c, kb) + (f" (section {section})" if i < inherited else "") for i, c in enumerate(conditions)
+        f"'{describe(c, kb)}'" + (f" (the condition of section {section})" if i < inherited else "")
+        for i, c in enumerate(conditions)
     ]
     for size in range(1, len(conditions) + 1):
         for combo in itertools.combinations(range(len(conditions)), size):

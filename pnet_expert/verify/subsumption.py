@@ -25,6 +25,7 @@ import attrs
 from ..knowledge.schema import KnowledgeBase, RuleSpec
 from ..logic import Truth
 from .quotes import normalize
+from .reachability import witness
 from .report import Issue
 from .space import Assignment, CaseSpace, facts_of
 
@@ -115,8 +116,12 @@ def subsumptions(
     ``pairs`` are the candidates (from :func:`candidates`), when the caller has them already.
     """
     found: dict[tuple[str, str], bool] = {}
+    fires: dict[str, bool] = {}
     for a, b in candidates(kb) if pairs is None else pairs:
-        found[(a.id, b.id)] = implies(kb, a, b)
+        if a.id not in fires:
+            fires[a.id] = witness(kb, kb.conditions_of(a))[0] is not None
+        # A rule that never fires implies anything; reachability reports it, not this check.
+        found[(a.id, b.id)] = fires[a.id] and implies(kb, a, b)
         if advance:
             advance(1)
     out = []

@@ -1,0 +1,235 @@
+"""kb check on broken copies of the knowledge base: each fault is found and said exactly."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+from conftest import SOURCE_TEXT
+
+from pnet_expert.verify.check import CheckReport, check_knowledge_base
+
+needs_source = pytest.mark.skipif(not SOURCE_TEXT.is_file(), reason="the workplace's source text is not here")
+
+
+def edit(file: Path, old: str, new: str) -> None:
+    """Replace the first occurrence of a text in a file (which must hold it)."""
+    text = file.read_text()
+    assert old in text, old
+    file.write_text(text.replace(old, new, 1))
+
+
+def append(file: Path, text: str) -> None:
+    """Add rules at the end of a rules file."""
+    file.write_text(file.read_text() + text)
+
+
+def errors(report: CheckReport) -> list[str]:
+    """The errors as kb check prints them."""
+    return [str(issue) for issue in report.errors]
+
+
+def line_of(file: Path, text: str, nth: int = 1) -> int:
+    """The line number of the nth line holding a text."""
+    lines = [i for i, line in enumerate(file.read_text().splitlines(), 1) if text in line]
+    return lines[nth - 1]
+
+
+def test_duplicate_id(kb_copy: Path) -> None:
+    """Two rules with one id: the loader's message, with both places."""
+    rules = kb_copy / "rules" / "gastrinoma.yaml"
+    edit(rules, "  - id: GAS-03\n", "  - id: GAS-02\n")
+    report = check_knowledge_base(kb_copy)
+    first, second = line_of(rules, "- id: GAS-02"), line_of(rules, "- id: GAS-02", 2)
+    assert errors(report) == [
+        f"rules/gastrinoma.yaml:{second}:5: GAS-02: duplicate rule id "
+        f"(first at rules/gastrinoma.yaml:{first}:5)"
+    ]
+    assert not report.ok
+    assert [(r.check, r.status) for r in report.summary()] == [
+        ("load", "FAILED"),
+        ("quotes", "skipped"),
+        ("coverage", "skipped"),
+        ("reachability", "skipped"),
+        ("subsumption", "skipped"),
+        ("gaps", "skipped"),
+    ]
+
+
+def test_undeclared_treatment(kb_copy: Path) -> None:
+    """A treatment no one declared: named, with a "did you mean"."""
+    rules = kb_copy / "rules" / "gastrinoma.yaml"
+    edit(rules, "treatment: acid_reducing_drug", "treatment: acid_reducer")
+    line = line_of(rules, "treatment: acid_reducer")
+    assert errors(check_knowledge_base(kb_copy)) == [
+        f"rules/gastrinoma.yaml:{line}:9: GAS-02.offers[0].treatment: 'acid_reducer' is not a declared "
+        "treatment (did you mean 'acid_reducing_drug'?)"
+    ]
+
+
+def test_value_outside_the_domain(kb_copy: Path) -> None:
+    """A value a fact cannot take: named, with the values allowed."""
+    rules = kb_copy / "rules" / "gastrinoma.yaml"
+    edit(rules, "      - finding: liver_metastases\n", "      - {fact: spread, contains: lungs}\n")
+    line = line_of(rules, "contains: lungs")
+    assert errors(check_knowledge_base(kb_copy)) == [
+        f"rules/gastrinoma.yaml:{line}:9: GAS-09.when[0].contains: 'lungs' is not a value of spread; "
+        "allowed: lymph_nodes, liver, distant"
+    ]
+
+
+def test_every_load_problem_at_once(kb_copy: Path) -> None:
+    """Several faults in several files: all reported in one run."""
+    edit(kb_copy / "rules" / "gastrinoma.yaml", "treatment: acid_reducing_drug", "treatment: acid_reducer")
+    edit(kb_copy / "rules" / "insulinoma.yaml", "strength: usually", "strength: always")
+    found = errors(check_knowledge_base(kb_copy))
+    assert len(found) == 2
+    assert "GAS-02.offers[0].treatment: 'acid_reducer' is not a declared treatment" in found[0]
+    assert found[1].endswith("INS-01.strength: 'always' is not a strength; allowed: usually, may include")
+
+
+@needs_source
+def test_misquoted_rule(kb_copy: Path) -> None:
+    """A quote that is not the source's words: where it leaves them, and the bullet left uncited."""
+    rules = kb_copy / "rules" / "gastrinoma.yaml"
+    edit(rules, "treatment may be a drug that", "treatment may be a pill that")
+    report = check_knowledge_base(kb_copy, SOURCE_TEXT)
+    line = line_of(rules, "- id: GAS-02")
+    assert errors(report) == [
+        f"rules/gastrinoma.yaml:{line}:5: GAS-02: quote is not the source's words: 'For symptoms caused by "
+        "too much stomach acid, treatment may be a pill that decreases the amount of acid made by the "
+        "stomach.' (it agrees with the source up to '...o much stomach acid, treatment may be a ', then has "
+        "'pill that decreases the amount...' where the source has 'drug that decreases the amount...')",
+        f"{SOURCE_TEXT}:81: no rule cites this bullet (under 'Gastrinoma'): 'For symptoms caused by too much "
+        "stomach acid, treatment may be a drug that decreases the amount of acid made by the stomach.'",
+    ]
+    summary = {r.check: (r.status, r.detail) for r in report.summary()}
+    assert summary["quotes"] == ("FAILED", "1 of 84 quotes and sub-bullets are not the source's words")
+    assert summary["coverage"] == ("FAILED", "77 of 78 bullets cited")
+
+
+@needs_source
+def test_misquoted_sub_bullet(kb_copy: Path) -> None:
+    """A sub-bullet is checked like a quote, and named by its index."""
+    edit(
+        kb_copy / "rules" / "gastrinoma.yaml", "      - Chemoembolization.\n", "      - Chemo-embolisation.\n"
+    )
+    (error,) = [e for e in errors(check_knowledge_base(kb_copy, SOURCE_TEXT)) if "GAS-09" in e]
+    assert "GAS-09: sub_bullets[2] is not the source's words: 'Chemo-embolisation.'" in error
+
+
+@needs_source
+def test_a_deleted_rule_leaves_its_bullet_uncited(kb_copy: Path) -> None:
+    """Coverage: the source's bullet that no rule cites any more is named, with its line."""
+    rules = kb_copy / "rules" / "recurrent.yaml"
+    text = rules.read_text()
+    rules.write_text(text[: text.index("  - id: REC-03")])
+    assert errors(check_knowledge_base(kb_copy, SOURCE_TEXT)) == [
+        f"{SOURCE_TEXT}:197: no rule cites this bullet (under 'Recurrent or Progressive Pancreatic "
+        "Neuroendocrine Tumors (Islet Cell Tumors)'): 'A clinical trial of a new therapy.'"
+    ]
+
+
+NEVER = """
+  - id: GAS-12
+    when:
+      - {fact: tumor_type, is: insulinoma}
+    offers:
+      - treatment: insulin_lowering_drug
+    strength: may include
+    quote: "Treatment of gastrinoma may include supportive care and the following:"
+"""
+
+
+def test_rule_that_can_never_fire(kb_copy: Path) -> None:
+    """Contradictory conditions: the two that cannot hold together are named."""
+    rules = kb_copy / "rules" / "gastrinoma.yaml"
+    append(rules, NEVER)
+    report = check_knowledge_base(kb_copy)
+    line = line_of(rules, "- id: GAS-12")
+    assert errors(report) == [
+        f"rules/gastrinoma.yaml:{line}:5: GAS-12: can never fire: no valid case meets both 'tumor_type is "
+        "gastrinoma (type of tumor)' (the condition of section gastrinoma) and 'tumor_type is insulinoma "
+        "(type of tumor)'"
+    ]
+    summary = {r.check: (r.status, r.detail) for r in report.summary()}
+    assert summary["reachability"] == (
+        "FAILED",
+        "51 of 52 rules (findings' included) fire on some valid case",
+    )
+
+
+def test_rule_that_breaks_a_constraint(kb_copy: Path) -> None:
+    """A rule asking for a case facts.yaml forbids (no tumor found, yet a tumor): the pair is named."""
+    rules = kb_copy / "rules" / "gastrinoma.yaml"
+    edit(
+        rules,
+        "      - finding: no_tumor_found\n",
+        "      - finding: no_tumor_found\n      - finding: duodenal_tumor\n",
+    )
+    (error,) = errors(check_knowledge_base(kb_copy))
+    assert error.endswith(
+        "GAS-08: can never fire: no valid case meets both 'no_tumor_found (no tumor is found)' and "
+        "'duodenal_tumor (a tumor in the duodenum)'"
+    )
+
+
+SUBSUMED = """
+  - id: INS-09
+    when:
+      - finding: single_pancreatic_tumor
+        where: {site: [head], size: [small]}
+    offers:
+      - treatment: tumor_resection
+    strength: usually
+    quote: >-
+      For one small tumor in the head or tail of the pancreas, treatment is usually
+      surgery to remove the tumor.
+"""
+
+
+def test_rule_subsumed_by_another(kb_copy: Path) -> None:
+    """A narrower copy of INS-01 with INS-01's words adds nothing: an error naming both."""
+    rules = kb_copy / "rules" / "insulinoma.yaml"
+    append(rules, SUBSUMED)
+    report = check_knowledge_base(kb_copy)
+    line = line_of(rules, "- id: INS-09")
+    assert errors(report) == [
+        f"rules/insulinoma.yaml:{line}:5: INS-09: subsumed by INS-01: whenever it fires, INS-01 fires too "
+        "and offers tumor_resection as well, citing the same words of the source; it adds nothing: remove it "
+        "or change what it says"
+    ]
+    summary = {r.check: (r.status, r.detail) for r in report.summary()}
+    assert summary["subsumption"] == (
+        "FAILED",
+        "1 subsumed or equivalent; 2 covered by another but said twice by the source (info)",
+    )
+
+
+def test_equivalent_rules(kb_copy: Path) -> None:
+    """A copy of INS-05 under a new id: the two are equivalent, reported once."""
+    append(
+        kb_copy / "rules" / "insulinoma.yaml",
+        "\n  - id: INS-10\n    when:\n      - finding: any_spread\n    offers:\n"
+        "      - treatment: tumor_resection\n    strength: may include\n    quote: >-\n"
+        "      For tumors that have spread to lymph nodes or other parts of the body,\n"
+        "      treatment may include the following:\n",
+    )
+    (error,) = errors(check_knowledge_base(kb_copy))
+    assert error.endswith(
+        "INS-05: equivalent to INS-10: each fires exactly when the other does, and they offer the same "
+        "(tumor_resection), citing the same words of the source; it adds nothing: remove it or change what "
+        "it says"
+    )
+
+
+def test_a_stronger_rule_is_not_subsumed_by_a_weaker_one(kb_copy: Path) -> None:
+    """INS-01 ('usually') is not subsumed by a broader rule that 'may include' the same (strength lost)."""
+    append(
+        kb_copy / "rules" / "insulinoma.yaml",
+        SUBSUMED.replace("INS-09", "INS-11")
+        .replace("[head], size: [small]", "[head]")
+        .replace("strength: usually", "strength: may include"),
+    )
+    report = check_knowledge_base(kb_copy)
+    assert [s.rule for s in report.subsumptions] == ["INS-06", "GLU-05"]
