@@ -16,7 +16,7 @@ from typing import Any, Literal, Protocol
 
 import attrs
 
-from ..errors import KnowledgeBaseError
+from ..errors import InputError, KnowledgeBaseError
 from ..knowledge.loader import bundled_path, load_knowledge_base
 from ..knowledge.schema import KnowledgeBase
 from .gaps import GapKind, source_gaps
@@ -199,9 +199,12 @@ def check_knowledge_base(
 ) -> CheckReport:
     """Every check on the knowledge base at ``path`` (the bundled one by default).
 
-    Raises :class:`~pnet_expert.errors.InputError` only for a source text
-    that cannot be read; everything wrong with the knowledge base is in the report.
+    Raises :class:`~pnet_expert.errors.InputError` only for bad input (a
+    path that is no directory, a source text that cannot be read); everything
+    wrong with the knowledge base itself is in the report.
     """
+    if path is not None and not Path(path).is_dir():
+        raise InputError(str(path), "no knowledge base here (not a directory; see 'pnet-expert kb init')")
     started = time.monotonic()
     tracker = tracker or _Quiet()
     root = str(path) if path is not None else str(bundled_path())

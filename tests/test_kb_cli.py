@@ -1,0 +1,352 @@
+"""The kb commands: check, rules, show, graph, init, diff; their outputs, exit statuses and errors."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+from conftest import SOURCE_TEXT
+from test_verify_broken import NEVER, append, edit
+
+from pnet_expert.cli import main
+from pnet_expert.knowledge.loader import bundled_path
+
+needs_source = pytest.mark.skipif(not SOURCE_TEXT.is_file(), reason="the workplace's source text is not here")
+
+
+def run(*args: str) -> subprocess.CompletedProcess[str]:
+    """The CLI in its own process, as a user runs it."""
+    return subprocess.run(
+        [sys.executable, "-m", "pnet_expert", *args], capture_output=True, text=True, check=False
+    )
+
+
+# ---------------------------------------------------------------- kb check
+
+
+@needs_source
+def test_check_bundled_is_clean_and_lists_the_gaps() -> None:
+    """kb check --source on the bundled knowledge base: exit 0, every rule's case, the gaps of SPEC §5.1."""
+    done = run("kb", "check", "--source", str(SOURCE_TEXT))
+    assert done.returncode == 0, done.stdout + done.stderr
+    out = done.stdout
+    assert "Errors: none" in out
+    assert "  GAS-03  {tumor_type: gastrinoma, tumors: [{site: head}]}" in out
+    assert "  INS-06  {tumor_type: insulinoma, spread: [lymph_nodes], resectable: false}" in out
+    assert (
+        "  Insulinoma: 4 kinds of case, each with where the cancer has spread: none; the tumor can be "
+        "removed\n      by surgery: yes (whatever liver_dominant, severe_symptoms):"
+    ) in out
+    insulinoma = out[out.index("  Insulinoma:") : out.index("  Glucagonoma:")]
+    glucagonoma = out[out.index("  Glucagonoma:") : out.index("Summary")]
+    assert "    2. one small tumor in the body of the pancreas\n" in insulinoma
+    assert (
+        "       e.g. {tumor_type: insulinoma, tumors: [{site: body, size: small}], spread: [], resectable:"
+        in out
+    )
+    assert "    2. one small tumor in the body of the pancreas\n" in glucagonoma
+    assert "    3. one large tumor in the body of the pancreas\n" in glucagonoma
+    assert "    4. one large tumor in the tail of the pancreas\n" in glucagonoma
+    assert "  coverage      ok      78 of 78 bullets cited" in out
+    assert "  gaps          info    12 kinds of case in 2 sections (insulinoma 4, glucagonoma 8)" in out
+    assert out.rstrip().splitlines()[-1].startswith("kb check: clean (")
+    assert done.stderr == ""  # no progress bar when standard error is not a terminal
+
+
+def test_check_progress_bar_on_request(capsys: pytest.CaptureFixture[str]) -> None:
+    """--progress draws the bar on standard error, ending at 100%."""
+    assert main(["kb", "check", "--progress"]) == 0
+    err = capsys.readouterr().err
+    assert err.startswith("\rkb check [")
+    assert " 100% " in err
+    assert err.endswith("\n")
+
+
+def test_check_json(capsys: pytest.CaptureFixture[str]) -> None:
+    """--format json: ok, the summary, every issue, every rule's example, every gap."""
+    assert main(["kb", "check", "--format", "json"]) == 0
+    report = json.loads(capsys.readouterr().out)
+    assert report["ok"] is True
+    assert [row["check"] for row in report["summary"]] == [
+        "load",
+        "quotes",
+        "coverage",
+        "reachability",
+        "subsumption",
+        "gaps",
+    ]
+    assert {"section": "insulinoma", "example": report["gaps"][1]["example"]}["example"] == {
+        "tumor_type": "insulinoma",
+        "tumors": [{"site": "body", "size": "small"}],
+        "spread": [],
+        "resectable": True,
+    }
+    (gas01,) = [r for r in report["reachable"] if r["rule"] == "GAS-01"]
+    assert gas01 == {
+        "rule": "GAS-01",
+        "kind": "rule",
+        "example": {"tumor_type": "gastrinoma"},
+        "confirmed": True,
+    }
+
+
+def test_check_broken_copy_exits_1(kb_copy: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    """A rule that can never fire: exit 1, the error listed, the summary says FAILED."""
+    append(kb_copy / "rules" / "gastrinoma.yaml", NEVER)
+    assert main(["kb", "check", "--kb", str(kb_copy)]) == 1
+    out = capsys.readouterr().out
+    assert "Errors (1)\n  rules/gastrinoma.yaml:" in out
+    assert "GAS-12: can never fire" in out
+    assert "  GAS-12  NEVER FIRES" in out
+    assert "  reachability  FAILED" in out
+    assert out.rstrip().splitlines()[-1].startswith("kb check: 1 error (")
+
+
+def test_check_load_errors_exit_1(kb_copy: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    """A knowledge base that does not load: every problem, and the other checks skipped."""
+    edit(kb_copy / "rules" / "gastrinoma.yaml", "treatment: acid_reducing_drug", "treatment: acid_reducer")
+    assert main(["kb", "check", "--kb", str(kb_copy)]) == 1
+    out = capsys.readouterr().out
+    assert "Knowledge base (did not load) at " in out
+    assert "'acid_reducer' is not a declared treatment" in out
+    assert "  gaps          skipped  the knowledge base does not load" in out
+
+
+def test_check_missing_source_is_bad_input(tmp_path: Path) -> None:
+    """--source naming no file: exit 2, one message, no traceback."""
+    missing = tmp_path / "missing.txt"
+    done = run("kb", "check", "--source", str(missing))
+    assert done.returncode == 2
+    assert done.stderr == f"pnet-expert: error: {missing}: no such file (the source text, for --source)\n"
+
+
+def test_check_missing_kb_is_bad_input(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    """--kb naming no directory: bad input, exit 2, named."""
+    assert main(["kb", "check", "--kb", str(tmp_path / "nowhere")]) == 2
+    assert capsys.readouterr().err == (
+        f"pnet-expert: error: {tmp_path / 'nowhere'}: no knowledge base here (not a directory; "
+        "see 'pnet-expert kb init')\n"
+    )
+
+
+# ---------------------------------------------------------------- kb rules, kb show
+
+
+def test_rules_table(capsys: pytest.CaptureFixture[str]) -> None:
+    """kb rules: a header and one line per rule."""
+    assert main(["kb", "rules"]) == 0
+    lines = capsys.readouterr().out.splitlines()
+    assert lines[0].split() == ["rule", "section", "strength", "when", "offers"]
+    (gas06,) = [line for line in lines if line.startswith("GAS-06")]
+    assert gas06.split("  ")[0] == "GAS-06"
+    assert "multiple_pancreatic_tumors and residual_after_surgery=true" in gas06
+    assert gas06.endswith(
+        "vagotomy_with_acid_reducing_drug, total_gastrectomy (rare); "
+        "either vagotomy_with_acid_reducing_drug or total_gastrectomy"
+    )
+    assert lines[-1] == "41 rules in 7 sections; 'pnet-expert kb show RULE' for one in full"
+
+
+def test_rules_of_one_section(capsys: pytest.CaptureFixture[str]) -> None:
+    """--section: only that section's rules."""
+    assert main(["kb", "rules", "--section", "insulinoma"]) == 0
+    lines = capsys.readouterr().out.splitlines()
+    assert [line.split()[0] for line in lines[1:9]] == [f"INS-0{i}" for i in range(1, 9)]
+    assert "INS-01  insulinoma  usually      single_pancreatic_tumor[site head|tail size small]" in lines[1]
+    assert lines[-1] == "8 rules in section insulinoma; 'pnet-expert kb show RULE' for one in full"
+
+
+def test_rules_unknown_section() -> None:
+    """An unknown section: exit 2, with "did you mean" and the sections."""
+    done = run("kb", "rules", "--section", "insulin")
+    assert done.returncode == 2
+    assert done.stderr == (
+        "pnet-expert: error: --section: 'insulin' is not a section (did you mean 'insulinoma'?); the "
+        "sections are: gastrinoma, insulinoma, glucagonoma, vipoma, somatostatinoma, other, recurrent\n"
+    )
+
+
+def test_show_rule(capsys: pytest.CaptureFixture[str]) -> None:
+    """kb show: conditions in words, offers with labels, the quote, the reading, a case it fires on."""
+    assert main(["kb", "show", "ins-02"]) == 0
+    out = capsys.readouterr().out
+    assert out.startswith(
+        "INS-02: a rule of the section 'Insulinoma' (insulinoma), at rules/insulinoma.yaml:"
+    )
+    assert 'Strength: usually (the source says "treatment is usually")' in out
+    assert "  - tumor_type is insulinoma (type of tumor)  [the section's condition]\n" in out
+    assert "  - single_pancreatic_tumor with site head, size large (a single tumor in the pancreas)\n" in out
+    assert "  - pancreatoduodenectomy: Pancreatoduodenectomy: removal of the head of the pancreas" in out
+    assert '  "For one large tumor in the head of the pancreas that cannot be removed by surgery,' in out
+    assert 'Reading:\n  "Cannot be removed by surgery" is read as' in out
+    assert out.endswith(
+        "It fires on, for example (the smallest valid case):\n"
+        "  {tumor_type: insulinoma, tumors: [{site: head, size: large}]}\n"
+    )
+
+
+def test_show_finding_rule(capsys: pytest.CaptureFixture[str]) -> None:
+    """kb show FND-09: the finding, its conditions, and the rules that use it."""
+    assert main(["kb", "show", "FND-09"]) == 0
+    out = capsys.readouterr().out
+    assert out.startswith("FND-09: the rule that derives the finding liver_dominant_severe")
+    assert "  - liver_dominant is true (the cancer mostly affects the liver)\n" in out
+    assert out.endswith("Rules that use it: GAS-11, INS-08, GLU-07\n")
+
+
+def test_show_unknown_rule() -> None:
+    """An unknown id: exit 2, "did you mean", and the ids there are."""
+    done = run("kb", "show", "GAS-99")
+    assert done.returncode == 2
+    assert done.stderr == (
+        "pnet-expert: error: rule: 'GAS-99' is not a rule (did you mean 'GAS-09'?); the rules are GAS-01 to "
+        "GAS-11, INS-01 to INS-08, GLU-01 to GLU-07, VIP-01 to VIP-06, SOM-01 to SOM-03, OTH-01 to OTH-03, "
+        "REC-01 to REC-03, and the findings' rules FND-01 to FND-10\n"
+    )
+
+
+# ---------------------------------------------------------------- kb graph
+
+
+def test_graph_dot_and_mermaid(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    """The suffix picks the format; one section draws only what its rules use."""
+    dot, mermaid = tmp_path / "kb.dot", tmp_path / "insulinoma.mmd"
+    assert main(["kb", "graph", "-o", str(dot)]) == 0
+    assert main(["kb", "graph", "-o", str(mermaid), "--section", "insulinoma"]) == 0
+    assert dot.read_text().startswith("digraph g_pnet_expert {")
+    text = mermaid.read_text()
+    assert text.startswith("flowchart LR")
+    assert "INS-06" in text
+    assert "GAS-06" not in text
+    err = capsys.readouterr().err
+    assert f"wrote {dot} (dot: " in err
+
+
+def test_graph_svg_needs_graphviz(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """Without Graphviz's dot, an .svg is refused with a clear message (exit 2)."""
+    monkeypatch.setattr("pnet_expert.explain.graph.dot_available", lambda: False)
+    assert main(["kb", "graph", "-o", str(tmp_path / "kb.svg")]) == 2
+    assert capsys.readouterr().err == (
+        f"pnet-expert: error: {tmp_path / 'kb.svg'}: an SVG needs Graphviz's 'dot', which is not installed; "
+        "write .dot or .mmd instead\n"
+    )
+    assert not (tmp_path / "kb.svg").exists()
+
+
+@pytest.mark.skipif(not __import__("shutil").which("dot"), reason="Graphviz's dot is not installed")
+def test_graph_svg_with_graphviz(tmp_path: Path) -> None:
+    """With Graphviz, an .svg is drawn."""
+    assert main(["kb", "graph", "-o", str(tmp_path / "kb.svg")]) == 0
+    assert (tmp_path / "kb.svg").read_text().startswith("<svg")
+
+
+def test_graph_unknown_suffix(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    """An unknown suffix: exit 2, naming it and what is allowed."""
+    assert main(["kb", "graph", "-o", str(tmp_path / "kb.png")]) == 2
+    assert capsys.readouterr().err == (
+        f"pnet-expert: error: {tmp_path / 'kb.png'}: unknown kind of diagram file '.png'; "
+        "use .dot, .mmd or .svg (or --format)\n"
+    )
+
+
+# ---------------------------------------------------------------- kb init
+
+
+def test_init_copies_an_editable_knowledge_base(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    """kb init: every YAML file, no Python; the copy loads, checks clean and consults."""
+    target = tmp_path / "my-kb"
+    assert main(["kb", "init", str(target)]) == 0
+    copied = sorted(p.relative_to(target).as_posix() for p in target.rglob("*") if p.is_file())
+    bundled = sorted(p.relative_to(bundled_path()).as_posix() for p in bundled_path().rglob("*.yaml"))
+    assert copied == bundled
+    out = capsys.readouterr().out
+    assert out.startswith(f"copied the knowledge base to {target} (12 files). Edit it, then:\n")
+    assert main(["kb", "check", "--kb", str(target)]) == 0
+    capsys.readouterr()
+    assert (
+        main(
+            [
+                "recommend",
+                str(Path(__file__).parent.parent / "examples/cases/other-localized.yaml"),
+                "--kb",
+                str(target),
+            ]
+        )
+        == 0
+    )
+
+
+def test_init_refuses_a_non_empty_directory(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    """A non-empty directory is refused (exit 2) unless --force."""
+    target = tmp_path / "full"
+    target.mkdir()
+    (target / "notes.txt").write_text("mine\n")
+    assert main(["kb", "init", str(target)]) == 2
+    assert capsys.readouterr().err == (
+        f"pnet-expert: error: {target}: is not empty; choose a new directory, or use --force to copy "
+        "over it\n"
+    )
+    assert main(["kb", "init", str(target), "--force"]) == 0
+    assert (target / "notes.txt").read_text() == "mine\n"
+    assert (target / "rules" / "insulinoma.yaml").is_file()
+
+
+def test_init_from_another_copy(tmp_path: Path, kb_copy: Path) -> None:
+    """--kb DIR copies that knowledge base, edits included."""
+    edit(kb_copy / "source.yaml", "version: 1.0.0", "version: 1.1.0")
+    assert main(["kb", "init", str(tmp_path / "second"), "--kb", str(kb_copy)]) == 0
+    assert "version: 1.1.0" in (tmp_path / "second" / "source.yaml").read_text()
+
+
+# ---------------------------------------------------------------- kb diff
+
+
+def test_diff_offers_edited(kb_copy: Path) -> None:
+    """kb diff: exactly the edited rule, its field, and the one kind of case whose options change (exit 1)."""
+    edit(
+        kb_copy / "rules" / "gastrinoma.yaml",
+        "      - treatment: ablation\n      - treatment: chemoembolization\n",
+        "      - treatment: ablation\n",
+    )
+    done = run("kb", "diff", str(bundled_path()), str(kb_copy))
+    assert done.returncode == 1, done.stderr
+    assert done.stdout.split("\n", 3)[3] == (
+        "Rules added: none\n"
+        "Rules removed: none\n"
+        "Rules changed:\n"
+        "  GAS-09\n"
+        "    offers:\n"
+        "      - chemoembolization\n"
+        "\n"
+        "Other changes: none\n"
+        "\n"
+        "Note: the knowledge changed, its version (1.0.0) did not: bump it in source.yaml.\n"
+        "\n"
+        "Impact: 1 kind of case changes its options (cases valid in both; options from the engine):\n"
+        "  1. chemoembolization is no longer offered (was: may include)\n"
+        "     where rules offering chemoembolization that fire: before GAS-09; after none (128 cases)\n"
+        "     e.g. {tumor_type: gastrinoma, spread: [liver]}\n"
+        "     before: supportive_care, liver_resection, ablation, chemoembolization, chemotherapy,\n"
+        "             hormone_therapy\n"
+        "     after:  supportive_care, liver_resection, ablation, chemotherapy, hormone_therapy\n"
+    )
+
+
+def test_diff_same(kb_copy: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    """Two copies of the same knowledge: exit 0."""
+    assert main(["kb", "diff", str(bundled_path()), str(kb_copy)]) == 0
+    assert capsys.readouterr().out.endswith("\nThe two knowledge bases hold the same knowledge.\n")
+
+
+def test_diff_broken_new_is_bad_input(kb_copy: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    """A knowledge base that does not load: exit 2 with its problems."""
+    edit(kb_copy / "rules" / "gastrinoma.yaml", "strength: usually", "strength: always")
+    assert main(["kb", "diff", str(bundled_path()), str(kb_copy)]) == 2
+    err = capsys.readouterr().err
+    assert err.startswith("pnet-expert: error: the knowledge base has 1 problem:\n")
+    assert "GAS-04.strength: 'always' is not a strength; allowed: usually, may include" in err
