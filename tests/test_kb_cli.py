@@ -313,8 +313,9 @@ def test_diff_offers_edited(kb_copy: Path) -> None:
         "      - treatment: ablation\n      - treatment: chemoembolization\n",
         "      - treatment: ablation\n",
     )
-    done = run("kb", "diff", str(bundled_path()), str(kb_copy))
+    done = run("kb", "diff", "bundled", str(kb_copy))
     assert done.returncode == 1, done.stderr
+    assert done.stdout.startswith(f"OLD bundled (version 1.0.0)\nNEW {kb_copy} (version 1.0.0)\n\n")
     assert done.stdout.split("\n", 3)[3] == (
         "Rules added: none\n"
         "Rules removed: none\n"

@@ -16,12 +16,15 @@ if TYPE_CHECKING:
 
 HELP = "compare two knowledge bases: rules added, removed and changed, and the cases whose options change"
 WIDTH = 100
+BUNDLED = "bundled"
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
     """OLD, NEW, --progress."""
-    parser.add_argument("old", metavar="OLD", help="the knowledge base before (a directory; see 'kb init')")
-    parser.add_argument("new", metavar="NEW", help="the knowledge base after")
+    parser.add_argument(
+        "old", metavar="OLD", help="the knowledge base before: a directory (see 'kb init'), or 'bundled'"
+    )
+    parser.add_argument("new", metavar="NEW", help="the knowledge base after: a directory, or 'bundled'")
     parser.add_argument(
         "--progress",
         action=argparse.BooleanOptionalAction,
@@ -36,7 +39,7 @@ def run(args: argparse.Namespace) -> int:
     from ..progress import Progress
     from ..verify.diff import diff_knowledge_bases, touched_treatments
 
-    old, new = load_knowledge_base(args.old), load_knowledge_base(args.new)
+    old, new = load_knowledge_base(_path(args.old)), load_knowledge_base(_path(args.new))
     show = sys.stderr.isatty() if args.progress is None else args.progress
     total = len(touched_treatments(old, new))
     bar = Progress(total, "kb diff", sys.stderr, enabled=show and total > 0)
@@ -45,6 +48,13 @@ def run(args: argparse.Namespace) -> int:
         bar.close()
     sys.stdout.write(render(result, args.old, args.new, new.strengths[-1].id))
     return 0 if result.same else 1
+
+
+def _path(name: str) -> str | None:
+    """A knowledge base directory; 'bundled' (when no such directory exists) means the bundled one."""
+    from pathlib import Path
+
+    return None if name == BUNDLED and not Path(name).exists() else name
 
 
 def _wrap(text: str, first: str, rest: str) -> str:

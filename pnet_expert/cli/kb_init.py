@@ -50,6 +50,6 @@ def run(args: argparse.Namespace) -> int:
     copied = sorted(p.relative_to(target).as_posix() for p in target.rglob("*.yaml"))
     print(f"copied the knowledge base to {target} ({len(copied)} files). Edit it, then:")
     print(f"  pnet-expert kb check --kb {target}")
-    print(f"  pnet-expert kb diff {source} {target}")
+    print(f"  pnet-expert kb diff {args.kb or 'bundled'} {target}")
     print(f"  pnet-expert recommend CASE --kb {target}")
     return 0
