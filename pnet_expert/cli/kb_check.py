@@ -16,6 +16,7 @@ from typing import TYPE_CHECKING
 from .common import add_kb_option
 
 if TYPE_CHECKING:
+    from ..progress import Progress
     from ..verify.check import CheckReport
 
 HELP = "check the knowledge base: load, quotes, coverage, every rule reachable, subsumed rules, gaps"
@@ -46,7 +47,7 @@ class _Bar:
 
     def __init__(self, enabled: bool) -> None:
         self.enabled = enabled
-        self.bar: object | None = None
+        self.bar: Progress | None = None
 
     def start(self, total: int) -> None:
         from ..progress import Progress
@@ -54,15 +55,11 @@ class _Bar:
         self.bar = Progress(total, "kb check", sys.stderr, enabled=self.enabled and total > 0)
 
     def advance(self, count: int = 1) -> None:
-        from ..progress import Progress
-
-        if isinstance(self.bar, Progress):
+        if self.bar is not None:
             self.bar.advance(count)
 
     def close(self) -> None:
-        from ..progress import Progress
-
-        if isinstance(self.bar, Progress) and self.bar.total:
+        if self.bar is not None and self.bar.total:
             self.bar.close()
 
 
