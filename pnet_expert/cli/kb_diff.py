@@ -127,11 +127,20 @@ def render(diff: KbDiff, old_name: str, new_name: str, plain: str = "may include
     lines += [""]
     if not diff.impact:
         touched = ", ".join(diff.treatments) or "none"
-        lines.append(f"Impact: no case changes its options (treatments looked at: {touched}).")
+        lines.append(_wrap(f"Impact: no case changes its options (treatments looked at: {touched}).", "", ""))
     else:
         count = len(diff.impact)
         kinds = "1 kind of case changes its" if count == 1 else f"{count} kinds of case change their"
         lines.append(f"Impact: {kinds} options (cases valid in both; options from the engine):")
         for number, kind in enumerate(diff.impact, 1):
             lines += _kind(number, kind, plain)
+    if any(c.kind in ("fact", "constraint") for c in diff.changes):
+        lines.append(
+            _wrap(
+                "(The facts or their constraints changed: a case valid in only one of the two knowledge "
+                "bases is not compared.)",
+                "",
+                "",
+            )
+        )
     return "\n".join(lines) + "\n"
