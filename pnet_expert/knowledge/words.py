@@ -41,6 +41,9 @@ def describe(condition: Condition, kb: KnowledgeBase) -> str:
     if isinstance(condition, FactTest):
         spec = kb.facts.get(condition.fact)
         label = f" ({spec.label})" if spec else ""
+        if condition.op == "is" and condition.values[0] is False and spec:
+            # "tumor_found is false (a tumor was found)" would read as its opposite.
+            return f"{condition.fact} is false ({spec.label}: no)"
         if condition.op == "is":
             return f"{condition.fact} is {value_text(condition.values[0])}{label}"
         if condition.op == "in":
