@@ -37,8 +37,20 @@ from experta.engine import KnowledgeEngine  # noqa: E402
 from experta.fact import Fact, InitialFact  # noqa: E402
 from experta.factlist import FactList  # noqa: E402
 from experta.fieldconstraint import L, P, W  # noqa: E402
+from experta.matchers.rete import ReteMatcher  # noqa: E402
 from experta.matchers.rete import check as _rete_check  # noqa: E402
 from experta.matchers.rete import nodes as _rete_nodes  # noqa: E402
+from experta.matchers.rete.check import FactCapture, FeatureCheck, TypeCheck  # noqa: E402
+from experta.matchers.rete.mixins import ChildNode  # noqa: E402
+from experta.matchers.rete.nodes import (  # noqa: E402
+    BusNode,
+    ConflictSetNode,
+    FeatureTesterNode,
+    NotNode,
+    OrdinaryMatchNode,
+    WhereNode,
+)
+from experta.matchers.rete.token import Token  # noqa: E402
 from experta.rule import Rule  # noqa: E402
 from experta.shortcuts import AS, MATCH  # noqa: E402
 
@@ -66,13 +78,25 @@ __all__ = [
     "MATCH",
     "NOT",
     "Agenda",
+    "BusNode",
+    "ChildNode",
+    "ConflictSetNode",
     "Fact",
+    "FactCapture",
     "FactList",
+    "FeatureCheck",
+    "FeatureTesterNode",
     "InitialFact",
     "KnowledgeEngine",
     "L",
+    "NotNode",
+    "OrdinaryMatchNode",
     "P",
+    "ReteMatcher",
     "Rule",
     "Strategy",
+    "Token",
+    "TypeCheck",
     "W",
+    "WhereNode",
 ]

@@ -36,16 +36,13 @@ from ._experta import (
     AS,
     MATCH,
     NOT,
-    Agenda,
     Fact,
-    FactList,
     InitialFact,
-    KnowledgeEngine,
     L,
     P,
     Rule,
 )
-from .strategy import SafeDepthStrategy
+from .base import PnetEngine
 
 FINDING_SALIENCE = 1
 """Findings are derived before options are offered, so traces read facts → findings → options."""
@@ -176,15 +173,15 @@ class Compiler:
         return out
 
     def build(self) -> type[Any]:
-        """The engine class: one experta rule per plan, with our strategy and reset."""
-        namespace: dict[str, Any] = {"__strategy__": SafeDepthStrategy, "reset": _reset}
+        """The engine class: one experta rule per plan, on :class:`~.base.PnetEngine`."""
+        namespace: dict[str, Any] = {}
         for finding in self.kb.findings.values():
             for plan in self.plans_for(finding.rule.id, finding.id, finding.rule.when):
                 namespace[self._add(plan)] = self._rule(plan, FINDING_SALIENCE)
         for rule in self.kb.rules.values():
             for plan in self.plans_for(rule.id, None, self.kb.conditions_of(rule)):
                 namespace[self._add(plan)] = self._rule(plan, 0)
-        return type(f"PnetEngine_{self.kb.name}", (KnowledgeEngine,), namespace)
+        return type(f"PnetEngine_{self.kb.name}", (PnetEngine,), namespace)
 
     def _add(self, plan: Plan) -> str:
         name = _python_name(plan.rule_id, plan.branch)
@@ -224,16 +221,6 @@ def _finding_action(plan: Plan) -> Callable[..., None]:
         engine.declare(Finding(name=plan.finding, **attributes))
 
     return action
-
-
-def _reset(engine: Any) -> None:
-    """Reset without experta's per-call introspection of the engine (deffacts lookup)."""
-    engine.agenda = Agenda()
-    engine.facts = FactList()
-    engine.matcher.reset()
-    engine.running = False
-    engine.firings = []
-    engine._KnowledgeEngine__declare(InitialFact())  # declare() warns on an empty memory
 
 
 def encode(kb: KnowledgeBase, patient: Patient) -> list[Any]:
