@@ -16,18 +16,24 @@ from strategies import valid_cases
 from pnet_expert import KnowledgeBase, load_knowledge_base, recommend
 from pnet_expert.case_validation import validate_case
 from pnet_expert.engine import session
-from pnet_expert.engine._experta import KnowledgeEngine, ReteMatcher
-from pnet_expert.engine.compiler import encode
+from pnet_expert.engine._experta import KnowledgeEngine
+from pnet_expert.engine.compiler import CaseFacts, encode, is_module
+from pnet_expert.engine.matcher import FocusedReteMatcher
 from pnet_expert.engine.session import Firing, compiled
 
 KB = load_knowledge_base()
 
 
 def _stock_engine(kb: KnowledgeBase) -> Any:
-    """The same compiled rules driven by experta's own Rete matcher and run loop."""
+    """The same compiled rules and modules, driven by experta's own Rete matcher and run loop."""
     tuned = compiled(kb).engine_class
-    stock = type("Stock", (tuned,), {"__matcher__": ReteMatcher, "run": KnowledgeEngine.run})
-    return stock()
+
+    def run(engine: Any) -> None:
+        if not engine.focused:
+            engine.declare()
+        KnowledgeEngine.run(engine)
+
+    return type("Stock", (tuned,), {"__matcher__": FocusedReteMatcher, "run": run})()
 
 
 STOCK = _stock_engine(KB)
@@ -38,7 +44,7 @@ def _firings(engine: Any, kb: KnowledgeBase, case: dict[str, Any]) -> Counter[Fi
     engine.reset()
     engine.declare(*encode(kb, patient))
     engine.run()
-    return Counter(session._read(plan, bound) for plan, bound in engine.firings)
+    return Counter(session._read(plan, bound, engine.case_fact) for plan, bound in engine.firings)
 
 
 @settings(max_examples=300, deadline=None, suppress_health_check=[HealthCheck.too_slow])
@@ -60,8 +66,33 @@ def test_a_reused_engine_forgets_the_previous_case(cases: list[dict[str, Any]]) 
         alone.reset()
         alone.declare(*encode(KB, patient))
         alone.run()
-        expected = Counter(session._read(plan, bound) for plan, bound in alone.firings)
+        expected = Counter(session._read(plan, bound, alone.case_fact) for plan, bound in alone.firings)
         assert Counter(compiled(KB).run(patient)) == expected
+
+
+def test_a_case_focuses_on_the_module_of_its_type() -> None:
+    """Each type section is a module; a case's engine matches it against its own type's network only."""
+    assert {s.id for s in KB.sections.values() if is_module(s)} == {
+        s.id for s in KB.sections.values() if s.kind == "type"
+    }
+    engine = compiled(KB).engine_class()
+    for tumor_type in ("vipoma", "gastrinoma", "vipoma"):
+        engine.reset()
+        engine.declare(CaseFacts(tumor_type=tumor_type))
+        assert engine.matcher.focused == {tumor_type}
+    assert set(engine.matcher.networks) == {frozenset({"vipoma"}), frozenset({"gastrinoma"})}
+    engine.reset()
+    engine.run()  # no case fact at all: no module's condition holds
+    assert engine.matcher.focused == frozenset()
+    assert engine.firings == []
+
+
+def test_a_firing_reports_its_section_fact() -> None:
+    """A module's condition is tested by the focus, and still shows among the facts a rule rests on."""
+    consultation = recommend({"tumor_type": "somatostatinoma"})
+    (reason,) = consultation.option("tumor_resection").because  # type: ignore[union-attr]
+    assert reason.rule == "SOM-01"
+    assert dict(reason.facts) == {"tumor_type": "somatostatinoma"}
 
 
 def test_the_engine_class_is_built_once_per_knowledge_base(kb_copy: Path) -> None:

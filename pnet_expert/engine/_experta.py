@@ -51,6 +51,7 @@ from experta.matchers.rete.nodes import (  # noqa: E402
     WhereNode,
 )
 from experta.matchers.rete.token import Token  # noqa: E402
+from experta.matchers.rete.utils import prepare_rule  # noqa: E402
 from experta.rule import Rule  # noqa: E402
 from experta.shortcuts import AS, MATCH  # noqa: E402
 
@@ -99,4 +100,5 @@ __all__ = [
     "TypeCheck",
     "W",
     "WhereNode",
+    "prepare_rule",
 ]

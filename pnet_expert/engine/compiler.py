@@ -11,6 +11,17 @@ The working memory of one case is small: one ``CaseFacts`` fact holding every
 known scalar or set fact, one ``Record`` fact per tumor, and one ``Finding``
 fact per derived finding. An unknown fact is simply absent, so no pattern on it
 can match: unknown facts fire nothing.
+
+Modules, as in CLIPS. A section whose condition (``applies_when``) only tests
+case facts, such as ``tumor_type: gastrinoma``, can be decided from the case
+before anything runs. Such a section is compiled as a *module*: its rules keep
+their own patterns only, and the engine, given a case, focuses on the modules
+whose conditions hold (``PnetEngine.focus_on``) and matches the case against the
+network of those modules' rules plus the findings and the other sections. The
+test is made once per case on the declared ``CaseFacts`` fact, not joined into
+every rule of the section (it saves about a fifth of a run, see the README);
+a firing still reports the section's facts, read from that same fact. Sections
+whose condition tests findings are compiled with their condition in every rule.
 """
 
 from __future__ import annotations
@@ -30,6 +41,7 @@ from ..knowledge.schema import (
     FactTest,
     FindingTest,
     KnowledgeBase,
+    SectionSpec,
 )
 from ._experta import (
     AND,
@@ -67,6 +79,8 @@ class Plan:
     ``case_tests`` are tested on the CaseFacts fact (bound as ``case``);
     ``findings`` pairs each binding name with its finding test; ``counts``
     pairs each count test with the binding names of the records it matched.
+    ``module`` is the section whose condition, ``focus``, the engine decides
+    once per case (see "Modules" above); None for a rule in every network.
     """
 
     rule_id: str
@@ -75,6 +89,8 @@ class Plan:
     case_tests: tuple[FactTest, ...]
     findings: tuple[tuple[str, FindingTest], ...]
     counts: tuple[tuple[tuple[str, ...], CountTest], ...]
+    module: str | None = None
+    focus: tuple[FactTest, ...] = ()
 
     @property
     def carry(self) -> tuple[str, tuple[str, ...]] | None:
@@ -129,10 +145,17 @@ class Compiler:
         self.plans: dict[str, Plan] = {}
 
     def plans_for(
-        self, rule_id: str, finding: str | None, conditions: tuple[Condition, ...]
+        self,
+        rule_id: str,
+        finding: str | None,
+        conditions: tuple[Condition, ...],
+        module: SectionSpec | None = None,
     ) -> Iterator[Plan]:
-        """One plan per branch of a rule's condition."""
+        """One plan per branch of a rule's condition; a module's own condition is left to the focus."""
+        focused = len(module.applies_when) if module is not None else 0
         for number, tests in enumerate(branches(conditions)):
+            focus = tuple(t for t in tests[:focused] if isinstance(t, FactTest))
+            tests = tests[focused:]
             case_tests = tuple(t for t in tests if isinstance(t, FactTest))
             finding_tests = [t for t in tests if isinstance(t, FindingTest)]
             counts = [t for t in tests if isinstance(t, CountTest)]
@@ -143,6 +166,8 @@ class Compiler:
                 case_tests,
                 tuple((f"finding{i}", t) for i, t in enumerate(finding_tests)),
                 tuple((tuple(f"record{i}_{k}" for k in range(_needed(t))), t) for i, t in enumerate(counts)),
+                module=module.id if module is not None else None,
+                focus=focus,
             )
 
     def patterns(self, plan: Plan) -> list[Any]:
@@ -174,12 +199,17 @@ class Compiler:
 
     def build(self) -> type[Any]:
         """The engine class: one experta rule per plan, on :class:`~.base.PnetEngine`."""
-        namespace: dict[str, Any] = {}
+        modules = {s.id: s for s in self.kb.sections.values() if is_module(s)}
+        namespace: dict[str, Any] = {
+            "case_fact_class": CaseFacts,
+            "modules": {m: _holds_on_case(s.applies_when) for m, s in modules.items()},
+        }
         for finding in self.kb.findings.values():
             for plan in self.plans_for(finding.rule.id, finding.id, finding.rule.when):
                 namespace[self._add(plan)] = self._rule(plan, FINDING_SALIENCE)
         for rule in self.kb.rules.values():
-            for plan in self.plans_for(rule.id, None, self.kb.conditions_of(rule)):
+            module = modules.get(rule.section)
+            for plan in self.plans_for(rule.id, None, self.kb.conditions_of(rule), module):
                 namespace[self._add(plan)] = self._rule(plan, 0)
         return type(f"PnetEngine_{self.kb.name}", (PnetEngine,), namespace)
 
@@ -193,7 +223,33 @@ class Compiler:
         lhs = AND(*patterns) if len(patterns) > 1 else (patterns[0] if patterns else InitialFact())
         action = _finding_action(plan) if plan.finding else _record_action(plan)
         action.__name__ = _python_name(plan.rule_id, plan.branch)
-        return Rule(lhs, salience=salience)(action)
+        rule = Rule(lhs, salience=salience)(action)
+        rule.module = plan.module  # the matcher wires it into the networks of its module only
+        return rule
+
+
+def is_module(section: SectionSpec) -> bool:
+    """Whether a section is compiled as a module: its condition tests case facts only, decided up front."""
+    return bool(section.applies_when) and all(isinstance(c, FactTest) for c in section.applies_when)
+
+
+def _holds_on_case(tests: tuple[Condition, ...]) -> Callable[[Any], bool]:
+    """A module's condition as a test on the CaseFacts fact (an unknown fact is absent: not met)."""
+    checks: list[tuple[str, bool, frozenset[Any]]] = []
+    for t in tests:
+        assert isinstance(t, FactTest)
+        checks.append((t.fact, t.op in ("is", "in"), frozenset(t.values)))
+
+    def holds(case: Any) -> bool:
+        for fact, scalar, allowed in checks:
+            if fact not in case:
+                return False
+            value = case[fact]
+            if not (value in allowed if scalar else not allowed.isdisjoint(value)):
+                return False
+        return True
+
+    return holds
 
 
 def _needed(t: CountTest) -> int:

@@ -1,31 +1,40 @@
-"""experta's Rete matcher, tuned: the same network and the same matches, less work per case.
+"""experta's Rete matcher with CLIPS-like modules, and tuned: the same matches, less work per case.
 
-``PnetMatcher`` subclasses experta's ``ReteMatcher`` and is the engine class's
-``__matcher__``. experta builds the network exactly as usual (alpha part, beta
-part, one conflict-set node per rule); :meth:`PnetMatcher.tune` then walks it
-once and changes how it is *driven*, never what it matches. Each change, with
-what it saved (instructions per ``run()``, measured with cachegrind on the
-benchmark's cases, see the README's "Performance" section):
+Two classes, both subclasses of experta's ``ReteMatcher``:
 
-* **Only the conflict-set nodes that received tokens are polled.** experta's
-  ``changes()`` asks every conflict-set node of the network for new
-  activations on every cycle of ``run()``: 57 nodes x ~9 cycles per case, almost
-  all of them empty.
-* **Reset wipes only the nodes that have a memory**, from a list made once;
-  experta's reset recurses through the whole network and visits a shared node
-  once per path to it (534 visits per reset, for about 100 memories).
-* **Nodes do not copy the tokens they receive.** experta copies a token (and
-  validates the copy) on entry to every node, in case the node changes it; only
-  a feature-tester node that adds a binding changes a token, and here it makes
-  a new token instead. The node classes are experta's, subclassed
-  (``__class__`` is switched in place), and experta's debug logging, called on
-  every activation even when off, is left out.
-* **Facts go straight to the alpha branch of their class**: the bus node
-  dispatches on ``type(fact)`` instead of running one type test per fact class.
-* **Field tests read the field directly**: a test ``field == literal`` or
-  ``predicate(field)`` becomes a small closure, instead of experta's generic
-  check (which parses the field name for nested access on every call). Facts
-  with declared fields (defaults) keep experta's generic check.
+:class:`FocusedReteMatcher` adds modules. Each compiled rule says which module
+it belongs to (``rule.module``, None for a rule of every module). Given a focus
+(a set of modules, see ``PnetEngine.focus_on``), the matcher builds with
+experta's own code, on first use, the network of the rules of those modules
+and of every module, and matches the facts against it. One engine instance
+keeps one network per focus it has met (six for the bundled knowledge base).
+
+:class:`PnetMatcher` is the engine class's ``__matcher__``: it tunes each
+network once, after experta has built it, changing how it is *driven*, never
+what it matches. Each change, with the instructions it saved per ``run()``
+(cachegrind, the benchmark's cases; the README's "Performance" section has the
+table), cumulatively from 6.77 million with experta's matcher:
+
+* **Only the conflict-set nodes that received tokens are polled** (-25%, to
+  5.11 M). experta's ``changes()`` asks every conflict-set node of the network
+  for new activations on every cycle of ``run()``: 57 nodes x ~9 cycles per
+  case, almost all of them empty.
+* **Reset wipes only the memories that received tokens** (-19%, to 4.12 M;
+  first as a list of the memory nodes, now only those touched since the last
+  reset). experta's reset recurses through the whole network and visits a
+  shared node once per path to it (534 visits per reset, for ~100 memories).
+* **Nodes do not copy the tokens they receive** (-42%, to 2.41 M). experta copies
+  a token (and validates the copy) on entry to every node, in case the node
+  changes it; only a feature-tester node that adds a binding changes a token,
+  and here it makes a new token instead. The node classes are experta's,
+  subclassed (``__class__`` is switched in place), and experta's debug logging,
+  called on every activation even when off, is left out. Facts go straight to
+  the alpha branch of their class: the bus node dispatches on ``type(fact)``
+  instead of running one type test per fact class.
+* **Field tests read the field directly** (-15%, to 2.04 M): a test
+  ``field == literal`` or ``predicate(field)`` becomes a small closure instead
+  of experta's generic check, which parses the field name for nested access on
+  every call. Facts with declared fields (defaults) keep experta's check.
 """
 
 from __future__ import annotations
@@ -49,6 +58,7 @@ from ._experta import (
     Token,
     TypeCheck,
     WhereNode,
+    prepare_rule,
 )
 
 _VALID = Token.TagType.VALID
@@ -111,10 +121,14 @@ class _FeatureTester(FeatureTesterNode):
 class _Join(OrdinaryMatchNode):
     """experta's two-input join, without the token copies and the per-pair logging."""
 
+    touched: dict[Any, None]
+
     def activate_left(self, token: Any) -> None:
+        self.touched[self] = None
         self._join(token, self.left_memory, self.right_memory, True)
 
     def activate_right(self, token: Any) -> None:
+        self.touched[self] = None
         self._join(token, self.right_memory, self.left_memory, False)
 
     def _join(self, token: Any, own: list[Any], other: list[Any], is_left: bool) -> None:
@@ -141,10 +155,14 @@ class _Join(OrdinaryMatchNode):
 class _Not(NotNode):
     """experta's NOT node, without the token copies (it never changes a token)."""
 
+    touched: dict[Any, None]
+
     def activate_left(self, token: Any) -> None:
+        self.touched[self] = None
         self._activate_left(token)
 
     def activate_right(self, token: Any) -> None:
+        self.touched[self] = None
         self._activate_right(token)
 
 
@@ -159,9 +177,11 @@ class _ConflictSet(ConflictSetNode):
     """A conflict-set node that tells its matcher when it has news (and does not copy tokens)."""
 
     dirty: dict[Any, None]
+    touched: dict[Any, None]
 
     def activate(self, token: Any) -> None:
         self.dirty[self] = None
+        self.touched[self] = None
         self._activate(token)
 
 
@@ -212,29 +232,78 @@ def _fast_test(check: Any, plain_facts: bool) -> Callable[[Any], Any]:
     return field_test
 
 
-class PnetMatcher(ReteMatcher):
-    """experta's Rete matcher, driven with less work: see the module's docstring."""
+class FocusedReteMatcher(ReteMatcher):
+    """experta's Rete matcher with modules: one network per focus, built by experta's code on first use.
+
+    With no focus set, the network is empty: ``PnetEngine`` sets the focus at
+    the first declaration after each reset, before any fact reaches a network.
+    A network is clean whenever it is not the focused one, because the engine
+    resets (cleans the focused network) before it moves the focus.
+    """
 
     def __init__(self, engine: Any) -> None:
-        super().__init__(engine)  # builds the network, exactly as experta does
-        self.dirty: dict[Any, None] = {}
-        self.memories: list[Any] = []
-        self.tune()
+        self.networks: dict[frozenset[str], Any] = {}
+        self.focused: frozenset[str] | None = None
+        self._rules: list[Any] | None = None
+        self._conflict_sets: dict[int, tuple[Any, ...]] = {}
+        super().__init__(engine)
 
-    def _nodes(self) -> list[Any]:
-        """Every node of the network, once each."""
-        seen: dict[int, Any] = {}
-        stack = [self.root_node]
-        while stack:
-            node = stack.pop()
-            if id(node) not in seen:
-                seen[id(node)] = node
+    def build_network(self) -> None:
+        """No network until a focus is set (experta builds one for all rules here)."""
+        self.root_node = BusNode()
+
+    def focus(self, modules: frozenset[str]) -> None:
+        """Match against the network of ``modules`` (and of every module) from now on."""
+        if modules == self.focused:
+            return
+        root = self.networks.get(modules)
+        if root is None:
+            root = self.networks[modules] = self.build_focus(modules)
+        self.root_node = root
+        self.focused = modules
+
+    def build_focus(self, modules: frozenset[str]) -> Any:
+        """Build the network of one focus, with experta's own alpha and beta builders."""
+        if self._rules is None:
+            self._rules = self.engine.get_rules()
+        wanted = {None, *modules}
+        ruleset = {prepare_rule(rule) for rule in self._rules if getattr(rule, "module", None) in wanted}
+        root = BusNode()
+        self.build_beta_part(ruleset, self.build_alpha_part(ruleset, root))
+        return root
+
+    def _get_conflict_set_nodes(self) -> tuple[Any, ...]:
+        """experta's list of conflict-set nodes, per network (experta caches the first one for good)."""
+        key = id(self.root_node)
+        if key not in self._conflict_sets:
+            found: dict[int, Any] = {}
+            stack = [self.root_node]
+            while stack:
+                node = stack.pop()
+                if isinstance(node, ConflictSetNode):
+                    found.setdefault(id(node), node)
                 stack.extend(child.node for child in node.children)
-        return list(seen.values())
+            self._conflict_sets[key] = tuple(found.values())
+        return self._conflict_sets[key]
 
-    def tune(self) -> None:
-        """Switch every node to its lean class, rebind the callbacks, list memories and type branches."""
-        nodes = self._nodes()
+
+class PnetMatcher(FocusedReteMatcher):
+    """experta's Rete matcher with modules, each network driven with less work (module docstring)."""
+
+    def __init__(self, engine: Any) -> None:
+        self.dirty: dict[Any, None] = {}
+        self.touched: dict[Any, None] = {}
+        super().__init__(engine)
+
+    def build_focus(self, modules: frozenset[str]) -> Any:
+        """experta's network of one focus, tuned."""
+        root = super().build_focus(modules)
+        self.tune(root)
+        return root
+
+    def tune(self, root: Any) -> None:
+        """Switch nodes to their lean classes, rebind the callbacks, dispatch facts by class at the root."""
+        nodes = _nodes(root)
         fact_types = {
             n.matcher.fact_type
             for n in nodes
@@ -242,21 +311,20 @@ class PnetMatcher(ReteMatcher):
         }
         plain_facts = not any(getattr(t, "__fields__", None) for t in fact_types)
         for node in nodes:
-            if isinstance(node, (ConflictSetNode, OrdinaryMatchNode, NotNode)):
-                self.memories.append(node)
             lean = _LEAN.get(type(node))
             if lean is None:
                 continue
             node.__class__ = lean
             if lean is _FeatureTester:
                 node.test = _fast_test(node.matcher, plain_facts)
-            elif lean is _ConflictSet:
+            if lean is _ConflictSet:
                 node.dirty = self.dirty
+            if lean in (_Join, _Not, _ConflictSet):
+                node.touched = self.touched
         for node in nodes:
             node.children[:] = [
                 ChildNode(c.node, getattr(c.node, c.callback.__name__)) for c in node.children
             ]
-        root = self.root_node
         by_type: dict[type, list[Callable[[Any], None]]] = {}
         untyped: list[Callable[[Any], None]] = []
         for child in root.children:
@@ -289,10 +357,23 @@ class PnetMatcher(ReteMatcher):
         return added, removed
 
     def reset(self) -> None:
-        """Wipe every memory of the network (and any activation not yet collected)."""
-        for node in self.memories:
+        """Wipe the memories that received tokens since the last reset, in every network."""
+        for node in self.touched:
             node._reset()
+        self.touched.clear()
         for node in self.dirty:
             node.added = set()
             node.removed = set()
         self.dirty.clear()
+
+
+def _nodes(root: Any) -> list[Any]:
+    """Every node of a network, once each."""
+    seen: dict[int, Any] = {}
+    stack = [root]
+    while stack:
+        node = stack.pop()
+        if id(node) not in seen:
+            seen[id(node)] = node
+            stack.extend(child.node for child in node.children)
+    return list(seen.values())

@@ -14,7 +14,7 @@ from typing import Any
 import attrs
 
 from ..case import FactValue, Patient
-from ..knowledge.schema import KnowledgeBase
+from ..knowledge.schema import FactTest, KnowledgeBase
 from .compiler import Compiler, Plan, encode
 
 FindingKey = tuple[str, tuple[tuple[str, str], ...]]
@@ -60,15 +60,22 @@ class CompiledKB:
         engine.reset()
         engine.declare(*encode(self.kb, patient))
         engine.run()
-        return tuple(_read(plan, bound) for plan, bound in engine.firings)
+        return tuple(_read(plan, bound, engine.case_fact) for plan, bound in engine.firings)
 
 
-def _read(plan: Plan, bound: dict[str, Any]) -> Firing:
-    """Turn a firing's experta bindings into plain data."""
+def _read(plan: Plan, bound: dict[str, Any], case_fact: Any = None) -> Firing:
+    """Turn a firing's experta bindings into plain data.
+
+    A module's own condition (``plan.focus``) was tested on the case fact the
+    engine focused on, not by a pattern: its facts are read from that fact.
+    """
     facts: list[tuple[str, Any]] = []
-    if plan.case_tests:
-        case = bound["case"]
-        for test in plan.case_tests:
+    sources: tuple[tuple[tuple[FactTest, ...], Any], ...] = (
+        (plan.focus, case_fact),
+        (plan.case_tests, bound.get("case")),
+    )
+    for tests, case in sources:
+        for test in tests:
             value = case[test.fact]
             if test.op in ("contains", "contains_any"):
                 value = tuple(v for v in value if v in test.values)
