@@ -11,6 +11,7 @@ own order.
 from __future__ import annotations
 
 import json
+import weakref
 from collections.abc import Iterable, Mapping
 from functools import cached_property
 from typing import Any
@@ -139,7 +140,8 @@ class Consultation:
     @property
     def unknown_facts(self) -> tuple[str, ...]:
         """The facts of the knowledge base that this case does not state."""
-        return tuple(f for f in self.kb.facts if not self.patient.is_known(f))
+        known = {name for name, _ in self.patient.known}
+        return tuple(f for f in self.kb.facts if f not in known)
 
     def option(self, treatment_id: str) -> Option | None:
         """The option for a treatment, or None when it is not offered (the id is checked)."""
@@ -244,8 +246,13 @@ class Consultation:
 
 
 def build(kb: KnowledgeBase, patient: Patient, firings: Iterable[Firing]) -> Consultation:
-    """Assemble a consultation from the engine's firings on a case."""
-    firings = tuple(firings)
+    """Assemble a consultation from the engine's firings on a case.
+
+    It runs once per consultation, so what depends on the knowledge base only
+    (its orders, each rule's offers) is looked up in :class:`_Orders`, made once
+    per knowledge base, rather than searched for in lists on every case.
+    """
+    orders = _orders(kb)
     derivations: dict[FindingKey, list[Firing]] = {}
     by_rule: dict[str, list[Firing]] = {}
     for f in firings:
@@ -254,7 +261,7 @@ def build(kb: KnowledgeBase, patient: Patient, firings: Iterable[Firing]) -> Con
         else:
             by_rule.setdefault(f.rule_id, []).append(f)
 
-    plain = _Plain(kb, patient)
+    plain = _Plain(kb, patient, orders)
     support: dict[FindingKey, list[FactGroup]] = {}
 
     def facts_of(key: FindingKey) -> list[FactGroup]:
@@ -269,30 +276,29 @@ def build(kb: KnowledgeBase, patient: Patient, firings: Iterable[Firing]) -> Con
     finding_uses = {
         key: FindingUse(
             key[0],
-            kb.findings[key[0]].label,
-            kb.findings[key[0]].rule.id,
+            orders.finding_label[key[0]],
+            orders.finding_rule[key[0]],
             dict(key[1]),
             plain.merge(facts_of(key)),
         )
         for key in derivations
     }
     reasons: dict[str, list[Reason]] = {}
-    for rule in kb.rules.values():
-        if rule.id not in by_rule:
-            continue
-        fired = by_rule[rule.id]
-        keys = sorted({k for f in fired for k in f.findings}, key=lambda k: _finding_rank(kb, k))
+    for rule_id in sorted(by_rule, key=orders.rule_rank.__getitem__):
+        rule = kb.rules[rule_id]
+        fired = by_rule[rule_id]
+        keys = sorted({k for f in fired for k in f.findings}, key=orders.finding_key)
         uses = tuple(finding_uses[k] for k in keys)
         own = plain.merge(f.facts for f in fired)
         everything = plain.merge([*(f.facts for f in fired), *(g for k in keys for g in facts_of(k))])
-        for offer in rule.offers:
-            reasons.setdefault(offer.treatment, []).append(
+        for treatment, qualifiers, alternatives in orders.offers[rule_id]:
+            reasons.setdefault(treatment, []).append(
                 Reason(
-                    rule=rule.id,
+                    rule=rule_id,
                     section=rule.section,
                     strength=rule.strength,
-                    qualifiers=offer.qualifiers,
-                    alternatives=rule.alternatives_of(offer.treatment),
+                    qualifiers=qualifiers,
+                    alternatives=alternatives,
                     quote=rule.quote,
                     sub_bullets=rule.sub_bullets,
                     reading=rule.reading,
@@ -301,32 +307,62 @@ def build(kb: KnowledgeBase, patient: Patient, firings: Iterable[Firing]) -> Con
                     findings=uses,
                 )
             )
-    qualifier_order = [q.id for q in kb.qualifiers]
+    strength_rank = orders.strength_rank.__getitem__
     options = []
-    for treatment in kb.treatments.values():
-        because = reasons.get(treatment.id)
+    for treatment_id, label in orders.treatments:
+        because = reasons.get(treatment_id)
         if not because:
             continue
-        strength = min((r.strength for r in because), key=kb.strength_rank)
-        qualifiers = sorted({q for r in because for q in r.qualifiers}, key=qualifier_order.index)
-        options.append(Option(treatment.id, treatment.label, strength, tuple(qualifiers), tuple(because)))
-    options.sort(key=lambda o: kb.strength_rank(o.strength))
+        strength = min((r.strength for r in because), key=strength_rank)
+        qualifiers = sorted({q for r in because for q in r.qualifiers}, key=orders.qualifier_rank.__getitem__)
+        options.append(Option(treatment_id, label, strength, tuple(qualifiers), tuple(because)))
+    options.sort(key=lambda o: strength_rank(o.strength))
     fired_rules = tuple(sorted(by_rule))
-    derived = tuple(finding_uses[k] for k in sorted(finding_uses, key=lambda k: _finding_rank(kb, k)))
+    derived = tuple(finding_uses[k] for k in sorted(finding_uses, key=orders.finding_key))
     consultation = Consultation(kb, patient, tuple(options), fired_rules, derived, ())
-    return attrs.evolve(consultation, gap_details=find_gaps(consultation))
+    gaps = find_gaps(consultation)
+    return attrs.evolve(consultation, gap_details=gaps) if gaps else consultation
 
 
-def _finding_rank(kb: KnowledgeBase, key: FindingKey) -> tuple[int, tuple[tuple[str, str], ...]]:
-    return (list(kb.findings).index(key[0]), key[1])
+class _Orders:
+    """What build() needs of a knowledge base, as lookups: its orders, labels and each rule's offers."""
+
+    def __init__(self, kb: KnowledgeBase) -> None:
+        self.rule_rank = {rule_id: i for i, rule_id in enumerate(kb.rules)}
+        self.finding_rank = {finding_id: i for i, finding_id in enumerate(kb.findings)}
+        self.finding_label = {f.id: f.label for f in kb.findings.values()}
+        self.finding_rule = {f.id: f.rule.id for f in kb.findings.values()}
+        self.strength_rank = {s.id: i for i, s in enumerate(kb.strengths)}
+        self.qualifier_rank = {q.id: i for i, q in enumerate(kb.qualifiers)}
+        self.treatments = tuple((t.id, t.label) for t in kb.treatments.values())
+        self.fact_kinds = {f.id: f.kind for f in kb.facts.values()}
+        self.offers = {
+            rule.id: tuple((o.treatment, o.qualifiers, rule.alternatives_of(o.treatment)) for o in rule.offers)
+            for rule in kb.rules.values()
+        }
+
+    def finding_key(self, key: FindingKey) -> tuple[int, tuple[tuple[str, str], ...]]:
+        """Findings sort in the knowledge base's order, then by their attributes."""
+        return (self.finding_rank[key[0]], key[1])
+
+
+_orders_of: weakref.WeakKeyDictionary[KnowledgeBase, _Orders] = weakref.WeakKeyDictionary()
+
+
+def _orders(kb: KnowledgeBase) -> _Orders:
+    """The lookups of a knowledge base, made on first use (a race makes them twice, harmlessly)."""
+    found = _orders_of.get(kb)
+    if found is None:
+        found = _orders_of[kb] = _Orders(kb)
+    return found
 
 
 class _Plain:
     """Merges firing facts and turns them into plain JSON-ready values in the case's order."""
 
-    def __init__(self, kb: KnowledgeBase, patient: Patient) -> None:
-        self.kb = kb
-        self.patient = patient
+    def __init__(self, kb: KnowledgeBase, patient: Patient, orders: _Orders) -> None:
+        self.kinds = orders.fact_kinds
+        self.facts = dict(patient.known)
 
     def merge(self, groups: Iterable[Iterable[tuple[str, Any]]]) -> dict[str, Any]:
         """Union of several firings' facts: sets and records merged, in the knowledge base's fact order."""
@@ -337,15 +373,16 @@ class _Plain:
                     merged[name] = tuple(merged.get(name, ())) + value
                 else:
                     merged[name] = value
-        return {name: self._plain(name, merged[name]) for name in self.kb.facts if name in merged}
+        return {name: self._plain(name, merged[name]) for name in self.kinds if name in merged}
 
     def _plain(self, name: str, value: Any) -> Any:
-        whole: FactValue | None = self.patient.get(name)
-        if self.kb.facts[name].kind == "records":
+        whole: FactValue | None = self.facts.get(name)
+        kind = self.kinds[name]
+        if kind == "records":
             assert isinstance(whole, tuple)
             records = [whole[i] for i in sorted(set(value))]
             return [r.to_dict() for r in records if isinstance(r, Tumor)]
-        if self.kb.facts[name].kind == "set":
+        if kind == "set":
             assert isinstance(whole, tuple)
             return [v for v in whole if v in value]
         return value
