@@ -274,7 +274,7 @@ def _finding_action(plan: Plan) -> Callable[..., None]:
         if carry is not None:
             record = bound[carry[0]]
             attributes = {f: record[f] for f in carry[1] if f in record}
-        engine.declare(Finding(name=plan.finding, **attributes))
+        engine.declare(make_fact(Finding, {"name": plan.finding, **attributes}))
 
     return action
 
@@ -291,5 +291,18 @@ def encode(kb: KnowledgeBase, patient: Patient) -> list[Any]:
         for index, tumor in enumerate(value):
             assert isinstance(tumor, Tumor)
             fields = {"site": tumor.site} if tumor.size is None else {"site": tumor.site, "size": tumor.size}
-            records.append(Record(fact=name, index=index, **fields))
-    return [CaseFacts(**scalars), *records]
+            records.append(make_fact(Record, {"fact": name, "index": index, **fields}))
+    return [make_fact(CaseFacts, scalars), *records]
+
+
+def make_fact(fact_class: type[Any], fields: dict[str, Any]) -> Any:
+    """A fact holding ``fields``, without experta's per-field ``freeze`` dispatch.
+
+    experta freezes each value as it is set (lists to tuples, dicts to
+    frozendicts) so that facts can be hashed. The values here are already
+    immutable and hashable (booleans, strings, integers, tuples of strings),
+    which ``freeze`` returns unchanged, so they are stored as they are.
+    """
+    fact = fact_class()
+    dict.update(fact, fields)
+    return fact

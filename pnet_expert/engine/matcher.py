@@ -118,6 +118,32 @@ class _FeatureTester(FeatureTesterNode):
             child.callback(token)
 
 
+class _Switch(FeatureTesterNode):
+    """Several literal tests of one field, side by side under one node, as one dictionary lookup.
+
+    experta tests a fact against each of its siblings in turn (a finding
+    against every ``name == ...`` of the network); here the field is read once
+    and only the children whose literal equals it get the token. Their own test
+    then passes, as it would have. Equality is the same: a dictionary finds a
+    key that is ``==`` to the value (facts hold only hashable, frozen values).
+    """
+
+    field: str
+    table: dict[Any, tuple[Callable[[Any], None], ...]]
+
+    def activate(self, token: Any) -> None:
+        (fact,) = token.data
+        value = fact.get(self.field, _MISSING)
+        if value is _MISSING:
+            return
+        try:
+            callbacks = self.table.get(value, ())
+        except TypeError:  # an unhashable value: test every child, as experta would
+            callbacks = tuple(child.callback for child in self.children)
+        for callback in callbacks:
+            callback(token)
+
+
 class _Join(OrdinaryMatchNode):
     """experta's two-input join, without the token copies and the per-pair logging."""
 
@@ -325,6 +351,8 @@ class PnetMatcher(FocusedReteMatcher):
             node.children[:] = [
                 ChildNode(c.node, getattr(c.node, c.callback.__name__)) for c in node.children
             ]
+        for node in nodes:
+            _switch_literals(node)
         by_type: dict[type, list[Callable[[Any], None]]] = {}
         untyped: list[Callable[[Any], None]] = []
         for child in root.children:
@@ -365,6 +393,42 @@ class PnetMatcher(FocusedReteMatcher):
             node.added = set()
             node.removed = set()
         self.dirty.clear()
+
+
+def _literal(node: Any) -> tuple[str, Any] | None:
+    """(field, value) when a node is a lean test ``field == literal`` that binds nothing."""
+    check = getattr(node, "matcher", None)
+    if type(node) is not _FeatureTester or not isinstance(check, FeatureCheck):
+        return None
+    how = check.how
+    if not (isinstance(check.what, str) and "__" not in check.what and isinstance(how, L)):
+        return None
+    if how.__bind__ is not None or node.test is check:  # a binding, or facts with declared fields
+        return None
+    return check.what, how.value
+
+
+def _switch_literals(node: Any) -> None:
+    """Put a node's children that test the same field against literals behind one :class:`_Switch`."""
+    by_field: dict[str, list[Any]] = {}
+    for child in node.children:
+        found = _literal(child.node)
+        if found is not None:
+            by_field.setdefault(found[0], []).append(child)
+    for field, children in by_field.items():
+        if len(children) < 2:
+            continue
+        table: dict[Any, list[Callable[[Any], None]]] = {}
+        for child in children:
+            table.setdefault(child.node.matcher.how.value, []).append(child.callback)
+        switch = _Switch(children[0].node.matcher)
+        switch.field = field
+        switch.table = {value: tuple(callbacks) for value, callbacks in table.items()}
+        switch.children.extend(children)
+        first = node.children.index(children[0])
+        kept = [c for c in node.children if c not in children]
+        kept.insert(first, ChildNode(switch, switch.activate))
+        node.children[:] = kept
 
 
 def _nodes(root: Any) -> list[Any]:

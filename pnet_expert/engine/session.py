@@ -95,7 +95,9 @@ def _read(plan: Plan, bound: dict[str, Any], case_fact: Any = None) -> Firing:
 
 
 def _finding_key(fact: Any) -> FindingKey:
-    return (fact["name"], tuple(sorted((k, v) for k, v in fact.as_dict().items() if k != "name")))
+    """A Finding fact as plain data: its name and its attributes (strings), sorted."""
+    items = [(k, v) for k, v in fact.items() if k != "name" and not (k.startswith("__") and k.endswith("__"))]
+    return (fact["name"], tuple(sorted(items)))
 
 
 _compiled: weakref.WeakKeyDictionary[KnowledgeBase, CompiledKB] = weakref.WeakKeyDictionary()
