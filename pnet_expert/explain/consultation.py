@@ -21,7 +21,7 @@ import attrs
 from ..case import FactValue, Patient, Tumor
 from ..engine.session import FindingKey, Firing
 from ..errors import InputError, did_you_mean
-from ..knowledge.schema import KnowledgeBase
+from ..knowledge.schema import KnowledgeBase, RuleSpec
 from ..logic import Evaluator
 from .checks import RuleCheck, check_rule
 from .gaps import Gap, find_gaps
@@ -314,8 +314,8 @@ def build(kb: KnowledgeBase, patient: Patient, firings: Iterable[Firing]) -> Con
         if not because:
             continue
         strength = min((r.strength for r in because), key=strength_rank)
-        qualifiers = sorted({q for r in because for q in r.qualifiers}, key=orders.qualifier_rank.__getitem__)
-        options.append(Option(treatment_id, label, strength, tuple(qualifiers), tuple(because)))
+        ordered = sorted({q for r in because for q in r.qualifiers}, key=orders.qualifier_rank.__getitem__)
+        options.append(Option(treatment_id, label, strength, tuple(ordered), tuple(because)))
     options.sort(key=lambda o: strength_rank(o.strength))
     fired_rules = tuple(sorted(by_rule))
     derived = tuple(finding_uses[k] for k in sorted(finding_uses, key=orders.finding_key))
@@ -336,14 +336,16 @@ class _Orders:
         self.qualifier_rank = {q.id: i for i, q in enumerate(kb.qualifiers)}
         self.treatments = tuple((t.id, t.label) for t in kb.treatments.values())
         self.fact_kinds = {f.id: f.kind for f in kb.facts.values()}
-        self.offers = {
-            rule.id: tuple((o.treatment, o.qualifiers, rule.alternatives_of(o.treatment)) for o in rule.offers)
-            for rule in kb.rules.values()
-        }
+        self.offers = {rule.id: _offers(rule) for rule in kb.rules.values()}
 
     def finding_key(self, key: FindingKey) -> tuple[int, tuple[tuple[str, str], ...]]:
         """Findings sort in the knowledge base's order, then by their attributes."""
         return (self.finding_rank[key[0]], key[1])
+
+
+def _offers(rule: RuleSpec) -> tuple[tuple[str, tuple[str, ...], tuple[str, ...]], ...]:
+    """A rule's offers: (treatment, its qualifiers, the treatments it is an alternative to)."""
+    return tuple((o.treatment, o.qualifiers, rule.alternatives_of(o.treatment)) for o in rule.offers)
 
 
 _orders_of: weakref.WeakKeyDictionary[KnowledgeBase, _Orders] = weakref.WeakKeyDictionary()
