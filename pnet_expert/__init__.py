@@ -2,15 +2,40 @@
 
 A forward-chaining expert system (experta) over a knowledge base kept as data
 in ``knowledge_base/``. It offers options, never advice.
+
+The public names are imported when first used (PEP 562), not with the package:
+``pnet-expert --help`` or ``pnet-expert batch`` should not pay for the engine,
+the explanations and the knowledge base loader before they need them, and
+``import pnet_expert.cli`` imports this package first.
 """
 
+from __future__ import annotations
+
+import importlib
+from typing import TYPE_CHECKING, Any
+
 from ._version import __version__
-from .api import recommend
-from .case import Patient, Tumor
-from .errors import CaseError, InputError, KnowledgeBaseError, PnetError
-from .explain.consultation import Consultation
-from .knowledge.loader import load_knowledge_base
-from .knowledge.schema import KnowledgeBase
+
+if TYPE_CHECKING:
+    from .api import recommend
+    from .case import Patient, Tumor
+    from .errors import CaseError, InputError, KnowledgeBaseError, PnetError
+    from .explain.consultation import Consultation
+    from .knowledge.loader import load_knowledge_base
+    from .knowledge.schema import KnowledgeBase
+
+_WHERE = {
+    "CaseError": ".errors",
+    "Consultation": ".explain.consultation",
+    "InputError": ".errors",
+    "KnowledgeBase": ".knowledge.schema",
+    "KnowledgeBaseError": ".errors",
+    "Patient": ".case",
+    "PnetError": ".errors",
+    "Tumor": ".case",
+    "load_knowledge_base": ".knowledge.loader",
+    "recommend": ".api",
+}
 
 __all__ = [
     "CaseError",
@@ -25,3 +50,18 @@ __all__ = [
     "load_knowledge_base",
     "recommend",
 ]
+
+
+def __getattr__(name: str) -> Any:
+    """Import a public name on first use, and keep it as a module attribute."""
+    module = _WHERE.get(name)
+    if module is None:
+        message = f"module 'pnet_expert' has no attribute {name!r}"
+        raise AttributeError(message)
+    value = getattr(importlib.import_module(module, __name__), name)
+    globals()[name] = value
+    return value
+
+
+def __dir__() -> list[str]:
+    return sorted(set(globals()) | set(__all__))
