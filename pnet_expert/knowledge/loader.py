@@ -3,24 +3,27 @@
 Every file is read and checked before any engine exists, and every problem is
 reported at once, each with ``file:line:col`` and the id it belongs to. The
 bundled knowledge base is loaded once per process and shared.
+
+A knowledge base that loaded without a problem is cached (``cache.py``), keyed
+by its files' fingerprint and by the loader's code: the next process reads it
+back instead of parsing and checking the YAML again, and does not even import
+PyYAML or the parser. Any change to a file is a miss; the cache is never needed.
 """
 
 from __future__ import annotations
 
 import functools
 import hashlib
+import importlib.util
 import threading
 from collections.abc import Callable
-from importlib import resources
 from pathlib import Path
-from typing import TypeVar
+from typing import TYPE_CHECKING, TypeVar
 
-import yaml
+import attrs
 
 from ..errors import KnowledgeBaseError
-from . import parse
-from .crosscheck import CrossCheck, unique
-from .nodes import Problems, Reader
+from . import cache
 from .schema import (
     ConstraintSpec,
     FactSpec,
@@ -33,7 +36,11 @@ from .schema import (
     StrengthSpec,
     TreatmentSpec,
 )
-from .strict_yaml import YamlSyntaxError, compose
+
+if TYPE_CHECKING:
+    import yaml
+
+    from .nodes import Problems, Reader
 
 FILES = ("source.yaml", "vocabulary.yaml", "facts.yaml", "treatments.yaml", "findings.yaml")
 RULES_DIR = "rules"
@@ -48,10 +55,12 @@ def bundled_path() -> Path:
     top-level ``knowledge_base/`` there); run from a source checkout that was not
     installed, it is the checkout's own ``knowledge_base/``.
     """
-    try:
-        return Path(str(resources.files("pnet_expert.knowledge_base")))
-    except ModuleNotFoundError:
-        return Path(__file__).resolve().parents[2] / "knowledge_base"
+    # importlib.util.find_spec, not importlib.resources: the same folder, without
+    # importing resources' tempfile, shutil, zipfile and friends at start-up.
+    spec = importlib.util.find_spec("pnet_expert.knowledge_base")
+    if spec is not None and spec.submodule_search_locations:
+        return Path(next(iter(spec.submodule_search_locations)))
+    return Path(__file__).resolve().parents[2] / "knowledge_base"
 
 
 _default_lock = threading.Lock()
@@ -74,21 +83,43 @@ def load_knowledge_base(path: str | Path | None = None) -> KnowledgeBase:
 
 
 def _load(root: Path) -> KnowledgeBase:
-    problems = Problems()
     if not root.is_dir():
         raise KnowledgeBaseError([f"{root}: no knowledge base here (not a directory)"])
     texts: dict[str, str] = {}
+    missing: list[tuple[Origin, str]] = []
     for name in FILES:
         file = root / name
         if not file.is_file():
-            problems.add(Origin(name, 1), "", "file is missing")
+            missing.append((Origin(name, 1), "file is missing"))
             continue
         texts[name] = file.read_text(encoding="utf-8")
     rule_files = sorted((root / RULES_DIR).glob("*.yaml")) if (root / RULES_DIR).is_dir() else []
     if not rule_files:
-        problems.add(Origin(RULES_DIR, 1), "", "no rule files (rules/*.yaml)")
+        missing.append((Origin(RULES_DIR, 1), "no rule files (rules/*.yaml)"))
     for file in rule_files:
         texts[f"{RULES_DIR}/{file.name}"] = file.read_text(encoding="utf-8")
+    fingerprint = _fingerprint(texts)
+    if not missing:
+        cached = cache.load(fingerprint)
+        if cached is not None:
+            return attrs.evolve(cached, root=str(root))
+    kb = _check(root, texts, missing, fingerprint)
+    cache.store(kb)
+    return kb
+
+
+def _check(
+    root: Path, texts: dict[str, str], missing: list[tuple[Origin, str]], fingerprint: str
+) -> KnowledgeBase:
+    """Parse and check every file; raise KnowledgeBaseError listing every problem."""
+    from . import parse
+    from .crosscheck import CrossCheck, unique
+    from .nodes import Problems, Reader
+    from .strict_yaml import YamlSyntaxError, compose
+
+    problems = Problems()
+    for origin, message in missing:
+        problems.add(origin, "", message)
 
     def read(name: str, reader: Callable[[Reader, yaml.Node | None], T], empty: T) -> T:
         if name not in texts:
@@ -161,7 +192,7 @@ def _load(root: Path) -> KnowledgeBase:
         rules={r.id: r for r in _rule_order(rule_list, sections, source.sections)},
         constraints=tuple(constraints),
         root=str(root),
-        fingerprint=_fingerprint(texts),
+        fingerprint=fingerprint,
     )
 
 
