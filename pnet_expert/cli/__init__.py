@@ -10,6 +10,7 @@ one message, without a traceback, and exits with status 2.
 from __future__ import annotations
 
 import argparse
+import gc
 import importlib
 import os
 import sys
@@ -67,6 +68,18 @@ def build_parser(only: str | None = None) -> argparse.ArgumentParser:
 
 def main(argv: Sequence[str] | None = None) -> int:
     """Run the command line; return the exit status."""
+    try:
+        return _main(argv)
+    finally:
+        # The process is about to end: move every object to the permanent
+        # generation, so that the interpreter's collections at shutdown do not
+        # traverse everything the command made (30-60 ms of a 0.4 s cold start
+        # on a two-core machine). Nothing is leaked: the process exits.
+        if argv is None:
+            gc.freeze()
+
+
+def _main(argv: Sequence[str] | None) -> int:
     from ..errors import PnetError
 
     args_list = list(sys.argv[1:] if argv is None else argv)
