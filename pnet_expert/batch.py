@@ -2,16 +2,23 @@
 
 A bad line becomes an error result naming its line number, and the rest go
 on. With several jobs, lines are sent to worker processes in chunks (each
-worker compiles the knowledge base once) and the results are put back in
-input order, so the output is the same whatever the number of jobs.
+worker compiles the knowledge base once, and keeps one engine, reset between
+cases) and the results are put back in input order, so the output is the same,
+byte for byte, whatever the number of jobs. Workers are forked where the
+platform allows it, so they start with the parent's imports and its loaded
+knowledge base; the parent only hands out chunks and writes results.
 """
 
 from __future__ import annotations
 
+import contextlib
 import json
+import os
+import tempfile
 from collections.abc import Callable, Iterator, Sequence
 from concurrent.futures import ProcessPoolExecutor
-from typing import Any
+from pathlib import Path
+from typing import Any, TextIO
 
 from .errors import InputError, PnetError
 
@@ -79,3 +86,24 @@ def run_batch(
             yield from results
             if on_done:
                 on_done(len(results))
+
+
+@contextlib.contextmanager
+def atomic_output(path: str | Path) -> Iterator[TextIO]:
+    """A file written as results arrive, yet replaced all at once.
+
+    Lines go to a temporary file beside ``path`` (memory stays flat however
+    many cases there are), which is renamed over ``path`` when the block ends
+    without an error; on an error it is removed and ``path`` is untouched.
+    """
+    target = Path(path)
+    fd, temporary = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".tmp", dir=target.parent)
+    try:
+        with os.fdopen(fd, "w", encoding="utf-8") as handle:
+            yield handle
+            handle.flush()
+            os.fsync(handle.fileno())
+        os.replace(temporary, target)
+    except BaseException:
+        Path(temporary).unlink(missing_ok=True)
+        raise

@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 import argparse
+import contextlib
 import os
 import sys
+from typing import TextIO
 
 from .common import add_kb_option
 
@@ -43,8 +45,7 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
 
 def run(args: argparse.Namespace) -> int:
     """Consult every line; report bad lines on standard error; exit 2 if any was bad."""
-    from ..batch import run_batch
-    from ..casefile import write_atomic
+    from ..batch import atomic_output, run_batch
     from ..errors import InputError
     from ..knowledge.loader import load_knowledge_base
     from ..progress import Progress
@@ -67,21 +68,22 @@ def run(args: argparse.Namespace) -> int:
     total = sum(1 for line in lines if line.strip())
     show = sys.stderr.isatty() if args.progress is None else args.progress
     progress = Progress(total, "batch", sys.stderr, enabled=show)
-    out: list[str] = []
     bad = 0
-    for number, text, failed in run_batch(lines, args.kb, jobs, progress.advance):
-        if failed:
-            bad += 1
-            progress.stream.write(
-                ("\n" if show else "") + f"pnet-expert batch: line {number}: {_first(text)}\n"
-            )
+    with contextlib.ExitStack() as stack:
+        out: TextIO = sys.stdout
         if args.output:
-            out.append(text)
-        else:
-            sys.stdout.write(text + "\n")
+            try:
+                out = stack.enter_context(atomic_output(args.output))
+            except OSError as exc:
+                raise InputError(args.output, f"cannot be written: {exc.strerror or exc}") from None
+        for number, text, failed in run_batch(lines, args.kb, jobs, progress.advance):
+            if failed:
+                bad += 1
+                progress.stream.write(
+                    ("\n" if show else "") + f"pnet-expert batch: line {number}: {_first(text)}\n"
+                )
+            out.write(text + "\n")
     progress.close()
-    if args.output:
-        write_atomic(args.output, "".join(line + "\n" for line in out))
     print(f"pnet-expert batch: {total} cases, {total - bad} consulted, {bad} bad", file=sys.stderr)
     return 2 if bad else 0
 
