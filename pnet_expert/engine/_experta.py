@@ -32,7 +32,7 @@ _handlers_before = list(_root.handlers)
 
 from experta.abstract import Strategy  # noqa: E402
 from experta.agenda import Agenda  # noqa: E402
-from experta.conditionalelement import AND, NOT  # noqa: E402
+from experta.conditionalelement import AND, NOT, TEST  # noqa: E402
 from experta.engine import KnowledgeEngine  # noqa: E402
 from experta.fact import Fact, InitialFact  # noqa: E402
 from experta.factlist import FactList  # noqa: E402
@@ -78,6 +78,7 @@ __all__ = [
     "AS",
     "MATCH",
     "NOT",
+    "TEST",
     "Agenda",
     "BusNode",
     "ChildNode",

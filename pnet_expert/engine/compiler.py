@@ -48,6 +48,7 @@ from ._experta import (
     AS,
     MATCH,
     NOT,
+    TEST,
     Fact,
     InitialFact,
     L,
@@ -186,10 +187,9 @@ class Compiler:
             where = {f: self.predicates.constraint("in", v) for f, v in count.where}
             indices = [getattr(MATCH, f"{n}_index") for n in names]
             for k, name in enumerate(names):
-                index = indices[k]
-                for earlier in indices[:k]:
-                    index = index & ~earlier
-                out.append(getattr(AS, name) << Record(fact=count.fact, index=index, **where))
+                out.append(getattr(AS, name) << Record(fact=count.fact, index=indices[k], **where))
+            if len(names) > 1:
+                out.append(TEST(_increasing([f"{n}_index" for n in names])))
             if count.exactly is not None:
                 other: Any = ~indices[0]
                 for more in indices[1:]:
@@ -250,6 +250,21 @@ def _holds_on_case(tests: tuple[Condition, ...]) -> Callable[[Any], bool]:
         return True
 
     return holds
+
+
+def _increasing(names: list[str]) -> Callable[..., bool]:
+    """A TEST that the records a count binds are in increasing index order.
+
+    Each set of n matching records is then bound once, not in all n! orders:
+    "two or more tumors in the pancreas" fires once per pair, not twice (it was
+    the most frequent firing of the benchmark's cases, 14%). experta passes a
+    TEST the bindings named by its parameters, so the function is made with the
+    binding names (generated identifiers) as its parameters.
+    """
+    assert all(name.isidentifier() for name in names)
+    source = f"lambda {', '.join(names)}: {' < '.join(names)}"
+    test: Callable[..., bool] = eval(source, {})
+    return test
 
 
 def _needed(t: CountTest) -> int:
