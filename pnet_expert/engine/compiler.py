@@ -223,9 +223,33 @@ class Compiler:
         lhs = AND(*patterns) if len(patterns) > 1 else (patterns[0] if patterns else InitialFact())
         action = _finding_action(plan) if plan.finding else _record_action(plan)
         action.__name__ = _python_name(plan.rule_id, plan.branch)
-        rule = Rule(lhs, salience=salience)(action)
+        rule = CompiledRule(lhs, salience=salience)(action)
         rule.module = plan.module  # the matcher wires it into the networks of its module only
         return rule
+
+
+class CompiledRule(Rule):
+    """An experta rule that hashes once.
+
+    experta hashes a rule (its whole condition, pattern by pattern) every time
+    it hashes an activation of it, and it hashes activations when it files them
+    in a conflict-set node's sets and when the strategy removes them. A rule's
+    condition, action and salience never change, so its hash is kept; it is
+    recomputed only if experta binds the rule to another engine instance (the
+    one part of its hash that can change). Rules copied for the network (experta
+    prepares each rule) keep this class, so they hash once too.
+    """
+
+    def __hash__(self) -> int:
+        cached: tuple[Any, int] | None = self.__dict__.get("_pnet_hash")
+        if cached is not None and cached[0] is self._wrapped_self:
+            return cached[1]
+        value = super().__hash__()
+        self._pnet_hash = (self._wrapped_self, value)
+        return value
+
+    def __eq__(self, other: object) -> bool:
+        return self is other or super().__eq__(other)
 
 
 def is_module(section: SectionSpec) -> bool:
