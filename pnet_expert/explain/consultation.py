@@ -336,6 +336,7 @@ class _Orders:
         self.qualifier_rank = {q.id: i for i, q in enumerate(kb.qualifiers)}
         self.treatments = tuple((t.id, t.label) for t in kb.treatments.values())
         self.fact_kinds = {f.id: f.kind for f in kb.facts.values()}
+        self.fact_rank = {fact_id: i for i, fact_id in enumerate(kb.facts)}
         self.offers = {rule.id: _offers(rule) for rule in kb.rules.values()}
 
     def finding_key(self, key: FindingKey) -> tuple[int, tuple[tuple[str, str], ...]]:
@@ -364,6 +365,7 @@ class _Plain:
 
     def __init__(self, kb: KnowledgeBase, patient: Patient, orders: _Orders) -> None:
         self.kinds = orders.fact_kinds
+        self.rank = orders.fact_rank
         self.facts = dict(patient.known)
 
     def merge(self, groups: Iterable[Iterable[tuple[str, Any]]]) -> dict[str, Any]:
@@ -375,7 +377,7 @@ class _Plain:
                     merged[name] = tuple(merged.get(name, ())) + value
                 else:
                     merged[name] = value
-        return {name: self._plain(name, merged[name]) for name in self.kinds if name in merged}
+        return {name: self._plain(name, merged[name]) for name in sorted(merged, key=self.rank.__getitem__)}
 
     def _plain(self, name: str, value: Any) -> Any:
         whole: FactValue | None = self.facts.get(name)
