@@ -16,7 +16,7 @@ from strategies import valid_cases
 from pnet_expert import KnowledgeBase, load_knowledge_base, recommend
 from pnet_expert.case_validation import validate_case
 from pnet_expert.engine import session
-from pnet_expert.engine._experta import KnowledgeEngine
+from pnet_expert.engine._experta import NOT, TEST, KnowledgeEngine
 from pnet_expert.engine.compiler import CaseFacts, encode, is_module
 from pnet_expert.engine.matcher import FocusedReteMatcher
 from pnet_expert.engine.session import Firing, compiled
@@ -68,6 +68,24 @@ def test_a_reused_engine_forgets_the_previous_case(cases: list[dict[str, Any]]) 
         alone.run()
         expected = Counter(session._read(plan, bound, alone.case_fact) for plan, bound in alone.firings)
         assert Counter(compiled(KB).run(patient)) == expected
+
+
+def test_recommendation_rules_have_no_test_or_not_pattern() -> None:
+    """TEST and NOT only appear in finding rules (counts); every recommendation rule is plain patterns."""
+
+    def kinds(element: Any) -> set[type]:
+        found = {type(element)}
+        if isinstance(element, tuple):
+            for part in element:
+                found |= kinds(part)
+        return found
+
+    engine_class = compiled(KB).engine_class
+    used: dict[bool, set[type]] = {True: set(), False: set()}
+    for name, plan in compiled(KB).plans.items():
+        used[plan.finding is not None] |= kinds(engine_class.__dict__[name])
+    assert not used[False] & {NOT, TEST}
+    assert {NOT, TEST} <= used[True]  # "exactly one" and "in increasing order" in count findings
 
 
 def test_a_case_focuses_on_the_module_of_its_type() -> None:
