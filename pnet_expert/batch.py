@@ -4,8 +4,8 @@ A bad line becomes an error result naming its line number, and the rest go
 on. With several jobs, lines are sent to worker processes in chunks (each
 worker compiles the knowledge base once, and keeps one engine, reset between
 cases) and the results are put back in input order, so the output is the same,
-byte for byte, whatever the number of jobs. Workers are forked where the
-platform allows it, so they start with the parent's imports and its loaded
+byte for byte, whatever the number of jobs. Where processes start by fork
+(Linux's default), workers begin with the parent's imports and its loaded
 knowledge base; the parent only hands out chunks and writes results.
 """
 
