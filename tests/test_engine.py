@@ -55,7 +55,7 @@ def test_the_tuned_matcher_fires_what_experta_s_own_fires(case: dict[str, Any]) 
     assert ours == _firings(STOCK, KB, case)
 
 
-@settings(max_examples=100, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@settings(max_examples=50, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(st.lists(valid_cases(), min_size=2, max_size=4))
 def test_a_reused_engine_forgets_the_previous_case(cases: list[dict[str, Any]]) -> None:
     """reset() leaves nothing behind: each case fires on a reused engine what it fires on a new one."""
