@@ -80,13 +80,7 @@ def assess(kb: KnowledgeBase, case: Case) -> Relevance:
         if truth is Truth.UNKNOWN:
             unknown = frozenset(u for o in outcomes if o.truth is Truth.UNKNOWN for u in o.unknown)
             undecided.append((rule, unknown))
-    names = dict.fromkeys(name for _, unknown in undecided for name in unknown)
-    alive = {name: _alive_under(kb, case, name, undecided) for name in names}
-    live = tuple(
-        (rule, unknown)
-        for rule, unknown in undecided
-        if not any((a := alive[n]) is not None and rule.id not in a for n in unknown)
-    )
+    live, alive = _live(kb, case, undecided)
     live_ids = {rule.id for rule, _ in live}
     needed = frozenset(
         name
@@ -94,6 +88,24 @@ def assess(kb: KnowledgeBase, case: Case) -> Relevance:
         if (bool(rules & live_ids) if rules is not None else any(name in u for _, u in live))
     )
     return Relevance(patient, evaluator, live, needed)
+
+
+def live_rules(kb: KnowledgeBase, case: Case, undecided: Waiting) -> Waiting:
+    """The undecided rules not ruled out: for each name they wait on, some agreeing answer keeps them open."""
+    return _live(kb, case, list(undecided))[0]
+
+
+def _live(
+    kb: KnowledgeBase, case: Case, undecided: list[tuple[RuleSpec, frozenset[str]]]
+) -> tuple[Waiting, dict[str, set[str] | None]]:
+    names = dict.fromkeys(name for _, unknown in undecided for name in unknown)
+    alive = {name: _alive_under(kb, case, name, undecided) for name in names}
+    live = tuple(
+        (rule, unknown)
+        for rule, unknown in undecided
+        if not any((a := alive[n]) is not None and rule.id not in a for n in unknown)
+    )
+    return live, alive
 
 
 def _alive_under(

@@ -179,11 +179,20 @@ def test_gap_for_small_insulinoma_in_the_body() -> None:
     (gap,) = c.gaps
     assert "The source's Insulinoma section offers no option for this case" in gap
     assert "resectable (INS-07)" in gap
+    assert "INS-08" not in gap  # liver_dominant cannot be true while spread is known to be []
     assert "Reading of INS-01" in gap
     assert "head and the tail only" in gap
     detail = c.to_dict()["gap_details"][0]
     assert detail["section"] == "insulinoma"
     assert {"rule": "INS-07", "unknown": ["resectable"]} in detail["waiting_on"]
+
+
+def test_gap_names_what_could_still_change_it() -> None:
+    """With spread unknown, the liver rules are still open and the gap names their facts."""
+    c = recommend({"tumor_type": "insulinoma", "tumors": [{"site": "body", "size": "small"}]})
+    (gap,) = c.gaps
+    assert "liver_dominant, severe_symptoms (INS-08)" in gap
+    assert "spread (INS-05)" in gap
 
 
 def test_gap_for_large_glucagonoma_in_the_tail() -> None:

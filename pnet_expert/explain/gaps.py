@@ -49,11 +49,17 @@ def find_gaps(consultation: Consultation) -> tuple[Gap, ...]:
     section = kb.type_section_for(consultation.patient.tumor_type)
     if section is None or any(r in consultation.fired_rules for r in section.rules):
         return ()
+    from ..relevance import live_rules
+
     checks = [consultation.rule_check(r) for r in section.rules]
+    undecided = tuple((c.rule, frozenset(c.unknown_facts)) for c in checks if c.truth is Truth.UNKNOWN)
+    # A rule waiting on a fact that no answer agreeing with the case's other facts could
+    # satisfy (liver_dominant when spread is known to be []) cannot change anything.
+    live = {rule.id for rule, _ in live_rules(consultation.kb, consultation.patient.to_dict(), undecided)}
     waiting = tuple(
         (c.rule.id, tuple(_unknown_name(consultation, u) for u in c.unknown_facts))
         for c in checks
-        if c.truth is Truth.UNKNOWN
+        if c.rule.id in live
     )
     misses = {c.rule.id: _mismatches(c) for c in checks}
     closest = min((m for m in misses.values() if m), default=0)
