@@ -179,7 +179,7 @@ def test_gap_for_small_insulinoma_in_the_body() -> None:
     (gap,) = c.gaps
     assert "The source's Insulinoma section offers no option for this case" in gap
     assert "resectable (INS-07)" in gap
-    assert "INS-08" not in gap  # liver_dominant cannot be true while spread is known to be []
+    assert "(INS-08)" not in gap  # liver_dominant cannot be true while spread is known to be []
     assert "Reading of INS-01" in gap
     assert "head and the tail only" in gap
     detail = c.to_dict()["gap_details"][0]
