@@ -17,8 +17,6 @@ from pathlib import Path
 from typing import Any, TextIO
 
 from .errors import CaseError
-from .knowledge.strict_yaml import YamlSyntaxError
-from .knowledge.strict_yaml import load as load_yaml
 
 SUFFIXES = (".json", ".yaml", ".yml", ".toml")
 
@@ -35,20 +33,28 @@ def _no_repeats(pairs: list[tuple[str, Any]]) -> dict[str, Any]:
 
 def parse_case_text(text: str, kind: str, name: str) -> Any:
     """Parse case text of a kind (json, yaml, toml); CaseError naming ``name`` when it is not."""
+    if kind == "yaml":
+        return _parse_yaml(text, name)
     try:
         if kind == "json":
             return json.loads(text, object_pairs_hook=_no_repeats)
-        if kind == "toml":
-            return tomllib.loads(text)
-        return load_yaml(text, name)
+        return tomllib.loads(text)
     except json.JSONDecodeError as exc:
         raise CaseError(name, f"not valid JSON: {exc.msg} (line {exc.lineno}, column {exc.colno})") from None
     except tomllib.TOMLDecodeError as exc:
         raise CaseError(name, f"not valid TOML: {exc}") from None
-    except YamlSyntaxError as exc:
-        raise CaseError(name, f"{exc.problem}{exc.position()}") from None
     except ValueError as exc:
         raise CaseError(name, f"not a valid case: {exc}") from None
+
+
+def _parse_yaml(text: str, name: str) -> Any:
+    """Strict YAML (imported only when a YAML case is read: PyYAML costs start-up time)."""
+    from .knowledge.strict_yaml import YamlSyntaxError, load
+
+    try:
+        return load(text, name)
+    except YamlSyntaxError as exc:
+        raise CaseError(name, f"{exc.problem}{exc.position()}") from None
 
 
 def read_case(path: str | Path, stdin: TextIO | None = None) -> Mapping[str, Any]:
