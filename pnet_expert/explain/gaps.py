@@ -15,7 +15,7 @@ from typing import TYPE_CHECKING, Any
 
 import attrs
 
-from ..knowledge.schema import FindingTest
+from ..knowledge.schema import CountTest, FactTest, FindingTest, iter_tests
 from ..logic import Truth
 
 if TYPE_CHECKING:
@@ -52,9 +52,16 @@ def find_gaps(consultation: Consultation) -> tuple[Gap, ...]:
     from ..relevance import live_rules
 
     checks = [consultation.rule_check(r) for r in section.rules]
-    undecided = tuple((c.rule, frozenset(c.unknown_facts)) for c in checks if c.truth is Truth.UNKNOWN)
     # A rule waiting on a fact that no answer agreeing with the case's other facts could
-    # satisfy (liver_dominant when spread is known to be []) cannot change anything.
+    # satisfy (liver_dominant when spread is known to be []) cannot change anything. Only
+    # facts that a constraint names need trying: conditions are positive tests, so any
+    # other unknown fact has an answer that meets them.
+    constrained = _constrained_facts(consultation)
+    undecided = tuple(
+        (c.rule, frozenset(u for u in c.unknown_facts if re.split(r"[\[.]", u)[0] in constrained))
+        for c in checks
+        if c.truth is Truth.UNKNOWN
+    )
     live = {rule.id for rule, _ in live_rules(consultation.kb, consultation.patient.to_dict(), undecided)}
     waiting = tuple(
         (c.rule.id, tuple(_unknown_name(consultation, u) for u in c.unknown_facts))
@@ -81,6 +88,13 @@ def find_gaps(consultation: Consultation) -> tuple[Gap, ...]:
     if not waiting and not near:
         parts.append("The source is silent on this case; the system does not guess.")
     return (Gap(section.id, section.title, " ".join(parts), waiting, near),)
+
+
+def _constrained_facts(consultation: Consultation) -> frozenset[str]:
+    """The facts the knowledge base's constraints name."""
+    kb = consultation.kb
+    tests = (t for c in kb.constraints for t in iter_tests((*c.if_, c.then)))
+    return frozenset(t.fact for t in tests if isinstance(t, FactTest | CountTest))
 
 
 def _unknown_name(consultation: Consultation, name: str) -> str:
