@@ -15,7 +15,7 @@ from typing import TYPE_CHECKING, Any
 
 import attrs
 
-from ..knowledge.schema import CountTest, FactTest, FindingTest, iter_tests
+from ..knowledge.schema import AnyOf, CountTest, FactTest, FindingTest, iter_tests
 from ..logic import Truth
 
 if TYPE_CHECKING:
@@ -54,8 +54,8 @@ def find_gaps(consultation: Consultation) -> tuple[Gap, ...]:
     checks = [consultation.rule_check(r) for r in section.rules]
     # A rule waiting on a fact that no answer agreeing with the case's other facts could
     # satisfy (liver_dominant when spread is known to be []) cannot change anything. Only
-    # facts that a constraint names need trying: conditions are positive tests, so any
-    # other unknown fact has an answer that meets them.
+    # facts that a constraint could hold against an answer need trying: conditions are
+    # positive tests, so any other unknown fact has an answer that meets them.
     constrained = _constrained_facts(consultation)
     undecided = tuple(
         (c.rule, frozenset(u for u in c.unknown_facts if re.split(r"[\[.]", u)[0] in constrained))
@@ -91,10 +91,22 @@ def find_gaps(consultation: Consultation) -> tuple[Gap, ...]:
 
 
 def _constrained_facts(consultation: Consultation) -> frozenset[str]:
-    """The facts the knowledge base's constraints name."""
-    kb = consultation.kb
-    tests = (t for c in kb.constraints for t in iter_tests((*c.if_, c.then)))
-    return frozenset(t.fact for t in tests if isinstance(t, FactTest | CountTest))
+    """The unknown facts that a constraint could hold against some answer, given the known ones.
+
+    A constraint is broken only when its ``if`` holds and its ``then`` is false, and an
+    unknown fact never makes a positive test hold: so a constraint can restrict the
+    answer to one unknown fact only when every other fact it names is known (or when it
+    has an ``any``, where one known option can hold alone).
+    """
+    patient = consultation.patient
+    facts: set[str] = set()
+    for constraint in consultation.kb.constraints:
+        conditions = (*constraint.if_, constraint.then)
+        named = {t.fact for t in iter_tests(conditions) if isinstance(t, FactTest | CountTest)}
+        unknown = {f for f in named if not patient.is_known(f)}
+        if len(unknown) == 1 or any(isinstance(c, AnyOf) for c in conditions):
+            facts |= unknown
+    return frozenset(facts)
 
 
 def _unknown_name(consultation: Consultation, name: str) -> str:
