@@ -38,11 +38,11 @@ def main() -> None:
     start = time.perf_counter()
     session.compiled(kb)
     build_ms = (time.perf_counter() - start) * 1000
+    cases = load_cases()
     start = time.perf_counter()
-    session.compiled(kb).engine()
+    recommend(cases[0]).to_dict()  # the engine instance, and the Rete network of its module, built here
     network_ms = (time.perf_counter() - start) * 1000
 
-    cases = load_cases()
     for case in cases:  # warm up
         recommend(case).to_dict()
     times = []
@@ -52,7 +52,7 @@ def main() -> None:
             recommend(case).to_dict()
             times.append((time.perf_counter() - t0) * 1000)
     print(f"cases: {len(cases)} public cases x {args.repeat} rounds")
-    print(f"engine class build: {build_ms:.1f} ms; first engine instance (Rete network): {network_ms:.1f} ms")
+    print(f"engine class build: {build_ms:.1f} ms; first consultation (engine and network built): {network_ms:.1f} ms")
     print(
         f"recommend() + to_dict(): median {statistics.median(times):.3f} ms, "
         f"p90 {statistics.quantiles(times, n=10)[-1]:.3f} ms"
