@@ -52,7 +52,7 @@ def main() -> None:
             recommend(case).to_dict()
             times.append((time.perf_counter() - t0) * 1000)
     print(f"cases: {len(cases)} public cases x {args.repeat} rounds")
-    print(f"engine class build: {build_ms:.1f} ms; first consultation (engine and network built): {network_ms:.1f} ms")
+    print(f"engine class build: {build_ms:.1f} ms; first consultation (network built): {network_ms:.1f} ms")
     print(
         f"recommend() + to_dict(): median {statistics.median(times):.3f} ms, "
         f"p90 {statistics.quantiles(times, n=10)[-1]:.3f} ms"
