@@ -11,16 +11,15 @@ knowledge base; the parent only hands out chunks and writes results.
 
 from __future__ import annotations
 
-import contextlib
 import json
-import os
-import tempfile
 from collections.abc import Callable, Iterator, Sequence
 from concurrent.futures import ProcessPoolExecutor
-from pathlib import Path
-from typing import Any, TextIO
+from typing import TYPE_CHECKING, Any
 
 from .errors import InputError, PnetError
+
+if TYPE_CHECKING:
+    from .knowledge.schema import KnowledgeBase
 
 Result = tuple[int, str, bool]
 """(line number, the JSON text of its result, whether the line was bad)."""
@@ -28,17 +27,19 @@ Result = tuple[int, str, bool]
 CHUNK = 250
 
 _kb: Any = None
+"""The knowledge base of this process's consultations (set before workers fork: they inherit it)."""
 
 
-def _init_worker(kb_path: str | None) -> None:
-    """Load (and compile, on first use) the knowledge base once per worker process."""
+def _init_worker(kb_root: str, fingerprint: str) -> None:
+    """Make sure a worker has the knowledge base: inherited by fork, loaded again otherwise (spawn)."""
     global _kb
-    from .knowledge.loader import load_knowledge_base
+    if _kb is None or _kb.fingerprint != fingerprint:
+        from .knowledge.loader import load_knowledge_base
 
-    _kb = load_knowledge_base(kb_path)
+        _kb = load_knowledge_base(kb_root)
 
 
-def consult_line(number: int, text: str, kb: Any) -> Result:
+def consult_line(number: int, text: str, kb: KnowledgeBase) -> Result:
     """One line's result: the consultation as JSON, or an error naming the line."""
     from .api import recommend
     from .casefile import parse_case_text
@@ -67,43 +68,28 @@ def numbered_lines(lines: Sequence[str]) -> list[tuple[int, str]]:
 
 def run_batch(
     lines: Sequence[str],
-    kb_path: str | None = None,
+    kb: KnowledgeBase | None = None,
     jobs: int = 1,
     on_done: Callable[[int], None] | None = None,
 ) -> Iterator[Result]:
-    """Consult every non-blank line; yield results in input order."""
+    """Consult every non-blank line against ``kb`` (default: the bundled one); results in input order."""
+    global _kb
+    if kb is None:
+        from .knowledge.loader import load_knowledge_base
+
+        kb = load_knowledge_base()
     work = numbered_lines(lines)
     if jobs <= 1 or len(work) <= CHUNK:
-        _init_worker(kb_path)
         for number, text in work:
-            yield consult_line(number, text, _kb)
+            yield consult_line(number, text, kb)
             if on_done:
                 on_done(1)
         return
+    _kb = kb
     chunks = [work[i : i + CHUNK] for i in range(0, len(work), CHUNK)]
-    with ProcessPoolExecutor(max_workers=jobs, initializer=_init_worker, initargs=(kb_path,)) as pool:
+    initargs = (kb.root, kb.fingerprint)
+    with ProcessPoolExecutor(max_workers=jobs, initializer=_init_worker, initargs=initargs) as pool:
         for results in pool.map(_consult_chunk, chunks):
             yield from results
             if on_done:
                 on_done(len(results))
-
-
-@contextlib.contextmanager
-def atomic_output(path: str | Path) -> Iterator[TextIO]:
-    """A file written as results arrive, yet replaced all at once.
-
-    Lines go to a temporary file beside ``path`` (memory stays flat however
-    many cases there are), which is renamed over ``path`` when the block ends
-    without an error; on an error it is removed and ``path`` is untouched.
-    """
-    target = Path(path)
-    fd, temporary = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".tmp", dir=target.parent)
-    try:
-        with os.fdopen(fd, "w", encoding="utf-8") as handle:
-            yield handle
-            handle.flush()
-            os.fsync(handle.fileno())
-        os.replace(temporary, target)
-    except BaseException:
-        Path(temporary).unlink(missing_ok=True)
-        raise

@@ -7,12 +7,14 @@ same directory, then a rename), so a case being saved is never half-written.
 
 from __future__ import annotations
 
+import contextlib
+import functools
 import json
 import os
 import sys
 import tempfile
 import tomllib
-from collections.abc import Mapping
+from collections.abc import Iterator, Mapping
 from pathlib import Path
 from typing import Any, TextIO
 
@@ -118,24 +120,41 @@ def _toml(case: Mapping[str, Any]) -> str:
     return "\n".join(lines + tables) + "\n"
 
 
-def write_atomic(path: str | Path, text: str) -> None:
-    """Write a file all at once: a temporary file beside it, then a rename."""
+@functools.cache
+def _umask() -> int:
+    """The process's umask, read once (reading it means setting it, which other threads would race)."""
+    mask = os.umask(0o022)
+    os.umask(mask)
+    return mask
+
+
+@contextlib.contextmanager
+def atomic_output(path: str | Path) -> Iterator[TextIO]:
+    """A file written as the block goes, yet replaced all at once.
+
+    Text goes to a temporary file beside ``path`` (memory stays flat however
+    much is written), renamed over ``path`` when the block ends without an
+    error; on an error it is removed and ``path`` is untouched. The file gets
+    the mode a plain ``open()`` would give it, not mkstemp's private 0600.
+    """
     target = Path(path)
-    directory = target.parent if str(target.parent) else Path(".")
-    fd, temporary = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".tmp", dir=directory)
+    fd, temporary = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".tmp", dir=target.parent)
     try:
-        # mkstemp makes the file private (0600); give it the mode a plain open() would.
-        umask = os.umask(0)
-        os.umask(umask)
-        os.chmod(temporary, 0o666 & ~umask)
         with os.fdopen(fd, "w", encoding="utf-8") as handle:
-            handle.write(text)
+            os.fchmod(handle.fileno(), 0o666 & ~_umask())
+            yield handle
             handle.flush()
             os.fsync(handle.fileno())
         os.replace(temporary, target)
     except BaseException:
         Path(temporary).unlink(missing_ok=True)
         raise
+
+
+def write_atomic(path: str | Path, text: str) -> None:
+    """Write a file all at once: a temporary file beside it, then a rename."""
+    with atomic_output(path) as handle:
+        handle.write(text)
 
 
 def write_case(path: str | Path, case: Mapping[str, Any]) -> None:

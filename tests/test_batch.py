@@ -10,7 +10,8 @@ from pathlib import Path
 import pytest
 from strategies import seeded_cases
 
-from pnet_expert.batch import CHUNK, atomic_output, run_batch
+from pnet_expert.batch import CHUNK, run_batch
+from pnet_expert.casefile import atomic_output
 
 BAD = {
     7: '{"tumor_type": "gastrinom"}',

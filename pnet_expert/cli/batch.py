@@ -8,7 +8,7 @@ import os
 import sys
 from typing import TextIO
 
-from .common import add_kb_option
+from .common import add_kb_option, knowledge_base
 
 HELP = "consult every case of a JSON-lines file; one JSON result per line, in input order"
 
@@ -45,16 +45,16 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
 
 def run(args: argparse.Namespace) -> int:
     """Consult every line; report bad lines on standard error; exit 2 if any was bad."""
-    from ..batch import atomic_output, run_batch
+    from ..batch import numbered_lines, run_batch
+    from ..casefile import atomic_output
     from ..errors import InputError
-    from ..knowledge.loader import load_knowledge_base
     from ..progress import Progress
 
     if args.jobs < 0:
         problem = f"{args.jobs} is negative; use 1 or more, or 0 for one per core"
         raise InputError(field="--jobs", problem=problem)
     jobs = args.jobs or os.cpu_count() or 1
-    load_knowledge_base(args.kb)  # a broken knowledge base fails here, once, not per line
+    kb = knowledge_base(args)  # a broken knowledge base fails here, once, not per line
     if args.cases == "-":
         lines = sys.stdin.read().splitlines()
     else:
@@ -65,7 +65,7 @@ def run(args: argparse.Namespace) -> int:
             raise InputError(args.cases, "no such file") from None
         except (OSError, UnicodeDecodeError) as exc:
             raise InputError(args.cases, f"cannot be read: {exc}") from None
-    total = sum(1 for line in lines if line.strip())
+    total = len(numbered_lines(lines))
     show = sys.stderr.isatty() if args.progress is None else args.progress
     progress = Progress(total, "batch", sys.stderr, enabled=show)
     bad = 0
@@ -76,7 +76,7 @@ def run(args: argparse.Namespace) -> int:
                 out = stack.enter_context(atomic_output(args.output))
             except OSError as exc:
                 raise InputError(args.output, f"cannot be written: {exc.strerror or exc}") from None
-        for number, text, failed in run_batch(lines, args.kb, jobs, progress.advance):
+        for number, text, failed in run_batch(lines, kb, jobs, progress.advance):
             if failed:
                 bad += 1
                 progress.stream.write(
