@@ -21,12 +21,9 @@ def recommend(case: Patient | Mapping[str, Any], kb: KnowledgeBase | None = None
     bundled knowledge base. The engine is compiled once per knowledge base and
     reused; this function is safe to call from several threads.
     """
-    bundled = load_knowledge_base()
-    kb = kb or bundled
-    if isinstance(case, Patient):
-        # A Patient is validated against the knowledge base it was built for;
-        # another knowledge base may allow other facts or values.
-        patient = case if kb is bundled else validate_case(case.to_dict(), kb)
+    kb = load_knowledge_base() if kb is None else kb
+    if isinstance(case, Patient) and case.validated_for == kb.fingerprint:
+        patient = case  # already checked against this knowledge base's facts and values
     else:
-        patient = validate_case(case, kb)
+        patient = validate_case(case.to_dict() if isinstance(case, Patient) else case, kb)
     return build(kb, patient, compiled(kb).run(patient))

@@ -50,6 +50,8 @@ class Patient:
 
     known: tuple[tuple[str, FactValue], ...]
     meta: tuple[tuple[str, str], ...] = ()
+    validated_for: str = attrs.field(default="", eq=False, repr=False, kw_only=True)
+    """The fingerprint of the knowledge base this case was validated against ("" if none)."""
 
     @classmethod
     def from_dict(cls, mapping: Mapping[str, Any], kb: KnowledgeBase | None = None) -> Patient:

@@ -55,6 +55,7 @@ def validate_case(mapping: object, kb: KnowledgeBase) -> Patient:
     patient = Patient(
         known=tuple((name, values[name]) for name in kb.facts if name in values),
         meta=tuple((key, meta[key]) for key in META_KEYS if key in meta),
+        validated_for=kb.fingerprint,
     )
     _constraints(patient, kb)
     return patient

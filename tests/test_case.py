@@ -236,3 +236,12 @@ def test_write_is_atomic_and_leaves_no_temporary(tmp_path: Path) -> None:
     umask = os.umask(0)
     os.umask(umask)
     assert path.stat().st_mode & 0o777 == 0o666 & ~umask
+
+
+def test_a_patient_built_by_hand_is_validated_before_consulting() -> None:
+    """A Patient not made by from_dict is checked by recommend, never trusted (no KeyError in the engine)."""
+    from pnet_expert import recommend
+
+    with pytest.raises(CaseError, match="bogus: unknown key 'bogus'"):
+        recommend(Patient(known=(("tumor_type", "gastrinoma"), ("bogus", True))))
+    assert recommend(Patient(known=(("tumor_type", "other"),))).fired_rules == ("OTH-01",)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import os
 import subprocess
 import sys
 from pathlib import Path
@@ -163,6 +164,9 @@ def test_batch_to_file(tmp_path: Path) -> None:
     assert done.stdout == ""
     results = [json.loads(line) for line in out.read_text().splitlines()]
     assert [r["fired_rules"] for r in results] == [["OTH-01"], ["INS-07"]]
+    umask = os.umask(0o022)
+    os.umask(umask)
+    assert out.stat().st_mode & 0o777 == 0o666 & ~umask  # not mkstemp's private 0600
 
 
 def test_batch_progress_bar(tmp_path: Path) -> None:
