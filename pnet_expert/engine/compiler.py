@@ -26,7 +26,7 @@ whose condition tests findings are compiled with their condition in every rule.
 
 from __future__ import annotations
 
-import itertools
+import functools
 import re
 from collections.abc import Callable, Iterator
 from typing import Any
@@ -35,13 +35,13 @@ import attrs
 
 from ..case import Patient, Tumor
 from ..knowledge.schema import (
-    AnyOf,
     Condition,
     CountTest,
     FactTest,
     FindingTest,
     KnowledgeBase,
     SectionSpec,
+    branches,
 )
 from ._experta import (
     AND,
@@ -93,7 +93,7 @@ class Plan:
     module: str | None = None
     focus: tuple[FactTest, ...] = ()
 
-    @property
+    @functools.cached_property
     def carry(self) -> tuple[str, tuple[str, ...]] | None:
         """The record binding and fields a finding carries, if it carries any."""
         for names, test in self.counts:
@@ -101,11 +101,13 @@ class Plan:
                 return names[0], test.carry
         return None
 
-
-def branches(conditions: tuple[Condition, ...]) -> list[tuple[Condition, ...]]:
-    """The condition in disjunctive normal form: one tuple of tests per branch."""
-    choices = [c.options if isinstance(c, AnyOf) else (c,) for c in conditions]
-    return [tuple(combo) for combo in itertools.product(*choices)]
+    def carried(self, bound: dict[str, Any]) -> dict[str, str]:
+        """The attributes a firing of this finding rule gives its finding (the known fields carried)."""
+        carry = self.carry
+        if carry is None:
+            return {}
+        record = bound[carry[0]]
+        return {f: record[f] for f in carry[1] if f in record}
 
 
 class _Predicates:
@@ -118,7 +120,7 @@ class _Predicates:
         key = (op, values)
         if key not in self._cache:
             allowed = frozenset(values)
-            if op == "in":
+            if op in ("is", "in"):
                 self._cache[key] = lambda v: v in allowed
             else:  # contains / contains_any: the fact's value is a tuple of values
                 self._cache[key] = lambda v: not allowed.isdisjoint(v)
@@ -202,7 +204,7 @@ class Compiler:
         modules = {s.id: s for s in self.kb.sections.values() if is_module(s)}
         namespace: dict[str, Any] = {
             "case_fact_class": CaseFacts,
-            "modules": {m: _holds_on_case(s.applies_when) for m, s in modules.items()},
+            "modules": {m: self._holds_on_case(s.applies_when) for m, s in modules.items()},
         }
         for finding in self.kb.findings.values():
             for plan in self.plans_for(finding.rule.id, finding.id, finding.rule.when):
@@ -212,6 +214,16 @@ class Compiler:
             for plan in self.plans_for(rule.id, None, self.kb.conditions_of(rule), module):
                 namespace[self._add(plan)] = self._rule(plan, 0)
         return type(f"PnetEngine_{self.kb.name}", (PnetEngine,), namespace)
+
+    def _holds_on_case(self, tests: tuple[Condition, ...]) -> Callable[[Any], bool]:
+        """A module's condition as a test on the CaseFacts fact (an unknown fact is absent: not met)."""
+        checks = [(t.fact, self.predicates.get(t.op, t.values)) for t in tests if isinstance(t, FactTest)]
+        assert len(checks) == len(tests), "a module's condition tests case facts only (is_module)"
+
+        def holds(case: Any) -> bool:
+            return all(fact in case and test(case[fact]) for fact, test in checks)
+
+        return holds
 
     def _add(self, plan: Plan) -> str:
         name = _python_name(plan.rule_id, plan.branch)
@@ -257,25 +269,6 @@ def is_module(section: SectionSpec) -> bool:
     return bool(section.applies_when) and all(isinstance(c, FactTest) for c in section.applies_when)
 
 
-def _holds_on_case(tests: tuple[Condition, ...]) -> Callable[[Any], bool]:
-    """A module's condition as a test on the CaseFacts fact (an unknown fact is absent: not met)."""
-    checks: list[tuple[str, bool, frozenset[Any]]] = []
-    for t in tests:
-        assert isinstance(t, FactTest)
-        checks.append((t.fact, t.op in ("is", "in"), frozenset(t.values)))
-
-    def holds(case: Any) -> bool:
-        for fact, scalar, allowed in checks:
-            if fact not in case:
-                return False
-            value = case[fact]
-            if not (value in allowed if scalar else not allowed.isdisjoint(value)):
-                return False
-        return True
-
-    return holds
-
-
 def _increasing(names: list[str]) -> Callable[..., bool]:
     """A TEST that the records a count binds are in increasing index order.
 
@@ -305,15 +298,9 @@ def _record_action(plan: Plan) -> Callable[..., None]:
 
 
 def _finding_action(plan: Plan) -> Callable[..., None]:
-    carry = plan.carry
-
     def action(engine: Any, **bound: Any) -> None:
         engine.firings.append((plan, bound))
-        attributes = {}
-        if carry is not None:
-            record = bound[carry[0]]
-            attributes = {f: record[f] for f in carry[1] if f in record}
-        engine.declare(make_fact(Finding, {"name": plan.finding, **attributes}))
+        engine.declare(make_fact(Finding, {"name": plan.finding, **plan.carried(bound)}))
 
     return action
 

@@ -26,7 +26,6 @@ semantics as the engine's, by construction of each test:
 
 from __future__ import annotations
 
-import itertools
 from collections.abc import Callable, Mapping
 from typing import Any
 
@@ -40,6 +39,7 @@ from ..knowledge.schema import (
     FactTest,
     FindingTest,
     KnowledgeBase,
+    branches,
 )
 
 FindingKey = tuple[str, tuple[tuple[str, str], ...]]
@@ -137,8 +137,9 @@ class _Source:
         )
         return f"any({checks} for a in {held})"
 
-    def branch(self, tests: tuple[Condition, ...]) -> str:
-        parts = [self.test(t) for t in tests if not isinstance(t, AnyOf)]
+    def branch(self, tests: tuple[FactTest | CountTest | FindingTest, ...]) -> str:
+        """One branch of a rule (from ``schema.branches``) as a Python expression."""
+        parts = [self.test(t) for t in tests]
         return " and ".join(parts) or "True"
 
     def carry(self, tests: tuple[Condition, ...]) -> str:
@@ -151,17 +152,6 @@ class _Source:
                 )
                 return f"tuple((k, v) for k, v in ({items},) if v is not None)"
         return "()"
-
-
-def _branches(conditions: tuple[Condition, ...]) -> list[tuple[Condition, ...]]:
-    """Disjunctive normal form, as the engine compiles it (nested ``any`` opened too)."""
-    choices: list[list[tuple[Condition, ...]]] = []
-    for c in conditions:
-        if isinstance(c, AnyOf):
-            choices.append([b for option in c.options for b in _branches((option,))])
-        else:
-            choices.append([(c,)])
-    return [tuple(t for part in combo for t in part) for combo in itertools.product(*choices)]
 
 
 def _finding_order(kb: KnowledgeBase) -> list[str]:
@@ -192,13 +182,13 @@ def compile_plain(kb: KnowledgeBase) -> PlainEvaluator:
     body.append("    derived = {}")
     for finding_id in _finding_order(kb):
         finding_rule = kb.findings[finding_id].rule
-        for tests in _branches(finding_rule.when):
+        for tests in branches(finding_rule.when):
             condition = src.branch(tests)
             body.append(f"    if {condition}:  # {finding_rule.id}")
             body.append(f"        derived.setdefault({finding_id!r}, set()).add({src.carry(tests)})")
     body.append("    fired = []")
     for rule in kb.rules.values():
-        condition = " or ".join(f"({src.branch(tests)})" for tests in _branches(kb.conditions_of(rule)))
+        condition = " or ".join(f"({src.branch(tests)})" for tests in branches(kb.conditions_of(rule)))
         body.append(f"    if {condition}:")
         body.append(f"        fired.append({rule.id!r})")
     body.append("    return [(name, a) for name, attrs in derived.items() for a in attrs], fired")

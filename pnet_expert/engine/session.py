@@ -85,12 +85,7 @@ def _read(plan: Plan, bound: dict[str, Any], case_fact: Any = None) -> Firing:
     findings = tuple(_finding_key(bound[name]) for name, _ in plan.findings)
     derived = None
     if plan.finding is not None:
-        carry = plan.carry
-        attributes: dict[str, str] = {}
-        if carry is not None:
-            record = bound[carry[0]]
-            attributes = {f: record[f] for f in carry[1] if f in record}
-        derived = (plan.finding, tuple(sorted(attributes.items())))
+        derived = (plan.finding, tuple(sorted(plan.carried(bound).items())))
     return Firing(plan.rule_id, plan.branch, tuple(facts), findings, derived)
 
 

@@ -2,8 +2,9 @@
 
 experta's DepthStrategy removes an invalidated activation by looking only at
 the neighbours of its bisect position; with three or more activations sharing
-a key, the wrong one can stay and fire (DESIGN.md, "sharp edges"). Its ties are
-also broken by hash order, which varies between processes. This strategy
+a key, the wrong one can stay and fire (DEVELOPERS.md, "experta's sharp
+edges"). Its ties are also broken by hash order, which varies between
+processes. This strategy
 removes invalidated activations wherever they stand and breaks ties by rule
 name, so a run is the same in every process.
 """

@@ -261,7 +261,7 @@ def build(kb: KnowledgeBase, patient: Patient, firings: Iterable[Firing]) -> Con
         else:
             by_rule.setdefault(f.rule_id, []).append(f)
 
-    plain = _Plain(kb, patient, orders)
+    plain = _Plain(patient, orders)
     support: dict[FindingKey, list[FactGroup]] = {}
 
     def facts_of(key: FindingKey) -> list[FactGroup]:
@@ -363,7 +363,7 @@ def _orders(kb: KnowledgeBase) -> _Orders:
 class _Plain:
     """Merges firing facts and turns them into plain JSON-ready values in the case's order."""
 
-    def __init__(self, kb: KnowledgeBase, patient: Patient, orders: _Orders) -> None:
+    def __init__(self, patient: Patient, orders: _Orders) -> None:
         self.kinds = orders.fact_kinds
         self.rank = orders.fact_rank
         self.facts = dict(patient.known)

@@ -91,9 +91,7 @@ def load(fingerprint: str) -> KnowledgeBase | None:
 
     try:
         found = pickle.loads(entry.read_bytes())
-    except FileNotFoundError:
-        return None
-    except Exception:  # a corrupt or foreign entry is a miss, never an error
+    except Exception:  # a missing, corrupt or foreign entry is a miss, never an error
         return None
     if not isinstance(found, KnowledgeBase) or found.fingerprint != fingerprint:
         return None

@@ -189,7 +189,7 @@ def _check(
         treatments=treatments,
         findings=findings,
         sections={s.id: s for s in _section_order(sections, source.sections)},
-        rules={r.id: r for r in _rule_order(rule_list, sections, source.sections)},
+        rules={r.id: r for r in _rule_order(rule_list, source.sections)},
         constraints=tuple(constraints),
         root=str(root),
         fingerprint=fingerprint,
@@ -227,9 +227,7 @@ def _section_order(sections: list[SectionSpec], listed: tuple[str, ...]) -> list
     return sorted(sections, key=lambda s: rank.get(s.id, len(rank)))
 
 
-def _rule_order(
-    rules: list[RuleSpec], sections: list[SectionSpec], listed: tuple[str, ...]
-) -> list[RuleSpec]:
+def _rule_order(rules: list[RuleSpec], listed: tuple[str, ...]) -> list[RuleSpec]:
     """Rules grouped by section, in the source's order, each in its file's order."""
     rank = {s: i for i, s in enumerate(listed)}
     return sorted(rules, key=lambda r: rank.get(r.section, len(rank)))

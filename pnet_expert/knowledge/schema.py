@@ -9,6 +9,7 @@ the same knowledge compare equal wherever their text sits.
 
 from __future__ import annotations
 
+import itertools
 from collections.abc import Iterator, Mapping
 from typing import Literal, TypeAlias
 
@@ -171,6 +172,19 @@ class AnyOf:
 
 
 Condition: TypeAlias = FactTest | CountTest | FindingTest | AnyOf
+
+
+def branches(conditions: tuple[Condition, ...]) -> list[tuple[FactTest | CountTest | FindingTest, ...]]:
+    """A conjunction of conditions in disjunctive normal form: one tuple of elementary tests per branch.
+
+    The loader forbids ``any`` inside ``any``, so each option is an elementary test.
+    """
+    choices: list[tuple[FactTest | CountTest | FindingTest, ...]] = []
+    for c in conditions:
+        options = c.options if isinstance(c, AnyOf) else (c,)
+        assert not any(isinstance(o, AnyOf) for o in options), "nested 'any' (the loader forbids it)"
+        choices.append(options)  # type: ignore[arg-type]
+    return [tuple(combo) for combo in itertools.product(*choices)]
 
 
 def iter_tests(conditions: tuple[Condition, ...]) -> Iterator[FactTest | CountTest | FindingTest]:
