@@ -11,11 +11,9 @@ from __future__ import annotations
 
 import argparse
 import gc
-import importlib
 import os
 import sys
 from collections.abc import Sequence
-from typing import Any
 
 COMMANDS = {
     "recommend": "pnet_expert.cli.recommend",
@@ -26,18 +24,6 @@ COMMANDS = {
 }
 
 EXIT_OK, EXIT_FAILED, EXIT_USAGE = 0, 1, 2
-
-
-def _available() -> dict[str, Any]:
-    """The subcommand modules that exist in this installation."""
-    modules: dict[str, Any] = {}
-    for name, module_name in COMMANDS.items():
-        try:
-            modules[name] = importlib.import_module(module_name)
-        except ModuleNotFoundError as exc:
-            if exc.name != module_name:
-                raise
-    return modules
 
 
 def build_parser(only: str | None = None) -> argparse.ArgumentParser:
@@ -54,15 +40,9 @@ def build_parser(only: str | None = None) -> argparse.ArgumentParser:
     parser.add_argument("--version", action="version", version=f"pnet-expert {__version__}")
     sub = parser.add_subparsers(dest="command", metavar="COMMAND")
     sub.required = True
-    modules: dict[str, Any]
-    if only is not None and only in COMMANDS:
-        modules = {only: importlib.import_module(COMMANDS[only])}
-    else:
-        modules = _available()
-    for name, module in modules.items():
-        command = sub.add_parser(name, help=module.HELP, description=module.HELP)
-        module.add_arguments(command)
-        command.set_defaults(run=module.run)
+    from .common import register_commands
+
+    register_commands(sub, {only: COMMANDS[only]} if only in COMMANDS else COMMANDS, "run")
     return parser
 
 

@@ -8,7 +8,7 @@ import os
 import sys
 from typing import TextIO
 
-from .common import add_kb_option, knowledge_base
+from .common import add_kb_option, add_progress_option, cannot_write, knowledge_base, show_progress
 
 HELP = "consult every case of a JSON-lines file; one JSON result per line, in input order"
 
@@ -34,12 +34,7 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
         metavar="N",
         help="worker processes (default 1; 0 means one per core)",
     )
-    parser.add_argument(
-        "--progress",
-        action=argparse.BooleanOptionalAction,
-        default=None,
-        help="draw a progress bar on standard error (default: when it is a terminal)",
-    )
+    add_progress_option(parser)
     add_kb_option(parser)
 
 
@@ -66,7 +61,7 @@ def run(args: argparse.Namespace) -> int:
         except (OSError, UnicodeDecodeError) as exc:
             raise InputError(args.cases, f"cannot be read: {exc}") from None
     total = len(numbered_lines(lines))
-    show = sys.stderr.isatty() if args.progress is None else args.progress
+    show = show_progress(args)
     progress = Progress(total, "batch", sys.stderr, enabled=show)
     bad = 0
     with contextlib.ExitStack() as stack:
@@ -75,7 +70,7 @@ def run(args: argparse.Namespace) -> int:
             try:
                 out = stack.enter_context(atomic_output(args.output))
             except OSError as exc:
-                raise InputError(args.output, f"cannot be written: {exc.strerror or exc}") from None
+                raise cannot_write(args.output, exc) from None
         for number, text, failed in run_batch(lines, kb, jobs, progress.advance):
             if failed:
                 bad += 1

@@ -1,11 +1,15 @@
-"""Pieces the subcommands share: the --kb option and loading the knowledge base it names."""
+"""Pieces the subcommands share: registering them, the --kb, --progress and -o options, writing outputs."""
 
 from __future__ import annotations
 
 import argparse
-from typing import TYPE_CHECKING
+import importlib
+import sys
+from collections.abc import Mapping
+from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
+    from ..errors import InputError
     from ..knowledge.schema import KnowledgeBase
 
 
@@ -23,3 +27,67 @@ def knowledge_base(args: argparse.Namespace) -> KnowledgeBase:
     from ..knowledge.loader import load_knowledge_base
 
     return load_knowledge_base(getattr(args, "kb", None))
+
+
+def register_commands(
+    sub: argparse._SubParsersAction[argparse.ArgumentParser], commands: Mapping[str, str], key: str
+) -> None:
+    """Add one subcommand per module (``HELP``, ``add_arguments``, ``run``), its ``run`` stored as ``key``."""
+    for name, module_name in commands.items():
+        module: Any = importlib.import_module(module_name)
+        command = sub.add_parser(name, help=module.HELP, description=module.HELP)
+        module.add_arguments(command)
+        command.set_defaults(**{key: module.run})
+
+
+def add_progress_option(parser: argparse.ArgumentParser) -> None:
+    """``--progress`` / ``--no-progress``: a progress bar on standard error."""
+    parser.add_argument(
+        "--progress",
+        action=argparse.BooleanOptionalAction,
+        default=None,
+        help="draw a progress bar on standard error (default: when it is a terminal)",
+    )
+
+
+def show_progress(args: argparse.Namespace) -> bool:
+    """Whether to draw the progress bar: as asked, else when standard error is a terminal."""
+    return sys.stderr.isatty() if args.progress is None else bool(args.progress)
+
+
+def add_output_option(parser: argparse.ArgumentParser) -> None:
+    """``-o OUT``: the report file; its suffix picks the format (``report`` and ``kb report``)."""
+    parser.add_argument(
+        "-o",
+        "--output",
+        metavar="OUT",
+        required=True,
+        help="the report file to write: .md (Markdown) or .html (one self-contained page)",
+    )
+
+
+def cannot_write(path: str, exc: OSError) -> InputError:
+    """The input error for an output file that cannot be written, naming it and why."""
+    from ..errors import InputError
+
+    if isinstance(exc, FileNotFoundError):
+        return InputError(path, "cannot be written: its folder does not exist")
+    if isinstance(exc, IsADirectoryError):
+        return InputError(path, "is a folder, not a file")
+    return InputError(path, f"cannot be written: {exc.strerror or exc}")
+
+
+def write_output(path: str, text: str) -> None:
+    """Write an output file atomically; one that cannot be written is an input error naming it."""
+    from ..casefile import write_atomic
+
+    try:
+        write_atomic(path, text)
+    except OSError as exc:
+        raise cannot_write(path, exc) from None
+
+
+def write_report(path: str, text: str) -> None:
+    """Write a report atomically and say so on standard error."""
+    write_output(path, text)
+    print(f"pnet-expert: wrote {path}", file=sys.stderr)

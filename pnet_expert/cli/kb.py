@@ -7,8 +7,6 @@ Each kb subcommand lives in its own module (``kb_<name>.py``) with ``HELP``,
 from __future__ import annotations
 
 import argparse
-import importlib
-from typing import Any
 
 HELP = "study, check and edit the knowledge base (kb COMMAND --help)"
 
@@ -24,19 +22,12 @@ KB_COMMANDS = {
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
-    """One sub-subcommand per existing kb module."""
+    """One sub-subcommand per kb module."""
+    from .common import register_commands
+
     sub = parser.add_subparsers(dest="kb_command", metavar="KB_COMMAND")
     sub.required = True
-    for name, module_name in KB_COMMANDS.items():
-        try:
-            module: Any = importlib.import_module(module_name)
-        except ModuleNotFoundError as exc:
-            if exc.name != module_name:
-                raise
-            continue
-        command = sub.add_parser(name, help=module.HELP, description=module.HELP)
-        module.add_arguments(command)
-        command.set_defaults(kb_run=module.run)
+    register_commands(sub, KB_COMMANDS, "kb_run")
 
 
 def run(args: argparse.Namespace) -> int:

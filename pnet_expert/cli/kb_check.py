@@ -13,7 +13,7 @@ import sys
 import textwrap
 from typing import TYPE_CHECKING
 
-from .common import add_kb_option
+from .common import add_kb_option, add_progress_option, show_progress
 
 if TYPE_CHECKING:
     from ..progress import Progress
@@ -34,12 +34,7 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument(
         "--format", "-f", choices=("text", "json"), default="text", help="output format (default: text)"
     )
-    parser.add_argument(
-        "--progress",
-        action=argparse.BooleanOptionalAction,
-        default=None,
-        help="draw a progress bar on standard error (default: when it is a terminal)",
-    )
+    add_progress_option(parser)
 
 
 class _Bar:
@@ -67,7 +62,7 @@ def run(args: argparse.Namespace) -> int:
     """Run every check, print the report, exit 0 (clean) or 1 (errors)."""
     from ..verify.check import check_knowledge_base
 
-    show = sys.stderr.isatty() if args.progress is None else args.progress
+    show = show_progress(args)
     bar = _Bar(show)
     try:
         report = check_knowledge_base(args.kb, args.source, bar)

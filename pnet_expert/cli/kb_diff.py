@@ -14,6 +14,8 @@ from typing import TYPE_CHECKING
 if TYPE_CHECKING:
     from ..verify.diff import Change, ImpactKind, KbDiff
 
+from .common import add_progress_option, show_progress
+
 HELP = "compare two knowledge bases: rules added, removed and changed, and the cases whose options change"
 WIDTH = 100
 BUNDLED = "bundled"
@@ -25,12 +27,7 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
         "old", metavar="OLD", help="the knowledge base before: a directory (see 'kb init'), or 'bundled'"
     )
     parser.add_argument("new", metavar="NEW", help="the knowledge base after: a directory, or 'bundled'")
-    parser.add_argument(
-        "--progress",
-        action=argparse.BooleanOptionalAction,
-        default=None,
-        help="draw a progress bar on standard error (default: when it is a terminal)",
-    )
+    add_progress_option(parser)
 
 
 def run(args: argparse.Namespace) -> int:
@@ -40,7 +37,7 @@ def run(args: argparse.Namespace) -> int:
     from ..verify.diff import diff_knowledge_bases, touched_treatments
 
     old, new = load_knowledge_base(_path(args.old)), load_knowledge_base(_path(args.new))
-    show = sys.stderr.isatty() if args.progress is None else args.progress
+    show = show_progress(args)
     total = len(touched_treatments(old, new))
     bar = Progress(total, "kb diff", sys.stderr, enabled=show and total > 0)
     result = diff_knowledge_bases(old, new, bar.advance)

@@ -10,7 +10,7 @@ import argparse
 import sys
 from pathlib import Path
 
-from .common import add_kb_option, knowledge_base
+from .common import add_kb_option, knowledge_base, write_output
 
 HELP = "draw the knowledge base (or one section) as a diagram: .dot, .mmd, or .svg when Graphviz is installed"
 FORMATS = {".dot": "dot", ".gv": "dot", ".mmd": "mermaid", ".svg": "svg"}
@@ -54,7 +54,6 @@ def output_format(output: str, chosen: str | None) -> str:
 
 def run(args: argparse.Namespace) -> int:
     """Build the graph, render it, write it."""
-    from ..casefile import write_atomic
     from ..errors import InputError
     from ..explain.graph import dot_available, kb_graph, to_svg
     from .kb_rules import check_section
@@ -78,10 +77,7 @@ def run(args: argparse.Namespace) -> int:
     if args.output == "-":
         sys.stdout.write(text)
         return 0
-    try:
-        write_atomic(args.output, text)
-    except OSError as exc:
-        raise InputError(field=args.output, problem=f"cannot be written: {exc.strerror or exc}") from None
+    write_output(args.output, text)
     nodes, edges = len(graph.nodes), len(graph.edges)
     print(f"wrote {args.output} ({kind}: {nodes} nodes, {edges} edges)", file=sys.stderr)
     return 0

@@ -10,8 +10,7 @@ from __future__ import annotations
 
 import argparse
 
-from .common import add_kb_option, knowledge_base
-from .report import add_output_option, write_report
+from .common import add_kb_option, add_output_option, knowledge_base, write_report
 
 HELP = "write the whole knowledge base as a report for a lecture (Markdown or HTML)"
 

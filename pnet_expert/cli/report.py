@@ -8,9 +8,8 @@ network) with the reasoning diagram inline when Graphviz's ``dot`` is here.
 from __future__ import annotations
 
 import argparse
-import sys
 
-from .common import add_kb_option, knowledge_base
+from .common import add_kb_option, add_output_option, knowledge_base, write_report
 
 HELP = "write a teaching report for one case: every option and its reasoning (Markdown or HTML)"
 
@@ -24,33 +23,6 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     )
     add_output_option(parser)
     add_kb_option(parser)
-
-
-def add_output_option(parser: argparse.ArgumentParser) -> None:
-    """``-o OUT``: the report file; its suffix picks the format (shared with ``kb report``)."""
-    parser.add_argument(
-        "-o",
-        "--output",
-        metavar="OUT",
-        required=True,
-        help="the report file to write: .md (Markdown) or .html (one self-contained page)",
-    )
-
-
-def write_report(path: str, text: str) -> None:
-    """Write a report atomically; a file that cannot be written is an input error naming it."""
-    from ..casefile import write_atomic
-    from ..errors import InputError
-
-    try:
-        write_atomic(path, text)
-    except FileNotFoundError:
-        raise InputError(path, "cannot be written: its folder does not exist") from None
-    except IsADirectoryError:
-        raise InputError(path, "is a folder, not a file") from None
-    except OSError as exc:
-        raise InputError(path, f"cannot be written: {exc.strerror or exc}") from None
-    print(f"pnet-expert: wrote {path}", file=sys.stderr)
 
 
 def run(args: argparse.Namespace) -> int:
