@@ -27,6 +27,7 @@ from .errors import InputError, did_you_mean
 from .explain.checks import RuleCheck, check_rule
 from .explain.consultation import Consultation
 from .knowledge.schema import FactSpec, FactTest, KnowledgeBase, SectionSpec, iter_tests
+from .logic import field_slot
 from .questions import (
     UNKNOWN,
     Answer,
@@ -34,7 +35,6 @@ from .questions import (
     count_question,
     fact_question,
     field_question,
-    field_slot,
 )
 from .relevance import Relevance, assess
 

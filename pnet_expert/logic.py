@@ -9,6 +9,7 @@ A test on an unknown fact is UNKNOWN, never FALSE: unknown is not false.
 from __future__ import annotations
 
 import enum
+import re
 from collections.abc import Iterable, Mapping
 
 import attrs
@@ -22,6 +23,21 @@ from .knowledge.schema import (
     FindingTest,
     KnowledgeBase,
 )
+
+
+def field_slot(fact: str, index: int, field: str) -> str:
+    """The name of one field of one record, as unknowns are named: ``tumors[0].size``."""
+    return f"{fact}[{index}].{field}"
+
+
+FIELD_SLOT = re.compile(r"(\w+)\[(\d+)\]\.(\w+)")
+"""Parses a name made by :func:`field_slot` (fact, index, field)."""
+
+
+def slot_fact(name: str) -> str:
+    """The fact an unknown name belongs to: ``tumors`` for ``tumors[0].size``, else the name."""
+    match = FIELD_SLOT.fullmatch(name)
+    return match.group(1) if match else name
 
 
 class Truth(enum.Enum):
@@ -141,7 +157,7 @@ class Evaluator:
         assert isinstance(records, tuple)
         matched = self._matching_records(t)
         unsure = [
-            f"{t.fact}[{i}].{field}"
+            field_slot(t.fact, i, field)
             for i, r in enumerate(records)
             if isinstance(r, Tumor) and t.matches(_fields(r)) is None
             for field, _ in t.where
@@ -183,7 +199,7 @@ class Evaluator:
         for c in spec.rule.when:
             if isinstance(c, CountTest) and attribute in c.carry:
                 index = self._matching_records(c)[0][0]
-                return f"{c.fact}[{index}].{attribute}"
+                return field_slot(c.fact, index, attribute)
         return attribute  # pragma: no cover - the loader ties attributes to records
 
     def _any(self, c: AnyOf) -> Outcome:

@@ -21,6 +21,7 @@ import attrs
 
 from .errors import InputError, did_you_mean
 from .knowledge.schema import FactSpec, FieldSpec
+from .logic import field_slot
 
 UNKNOWN_WORDS = ("unknown", "?")
 YES_WORDS = ("yes", "y", "true")
@@ -198,8 +199,3 @@ def field_question(spec: FactSpec, field: FieldSpec, index: int) -> Question:
         index=index,
         needed_in_record=field.required,
     )
-
-
-def field_slot(fact: str, index: int, field: str) -> str:
-    """The name of one field of one record, as the evaluator names an unknown one: ``tumors[0].size``."""
-    return f"{fact}[{index}].{field}"

@@ -22,8 +22,7 @@ and constraints; nothing here names a fact, a rule or a value.
 from __future__ import annotations
 
 import itertools
-import re
-from collections.abc import Iterator, Mapping
+from collections.abc import Mapping
 from typing import Any
 
 import attrs
@@ -31,14 +30,12 @@ import attrs
 from .case import Patient
 from .case_validation import validate_case
 from .errors import InputError
-from .knowledge.schema import CountTest, FactSpec, KnowledgeBase, RuleSpec, iter_tests
-from .logic import Evaluator, Truth
+from .knowledge.schema import AnyOf, CountTest, FactSpec, FactTest, KnowledgeBase, RuleSpec, iter_tests
+from .logic import FIELD_SLOT, Evaluator, Truth, slot_fact
 
 MAX_TRIALS = 512
 """How many trial answers one name may be tried with; past that it is taken as needed, untried."""
 
-FIELD_NAME = re.compile(r"(\w+)\[(\d+)\]\.(\w+)")
-"""A record's field as the evaluator names it: ``tumors[0].size``."""
 
 Case = Mapping[str, Any]
 Waiting = tuple[tuple[RuleSpec, frozenset[str]], ...]
@@ -99,13 +96,38 @@ def _live(
     kb: KnowledgeBase, case: Case, undecided: list[tuple[RuleSpec, frozenset[str]]]
 ) -> tuple[Waiting, dict[str, set[str] | None]]:
     names = dict.fromkeys(name for _, unknown in undecided for name in unknown)
-    alive = {name: _alive_under(kb, case, name, undecided) for name in names}
+    restricted = restricted_facts(kb, case)
+    # Conditions are positive tests: an unknown name always has an answer that meets the
+    # tests on it, unless a constraint holds that answer against the case's other facts.
+    # Only names of such facts are tried; for the others every waiting rule stays open.
+    alive = {
+        name: _alive_under(kb, case, name, undecided) if slot_fact(name) in restricted else None
+        for name in names
+    }
     live = tuple(
         (rule, unknown)
         for rule, unknown in undecided
         if not any((a := alive[n]) is not None and rule.id not in a for n in unknown)
     )
     return live, alive
+
+
+def restricted_facts(kb: KnowledgeBase, case: Case) -> frozenset[str]:
+    """The unknown facts that a constraint could hold against some answer, given the known ones.
+
+    A constraint is broken only when its ``if`` holds and its ``then`` is false, and an
+    unknown fact never makes a positive test hold: so a constraint can restrict the
+    answer to one unknown fact only when every other fact it names is known (or when it
+    has an ``any``, where one known option can hold alone).
+    """
+    facts: set[str] = set()
+    for constraint in kb.constraints:
+        conditions = (*constraint.if_, constraint.then)
+        named = {t.fact for t in iter_tests(conditions) if isinstance(t, FactTest | CountTest)}
+        unknown = {f for f in named if case.get(f) is None}
+        if len(unknown) == 1 or any(isinstance(c, AnyOf) for c in conditions):
+            facts |= unknown
+    return frozenset(facts)
 
 
 def _alive_under(
@@ -128,7 +150,7 @@ def _alive_under(
 
 def trial_cases(kb: KnowledgeBase, case: Case, name: str) -> list[dict[str, Any]] | None:
     """The case with each possible answer for one unknown name (None: too many to try, or not a name)."""
-    match = FIELD_NAME.fullmatch(name)
+    match = FIELD_SLOT.fullmatch(name)
     if match is not None:
         fact, index, field = match.group(1), int(match.group(2)), match.group(3)
         return _field_trials(kb.facts[fact], case, index, field)
@@ -150,20 +172,15 @@ def _values(spec: FactSpec) -> list[Any] | None:
 
 
 def _record_lists(kb: KnowledgeBase, spec: FactSpec) -> list[Any] | None:
-    """Every list of up to N records (required fields only), N the largest count the knowledge base tests."""
-    most = max((t.exactly or t.at_least or 0 for t in _count_tests(kb, spec.id)), default=1)
-    required = [f for f in spec.fields if f.required]
-    records = [
-        dict(zip([f.id for f in required], values, strict=True))
-        for values in itertools.product(*(f.value_ids for f in required))
-    ]
-    lists: list[Any] = []
-    for n in range(most + 1):
-        for chosen in itertools.combinations_with_replacement(records, n):
-            lists.append(list(chosen))
-            if len(lists) > MAX_TRIALS:
-                return None
-    return lists
+    """One list of records per outcome of every count the knowledge base takes of the fact.
+
+    The same representatives ``kb check`` reasons over (``verify.space``): lists
+    long enough for every combination of counts, each kind of record once.
+    """
+    from .verify.space import plain, record_values
+
+    lists = [plain(records) for records in record_values((kb,), spec.id, False)]
+    return None if len(lists) > MAX_TRIALS else lists
 
 
 def _field_trials(spec: FactSpec, case: Case, index: int, field: str) -> list[dict[str, Any]]:
@@ -174,16 +191,3 @@ def _field_trials(spec: FactSpec, case: Case, index: int, field: str) -> list[di
         records[index][field] = value
         trials.append({**case, spec.id: records})
     return trials
-
-
-def _count_tests(kb: KnowledgeBase, fact: str) -> Iterator[CountTest]:
-    """Every count test on a records fact, wherever the knowledge base makes one."""
-    conditions = [
-        *(c for f in kb.findings.values() for c in f.rule.when),
-        *(c for r in kb.rules.values() for c in r.when),
-        *(c for s in kb.sections.values() for c in s.applies_when),
-        *(c for k in kb.constraints for c in (*k.if_, k.then)),
-    ]
-    for test in iter_tests(tuple(conditions)):
-        if isinstance(test, CountTest) and test.fact == fact:
-            yield test

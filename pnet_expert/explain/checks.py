@@ -8,10 +8,10 @@ from __future__ import annotations
 
 import attrs
 
-from ..case import Patient
+from ..case import Patient, Tumor
 from ..knowledge.schema import Condition, FindingTest, KnowledgeBase, RuleSpec
 from ..knowledge.words import describe, facts_text, value_text
-from ..logic import Evaluator, Outcome, Truth
+from ..logic import FIELD_SLOT, Evaluator, Outcome, Truth
 
 
 @attrs.frozen
@@ -61,13 +61,6 @@ class RuleCheck:
         """The facts whose absence keeps the rule undecided."""
         return tuple(dict.fromkeys(u for c in self.unknown for u in c.unknown))
 
-    def summary(self) -> str:
-        """One line: fired, not fired (and why), or waiting on unknown facts."""
-        if self.fired:
-            return f"{self.rule.id} fired"
-        if self.failed:
-            return f"{self.rule.id} did not fire: " + "; ".join(c.text for c in self.failed) + " — not met"
-        return f"{self.rule.id} did not fire: unknown " + ", ".join(self.unknown_facts)
 
 
 def check_rule(kb: KnowledgeBase, evaluator: Evaluator, rule: RuleSpec, fired: bool) -> RuleCheck:
@@ -105,6 +98,16 @@ def detail(kb: KnowledgeBase, outcome: Outcome) -> str:
     return ("here " + facts) if facts else "here"
 
 
-def evaluator_for(kb: KnowledgeBase, patient: Patient) -> Evaluator:
-    """An evaluator for one case (a thin alias that keeps callers off logic's internals)."""
-    return Evaluator(kb, patient)
+def unknown_text(patient: Patient, name: str) -> str:
+    """An unknown name for people: 'tumors[1].size' -> 'tumors.size (the tumor in the head)'.
+
+    No word then depends on the order in which the tumors were listed.
+    """
+    match = FIELD_SLOT.fullmatch(name)
+    if match is None:
+        return name
+    fact, index, field = match.group(1), int(match.group(2)), match.group(3)
+    records = patient.get(fact)
+    record = records[index] if isinstance(records, tuple) and index < len(records) else None
+    site = record.site if isinstance(record, Tumor) else None
+    return f"{fact}.{field} (the tumor in the {site})" if site else f"{fact}.{field}"

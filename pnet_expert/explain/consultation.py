@@ -156,13 +156,22 @@ class Consultation:
     def _evaluator(self) -> Evaluator:
         return Evaluator(self.kb, self.patient)
 
+    @cached_property
+    def _rule_checks(self) -> dict[str, RuleCheck]:
+        return {}
+
     def rule_check(self, rule_id: str) -> RuleCheck:
-        """One rule on this case: fired or not, and each condition's outcome."""
+        """One rule on this case: fired or not, and each condition's outcome (worked out once)."""
+        found = self._rule_checks.get(rule_id)
+        if found is not None:
+            return found
         rule = self.kb.rules.get(rule_id)
         if rule is None:
             problem = f"{rule_id!r} is not a rule{did_you_mean(rule_id, self.kb.rules)}"
             raise InputError(field="rule", problem=problem)
-        return check_rule(self.kb, self._evaluator, rule, rule_id in self.fired_rules)
+        found = check_rule(self.kb, self._evaluator, rule, rule_id in self.fired_rules)
+        self._rule_checks[rule_id] = found
+        return found
 
     def why_not_checks(self, treatment_id: str) -> tuple[RuleCheck, ...]:
         """Every rule that could offer a treatment, checked on this case."""

@@ -10,13 +10,13 @@ reading of the source.
 
 from __future__ import annotations
 
-import re
 from typing import TYPE_CHECKING, Any
 
 import attrs
 
-from ..knowledge.schema import AnyOf, CountTest, FactTest, FindingTest, iter_tests
+from ..knowledge.schema import FindingTest
 from ..logic import Truth
+from .checks import unknown_text
 
 if TYPE_CHECKING:
     from .checks import RuleCheck
@@ -53,18 +53,11 @@ def find_gaps(consultation: Consultation) -> tuple[Gap, ...]:
 
     checks = [consultation.rule_check(r) for r in section.rules]
     # A rule waiting on a fact that no answer agreeing with the case's other facts could
-    # satisfy (liver_dominant when spread is known to be []) cannot change anything. Only
-    # facts that a constraint could hold against an answer need trying: conditions are
-    # positive tests, so any other unknown fact has an answer that meets them.
-    constrained = _constrained_facts(consultation)
-    undecided = tuple(
-        (c.rule, frozenset(u for u in c.unknown_facts if re.split(r"[\[.]", u)[0] in constrained))
-        for c in checks
-        if c.truth is Truth.UNKNOWN
-    )
+    # satisfy (liver_dominant when spread is known to be []) cannot change anything.
+    undecided = tuple((c.rule, frozenset(c.unknown_facts)) for c in checks if c.truth is Truth.UNKNOWN)
     live = {rule.id for rule, _ in live_rules(consultation.kb, consultation.patient.to_dict(), undecided)}
     waiting = tuple(
-        (c.rule.id, tuple(_unknown_name(consultation, u) for u in c.unknown_facts))
+        (c.rule.id, tuple(unknown_text(consultation.patient, u) for u in c.unknown_facts))
         for c in checks
         if c.rule.id in live
     )
@@ -88,36 +81,6 @@ def find_gaps(consultation: Consultation) -> tuple[Gap, ...]:
     if not waiting and not near:
         parts.append("The source is silent on this case; the system does not guess.")
     return (Gap(section.id, section.title, " ".join(parts), waiting, near),)
-
-
-def _constrained_facts(consultation: Consultation) -> frozenset[str]:
-    """The unknown facts that a constraint could hold against some answer, given the known ones.
-
-    A constraint is broken only when its ``if`` holds and its ``then`` is false, and an
-    unknown fact never makes a positive test hold: so a constraint can restrict the
-    answer to one unknown fact only when every other fact it names is known (or when it
-    has an ``any``, where one known option can hold alone).
-    """
-    patient = consultation.patient
-    facts: set[str] = set()
-    for constraint in consultation.kb.constraints:
-        conditions = (*constraint.if_, constraint.then)
-        named = {t.fact for t in iter_tests(conditions) if isinstance(t, FactTest | CountTest)}
-        unknown = {f for f in named if not patient.is_known(f)}
-        if len(unknown) == 1 or any(isinstance(c, AnyOf) for c in conditions):
-            facts |= unknown
-    return frozenset(facts)
-
-
-def _unknown_name(consultation: Consultation, name: str) -> str:
-    """'tumors[1].size' -> 'tumors.size (the tumor in the head)': no word depends on the tumors' order."""
-    match = re.fullmatch(r"(\w+)\[(\d+)\]\.(\w+)", name)
-    if match is None:
-        return name
-    fact, index, field = match.group(1), int(match.group(2)), match.group(3)
-    records = consultation.patient.get(fact)
-    site = records[index].site if isinstance(records, tuple) and index < len(records) else None  # type: ignore[union-attr]
-    return f"{fact}.{field} (the tumor in the {site})" if site else f"{fact}.{field}"
 
 
 def _mismatches(check: RuleCheck) -> int:

@@ -18,6 +18,7 @@ import attrs
 from .._version import __version__
 from ..knowledge.words import value_text
 from ..logic import Truth
+from .checks import unknown_text
 from .graph import Graph, Step, case_graph, dot_available
 
 if TYPE_CHECKING:
@@ -349,7 +350,7 @@ def _sections(c: Consultation) -> tuple[SectionChecks, ...]:
                     offers,
                     rc.rule.quote,
                     not rc.failed,
-                    rc.unknown_facts,
+                    tuple(unknown_text(c.patient, u) for u in rc.unknown_facts),
                     tuple(lines),
                 )
             )
