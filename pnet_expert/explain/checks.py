@@ -62,7 +62,6 @@ class RuleCheck:
         return tuple(dict.fromkeys(u for c in self.unknown for u in c.unknown))
 
 
-
 def check_rule(kb: KnowledgeBase, evaluator: Evaluator, rule: RuleSpec, fired: bool) -> RuleCheck:
     """Evaluate every condition of a rule (its section's, then its own) on the evaluator's case."""
     truth, outcomes = evaluator.all(kb.conditions_of(rule))
