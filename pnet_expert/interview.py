@@ -130,10 +130,10 @@ class Interview:
         for spec in self.kb.facts.values():
             if spec.required and spec.id not in self._steps:
                 return fact_question(spec)
-        reasoning = self._reasoning()
         for spec in self.kb.facts.values():
             if spec.kind == "records" and (question := self._unfinished(spec)) is not None:
-                return question
+                return question  # a record being entered comes first; no reasoning needed for it
+        reasoning = self._reasoning()
         for spec in self.kb.facts.values():
             if spec.kind == "records":
                 question = self._records_question(spec, reasoning)
@@ -238,8 +238,7 @@ class Interview:
 
     def current(self, fact: str) -> Any:
         """A fact's answer as case data (a list of records for tumors); None when not given."""
-        value = self.case().get(fact, _NOT_GIVEN)
-        return None if value is _NOT_GIVEN else value
+        return self.case().get(fact)
 
     # ------------------------------------------------------------ explaining
 

@@ -131,16 +131,6 @@ class Question:
                     return choice.value
         raise self._not_allowed(typed, [c.word for c in self.choices])
 
-    def label_of(self, value: Answer) -> str:
-        """An answer in words, as the REPL echoes it."""
-        if value is UNKNOWN:
-            return "unknown"
-        if isinstance(value, tuple):
-            return ", ".join(self.label_of(v) for v in value) if value else "none"
-        if isinstance(value, int) and not isinstance(value, bool):
-            return str(value)
-        return next((c.label for c in self.choices if c.value == value), str(value))
-
     def _count(self, typed: str) -> int:
         if typed.isdigit() and int(typed) <= MAX_RECORDS:
             return int(typed)

@@ -48,7 +48,6 @@ COMMANDS: dict[str, tuple[str, str]] = {
 """Every command, with its argument and what it does: ``help`` prints this table."""
 
 PATH_COMMANDS = ("save", "load", "report")
-REPORT_SUFFIXES = {".md": "markdown", ".markdown": "markdown", ".html": "html", ".htm": "html"}
 YES = ("y", "yes")
 HELP_HINT = "type help for the commands."
 SAVE_PROMPT = "Save them first? A file name (such as session.yaml), or Enter to leave without saving: "
@@ -450,21 +449,16 @@ class Repl:
         self._done_shown = False
 
     def _cmd_report(self, path: str) -> None:
-        kind = REPORT_SUFFIXES.get(Path(path).suffix.lower())
+        from .explain.render import SUFFIXES
+
+        kind = SUFFIXES.get(Path(path).suffix.lower())
         if kind is None:
             self._say(f"{path}: a report is written as Markdown (.md) or HTML (.html); name the file so.")
             return
         consultation = self._consultation()
         if consultation is None:
             return
-        if kind == "html":
-            to_html = getattr(consultation, "to_html", None)
-            if to_html is None:
-                self._say("HTML reports are not available in this version; write a .md report instead.")
-                return
-            text = str(to_html())
-        else:
-            text = consultation.to_markdown()
+        text = consultation.to_html() if kind == "html" else consultation.to_markdown()
         write_atomic(path, text)
         still = self.interview.open_facts()
         plural = "s" if len(still) > 1 else ""

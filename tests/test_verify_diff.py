@@ -170,3 +170,18 @@ def test_changed_finding_touches_the_rules_that_read_it(kb: KnowledgeBase, kb_co
     )
     examples = {(k.treatment, tuple(k.fired_before)): k.example for k in diff.impact}
     assert examples[("chemotherapy", ("GAS-10",))] == {"tumor_type": "gastrinoma", "spread": ["liver"]}
+
+
+def test_strengths_ranked_otherwise_is_a_change(kb: KnowledgeBase, kb_copy: Path) -> None:
+    """Swapping the strengths' order changes which strength is the strongest: reported, with its impact."""
+    vocabulary = kb_copy / "vocabulary.yaml"
+    text = vocabulary.read_text()
+    usually = text[text.index("  - id: usually") : text.index("  - id: may include")]
+    may = text[text.index("  - id: may include") : text.index("qualifiers:")]
+    vocabulary.write_text(text.replace(usually + may, may + usually))
+    diff = diff_knowledge_bases(kb, load_knowledge_base(kb_copy))
+    assert not diff.same
+    order = FieldChange("order (strongest first)", ("usually, may include",), ("may include, usually",))
+    assert diff.changes == (Change("vocabulary", "strengths", "changed", (order,)),)
+    assert diff.impact
+    assert list(diff.treatments) == [t for t in kb.treatments if t in diff.treatments]  # the KB's order

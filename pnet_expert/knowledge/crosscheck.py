@@ -26,6 +26,7 @@ from .schema import (
     SectionSpec,
     StrengthSpec,
     TreatmentSpec,
+    iter_tests,
 )
 
 # The record type of a records fact is :class:`pnet_expert.case.Tumor`.
@@ -225,7 +226,7 @@ class CrossCheck:
         if finding is None or start in seen:
             return False
         seen.add(start)
-        for c in _flat(finding.rule.when):
+        for c in iter_tests(finding.rule.when):
             if isinstance(c, FindingTest) and (
                 c.finding == target or self._depends_on(c.finding, target, seen)
             ):
@@ -302,14 +303,6 @@ def unique(problems: Problems, items: Iterable[tuple[str, Origin]], what: str) -
             problems.add(origin, item_id, f"duplicate {what} id (first at {seen[item_id]})")
         else:
             seen[item_id] = origin
-
-
-def _flat(conditions: Iterable[Condition]) -> Iterable[Condition]:
-    for c in conditions:
-        if isinstance(c, AnyOf):
-            yield from _flat(c.options)
-        else:
-            yield c
 
 
 def _show(value: object) -> str:

@@ -215,7 +215,19 @@ def text_changes(old: KnowledgeBase, new: KnowledgeBase) -> tuple[Change, ...]:
         if old.disclaimer != new.disclaimer:
             fields.append(FieldChange("disclaimer", (old.disclaimer,), (new.disclaimer,)))
         out.append(Change("source", "source", "changed", tuple(fields)))
+    if _rank_changed(old, new):
+        order = FieldChange(
+            "order (strongest first)",
+            (", ".join(s.id for s in old.strengths),),
+            (", ".join(s.id for s in new.strengths),),
+        )
+        out.append(Change("vocabulary", "strengths", "changed", (order,)))
     return tuple(out)
+
+
+def _rank_changed(old: KnowledgeBase, new: KnowledgeBase) -> bool:
+    """Whether the strengths are ranked otherwise: an option's strongest strength may then change."""
+    return [s.id for s in old.strengths] != [s.id for s in new.strengths]
 
 
 def _sections(kb: KnowledgeBase) -> dict[str, Any]:
@@ -275,6 +287,7 @@ def touched_treatments(old: KnowledgeBase, new: KnowledgeBase) -> tuple[tuple[st
         or old.sections[s].applies_when != new.sections[s].applies_when
     }
     touched: dict[str, list[str]] = {}
+    rank_changed = _rank_changed(old, new)
 
     def touch(treatments: Iterable[str], rule: str) -> None:
         for t in treatments:
@@ -297,12 +310,12 @@ def touched_treatments(old: KnowledgeBase, new: KnowledgeBase) -> tuple[tuple[st
             or set(facts_of(old, old.conditions_of(a))) & facts
             or set(facts_of(new, new.conditions_of(b))) & facts
         )
-        if reads_changed or a.strength != b.strength:
+        if reads_changed or a.strength != b.strength or rank_changed:
             touch(dict.fromkeys(o.treatment for o in (*a.offers, *b.offers)), rule_id)
         else:
             differ = set(a.offers) ^ set(b.offers)
             touch(dict.fromkeys(o.treatment for o in (*a.offers, *b.offers) if o in differ), rule_id)
-    order = {t: i for i, t in enumerate([*new.treatments, *old.treatments])}
+    order = {t: i for i, t in enumerate(dict.fromkeys([*new.treatments, *old.treatments]))}
     return tuple(sorted(((t, tuple(r)) for t, r in touched.items()), key=lambda item: order.get(item[0], 0)))
 
 
@@ -326,8 +339,7 @@ def treatment_impact(
     cache: Cache | None = None,
 ) -> list[ImpactKind]:
     """The kinds of case whose option for one treatment changes (``cache`` shared between treatments)."""
-    old_rules = [r for r in old.rules.values() if r.offers_treatment(treatment)]
-    new_rules = [r for r in new.rules.values() if r.offers_treatment(treatment)]
+    old_rules, new_rules = list(old.rules_offering(treatment)), list(new.rules_offering(treatment))
     old_changed = [r for r in old_rules if r.id in changed_rules]
     new_changed = [r for r in new_rules if r.id in changed_rules]
     first = [

@@ -139,6 +139,6 @@ def source_gaps(kb: KnowledgeBase, advance: Callable[[int], None] | None = None)
     for section in kb.sections.values():
         if section.kind == "type":
             out.extend(section_gaps(kb, section))
-        if advance:
-            advance(1)
+            if advance:
+                advance(1)
     return tuple(out)

@@ -7,9 +7,9 @@ from collections.abc import Mapping, Sequence
 from typing import Any
 
 from ..case import Tumor
-from ..knowledge.schema import FactSpec, KnowledgeBase
+from ..knowledge.schema import FactSpec
 from ..knowledge.words import value_text
-from .space import Assignment, Value
+from .space import Value
 
 NUMBERS = ("no", "one", "two", "three", "four", "five")
 
@@ -37,7 +37,7 @@ def records_words(spec: FactSpec, records: tuple[Tumor, ...]) -> str:
 
 
 def fact_words(spec: FactSpec, value: Value) -> str:
-    """One known fact in words, with its id: 'spread (where the cancer has spread): none'."""
+    """One known fact in words, by its label: 'where the cancer has spread: none'."""
     if spec.kind == "records":
         assert isinstance(value, tuple)
         return records_words(spec, value)  # type: ignore[arg-type]
@@ -46,16 +46,6 @@ def fact_words(spec: FactSpec, value: Value) -> str:
         shown = ", ".join(spec.label_of(v) for v in value) if value else "none"  # type: ignore[arg-type]
         return f"{spec.label}: {shown}"
     return f"{spec.label}: {spec.label_of(value)}"  # type: ignore[arg-type]
-
-
-def assignment_words(kb: KnowledgeBase, assignment: Assignment, skip: tuple[str, ...] = ()) -> str:
-    """The known facts of a case in words, separated by semicolons."""
-    return "; ".join(fact_words(kb.facts[name], value) for name, value in assignment if name not in skip)
-
-
-def option_text(treatment: str, strength: str, qualifiers: tuple[str, ...]) -> str:
-    """An option with its strength and qualifiers: 'chemoembolization (may include; rare)'."""
-    return f"{treatment} ({'; '.join((strength, *qualifiers))})"
 
 
 def table(headers: tuple[str, ...], rows: Sequence[tuple[str, ...]], indent: str = "") -> str:
