@@ -7,6 +7,7 @@ Nothing is coerced: ``"yes"`` is not true, ``1`` is not true, ``"liver"`` is not
 
 from __future__ import annotations
 
+import unicodedata
 from collections.abc import Mapping
 from typing import Any
 
@@ -31,10 +32,14 @@ def validate_case(mapping: object, kb: KnowledgeBase) -> Patient:
         elif key in META_KEYS:
             if value is None:
                 continue
-            if isinstance(value, str):
-                meta[key] = value
-            else:
+            if not isinstance(value, str):
                 problems.append(Problem(key, f"expected text, got {_kind(value)}"))
+            elif (bad := _control_character(value)) is not None:
+                # A terminal would obey it (colours, titles, cursor moves), and TOML cannot hold it.
+                problem = f"holds a control character ({bad!r}); text may hold new lines and tabs only"
+                problems.append(Problem(key, problem))
+            else:
+                meta[key] = value
         elif key in kb.facts:
             checked = _fact(kb.facts[key], value, problems)
             if checked is not None:
@@ -180,6 +185,11 @@ def _constraints(patient: Patient, kb: KnowledgeBase) -> None:
             )
     if problems:
         raise CaseError.of(problems)
+
+
+def _control_character(text: str) -> str | None:
+    """The first control character in a text, other than a new line or a tab."""
+    return next((ch for ch in text if unicodedata.category(ch) == "Cc" and ch not in "\n\t"), None)
 
 
 def _show(value: Any) -> str:

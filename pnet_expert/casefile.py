@@ -109,6 +109,8 @@ def case_text(case: Mapping[str, Any], suffix: str) -> str:
 def _toml(case: Mapping[str, Any]) -> str:
     lines, tables = [], []
     for key, value in case.items():
+        if value is None:
+            continue  # TOML has no null; a fact left out is unknown all the same
         if isinstance(value, list) and value and isinstance(value[0], Mapping):
             for item in value:
                 tables.append(f"\n[[{key}]]")

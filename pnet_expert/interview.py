@@ -289,7 +289,7 @@ class Interview:
             problem = f"nothing to save yet: a case needs {', '.join(missing)}; answer it first"
             raise InputError(field="save", problem=problem)
         # TOML has no null: there, a fact answered unknown is left out (and asked again on resuming).
-        write_case(path, self.case(nulls=Path(path).suffix.lower() != ".toml"))
+        write_case(path, self.case())  # a TOML file leaves the nulls out (it has none)
         self._saved = dict(self._steps)
         self._saved_path = str(path)
 

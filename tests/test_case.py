@@ -245,3 +245,17 @@ def test_a_patient_built_by_hand_is_validated_before_consulting() -> None:
     with pytest.raises(CaseError, match="bogus: unknown key 'bogus'"):
         recommend(Patient(known=(("tumor_type", "gastrinoma"), ("bogus", True))))
     assert recommend(Patient(known=(("tumor_type", "other"),))).fired_rules == ("OTH-01",)
+
+
+def test_control_characters_in_case_text_are_refused() -> None:
+    """Case text cannot carry terminal escapes (they would act in a terminal); new lines and tabs are fine."""
+    error = error_of({"tumor_type": "other", "title": "\x1b]0;pwned\x07red"})
+    assert str(error) == "title: holds a control character ('\\x1b'); text may hold new lines and tabs only"
+    Patient.from_dict({"tumor_type": "other", "notes": "line one\n\tline two"})
+
+
+def test_toml_leaves_unknown_facts_out(tmp_path: Path) -> None:
+    """TOML has no null: a fact given as null (unknown) is left out of a TOML case file."""
+    path = tmp_path / "case.toml"
+    write_case(path, {"tumor_type": "other", "resectable": None, "description": "a\tb"})
+    assert read_case(path) == {"tumor_type": "other", "description": "a\tb"}

@@ -22,7 +22,6 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from ..errors import InputError
-from ..knowledge.words import facts_text, value_text
 
 if TYPE_CHECKING:
     import jinja2
@@ -41,7 +40,8 @@ _BLANKS = re.compile(r"\s*[\r\n]+\s*")
 
 
 def md_escape(value: Any) -> str:
-    """Escape case text for Markdown: it can never turn into markup, a link or HTML."""
+    """Escape case text for Markdown: it can never turn into markup or HTML (a bare web
+    address may still be shown as a link by viewers that auto-link)."""
     return _MD_CASE.sub(r"\\\1", _BLANKS.sub(" ", str(value)))
 
 
@@ -82,8 +82,6 @@ def environment() -> jinja2.Environment:
     env.filters["md"] = md_escape
     env.filters["mdtext"] = md_text
     env.filters["fence"] = fence
-    env.filters["value"] = value_text
-    env.filters["facts"] = facts_text
     return env
 
 

@@ -181,15 +181,14 @@ class Diagram:
     """
 
     mermaid: str
-    dot: str
     svg: str | None
     steps: tuple[Step, ...]
 
     @classmethod
     def of(cls, graph: Graph, svg: bool, id_prefix: str = "g") -> Diagram:
-        """Draw a graph: Mermaid and DOT text always, SVG when asked for and ``dot`` is there."""
+        """Draw a graph: Mermaid text always, SVG when asked for and ``dot`` is there."""
         picture = graph.to_svg(id_prefix) if svg and dot_available() else None
-        return cls(graph.to_mermaid(), graph.to_dot(), picture, graph.steps())
+        return cls(graph.to_mermaid(), picture, graph.steps())
 
 
 @attrs.frozen

@@ -1,7 +1,7 @@
 """Plain-text renderings of a consultation: the options, HOW, and WHY NOT.
 
-Every rendering names the rules by id and quotes the source, and ends with the
-disclaimer: these are options from one old patient summary, never advice.
+Every rendering names the rules by id (HOW also quotes the source), and ends
+with the disclaimer: these are options from one old patient summary, never advice.
 """
 
 from __future__ import annotations
@@ -57,7 +57,7 @@ def short_reason(reason: Reason) -> str:
 def option_line(option: Option) -> str:
     """One option with its qualifiers, alternatives and short reasons."""
     extra = f" ({', '.join(option.qualifiers)})" if option.qualifiers else ""
-    alternatives = sorted({a for r in option.because for a in r.alternatives})
+    alternatives = list(dict.fromkeys(a for r in option.because for a in r.alternatives))  # the KB's order
     alt = f" [either this or {', '.join(alternatives)}]" if alternatives else ""
     reasons = " | ".join(short_reason(r) for r in option.because)
     return _wrap(f"{option.label}{extra}{alt} [{option.id}] — {reasons}", "      ", "  - ")
