@@ -236,6 +236,16 @@ def kb_graph(kb: KnowledgeBase, section: str | None = None) -> Graph:
 
     rules = [r for r in kb.rules.values() if section is None or r.section == section]
     needed = {t.finding for r in rules for t in iter_tests(kb.conditions_of(r)) if isinstance(t, FindingTest)}
+    grown = True
+    while grown:  # and the findings those findings chain on
+        more = {
+            t.finding
+            for f in needed
+            for t in iter_tests(kb.findings[f].rule.when)
+            if isinstance(t, FindingTest) and t.finding not in needed
+        }
+        needed |= more
+        grown = bool(more)
     for finding in kb.findings.values():
         if section is not None and finding.id not in needed:
             continue

@@ -161,7 +161,10 @@ def kb_report(kb: KnowledgeBase, svg: bool = True) -> KbReport:
             _words(kb, f.rule.when),
             f.attributes,
             f.reading,
-            tuple(r.id for r in kb.rules.values() if f.id in _tested(kb.conditions_of(r), "finding")),
+            (
+                *(g.rule.id for g in kb.findings.values() if f.id in _tested(g.rule.when, "finding")),
+                *(r.id for r in kb.rules.values() if f.id in _tested(kb.conditions_of(r), "finding")),
+            ),
         )
         for f in kb.findings.values()
     )
