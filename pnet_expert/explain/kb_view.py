@@ -15,9 +15,9 @@ from typing import TYPE_CHECKING
 import attrs
 
 from ..knowledge.schema import CountTest, FactTest, FindingTest, iter_tests
-from ..knowledge.words import describe
+from ..knowledge.words import describe, value_text
 from .graph import kb_graph
-from .report_view import About, Diagram, TreatmentRef
+from .report_view import About, Diagram, TreatmentRef, treatment_ref
 
 if TYPE_CHECKING:
     from ..knowledge.schema import Condition, KnowledgeBase, RuleSpec
@@ -194,16 +194,14 @@ def kb_report(kb: KnowledgeBase, svg: bool = True) -> KbReport:
 
 
 def _rule(kb: KnowledgeBase, rule: RuleSpec) -> RuleView:
-    def ref(treatment: str) -> TreatmentRef:
-        spec = kb.treatments.get(treatment)
-        return TreatmentRef(treatment, spec.label if spec else treatment)
-
     return RuleView(
         rule.id,
         rule.strength,
         _words(kb, rule.when) or (ALWAYS,),
-        tuple(OfferLine(o.treatment, ref(o.treatment).label, o.qualifiers) for o in rule.offers),
-        tuple(tuple(ref(t) for t in group) for group in rule.alternatives),
+        tuple(
+            OfferLine(o.treatment, treatment_ref(kb, o.treatment).label, o.qualifiers) for o in rule.offers
+        ),
+        tuple(tuple(treatment_ref(kb, t) for t in group) for group in rule.alternatives),
         rule.quote,
         rule.sub_bullets,
         rule.reading,
@@ -222,7 +220,7 @@ def _facts(kb: KnowledgeBase) -> tuple[FactView, ...]:
         if spec.kind == "records":
             values = tuple(f"{f.id}: " + ", ".join(f.value_ids) for f in spec.fields)
         else:
-            values = tuple(str(v).lower() if isinstance(v, bool) else str(v) for v in spec.value_ids)
+            values = tuple(value_text(v) for v in spec.value_ids)
         out.append(
             FactView(
                 spec.id, spec.kind, spec.label, spec.question, spec.help, spec.required, values, tuple(users)

@@ -292,7 +292,7 @@ def _option(kb: KnowledgeBase, option: Option, check: Callable[[str], RuleCheck]
         option.label,
         option.strength,
         tuple(Qualifier(q, meanings.get(q, q)) for q in option.qualifiers),
-        tuple(_treatment(kb, a) for a in alternatives),
+        tuple(treatment_ref(kb, a) for a in alternatives),
         option.rules,
         tuple(_reason(kb, r, check(r.rule)) for r in option.because),
     )
@@ -304,7 +304,7 @@ def _reason(kb: KnowledgeBase, reason: Reason, check: RuleCheck) -> ReasonView:
         section=kb.sections[reason.section].title,
         strength=reason.strength,
         qualifiers=reason.qualifiers,
-        alternatives=tuple(_treatment(kb, a) for a in reason.alternatives),
+        alternatives=tuple(treatment_ref(kb, a) for a in reason.alternatives),
         quote=reason.quote,
         sub_bullets=reason.sub_bullets,
         reading=reason.reading,
@@ -370,6 +370,7 @@ def _pairs(facts: Mapping[str, Any]) -> tuple[Pair, ...]:
     return tuple(Pair(name, value_text(value)) for name, value in facts.items())
 
 
-def _treatment(kb: KnowledgeBase, treatment_id: str) -> TreatmentRef:
+def treatment_ref(kb: KnowledgeBase, treatment_id: str) -> TreatmentRef:
+    """A treatment by id and label (the id itself when the knowledge base does not declare it)."""
     spec = kb.treatments.get(treatment_id)
     return TreatmentRef(treatment_id, spec.label if spec else treatment_id)
