@@ -15,7 +15,7 @@ import sys
 from pathlib import Path
 
 from pnet_expert import load_knowledge_base
-from pnet_expert.interview import Interview, answer_from_case
+from pnet_expert.consult.interview import Interview, answer_from_case
 
 DEFAULT = Path(__file__).resolve().parent.parent.parent / "shared" / "cases" / "public.json"
 

@@ -20,7 +20,7 @@ def load_cases() -> list[dict[str, object]]:
     """The public cases (or, without the workplace's shared folder, the bundled example files)."""
     if CASES.is_file():
         return [c["case"] for c in json.loads(CASES.read_text())]
-    from pnet_expert.casefile import read_case
+    from pnet_expert.files.casefile import read_case
 
     return [dict(read_case(p)) for p in sorted(EXAMPLES.glob("*.yaml"))]
 

@@ -11,7 +11,7 @@ It prints a Markdown table (the README's "Performance" section is its output):
   (validation, engine run, every reason, finding and gap), then with
   ``to_dict()`` as well: median and 90th percentile, and the targets;
 * the same cases through the plain-Python evaluation of the same knowledge base
-  (``pnet_expert.engine.plain``, generated from the knowledge base's data), the
+  (``pnet_expert.verify.plain``, generated from the knowledge base's data), the
   floor, and the ratio between the two;
 * the engine's build time, and the number of builds over the whole run (one per
   knowledge base per process);
@@ -105,10 +105,10 @@ def machine() -> str:
 def consult(cases: list[dict[str, Any]], rounds: int) -> list[tuple[str, str, str]]:
     """recommend(), recommend().to_dict(), the plain floor, builds, memory."""
     from pnet_expert import load_knowledge_base, recommend
-    from pnet_expert.case_validation import validate_case
+    from pnet_expert.core.validation import validate_case
     from pnet_expert.engine import session
-    from pnet_expert.engine.plain import compile_plain
     from pnet_expert.knowledge.loader import bundled_path
+    from pnet_expert.verify.plain import compile_plain
 
     rows: list[tuple[str, str, str]] = []
 
@@ -230,7 +230,7 @@ def cold_start(work: Path, repeat: int) -> list[tuple[str, str, str]]:
     rows: list[tuple[str, str, str]] = []
     env = _installed_env(work)
     small_json = work / "small.json"
-    from pnet_expert.casefile import read_case
+    from pnet_expert.files.casefile import read_case
 
     small_json.write_text(json.dumps(dict(read_case(SMALL_CASE))))
     base = _command()

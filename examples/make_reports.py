@@ -19,8 +19,8 @@ import sys
 from pathlib import Path
 
 from pnet_expert import PnetError, load_knowledge_base, recommend
-from pnet_expert.casefile import read_case, write_atomic
-from pnet_expert.explain.render import kb_html, kb_markdown
+from pnet_expert.explain.reports.render import kb_html, kb_markdown
+from pnet_expert.files.casefile import read_case, write_atomic
 
 TEACHING = Path(__file__).resolve().parent / "teaching"
 

@@ -14,25 +14,25 @@ from __future__ import annotations
 import importlib
 from typing import TYPE_CHECKING, Any
 
-from ._version import __version__
+from pnet_expert._version import __version__
 
 if TYPE_CHECKING:
-    from .api import recommend
-    from .case import Patient, Tumor
-    from .errors import CaseError, InputError, KnowledgeBaseError, PnetError
-    from .explain.consultation import Consultation
-    from .knowledge.loader import load_knowledge_base
-    from .knowledge.schema import KnowledgeBase
+    from pnet_expert.api import recommend
+    from pnet_expert.core.case import Patient, Tumor
+    from pnet_expert.core.errors import CaseError, InputError, KnowledgeBaseError, PnetError
+    from pnet_expert.core.schema import KnowledgeBase
+    from pnet_expert.explain.consultation import Consultation
+    from pnet_expert.knowledge.loader import load_knowledge_base
 
 _WHERE = {
-    "CaseError": ".errors",
+    "CaseError": ".core.errors",
     "Consultation": ".explain.consultation",
-    "InputError": ".errors",
-    "KnowledgeBase": ".knowledge.schema",
-    "KnowledgeBaseError": ".errors",
-    "Patient": ".case",
-    "PnetError": ".errors",
-    "Tumor": ".case",
+    "InputError": ".core.errors",
+    "KnowledgeBase": ".core.schema",
+    "KnowledgeBaseError": ".core.errors",
+    "Patient": ".core.case",
+    "PnetError": ".core.errors",
+    "Tumor": ".core.case",
     "load_knowledge_base": ".knowledge.loader",
     "recommend": ".api",
 }

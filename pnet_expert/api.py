@@ -5,19 +5,19 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any
 
-from .case import Patient
-from .case_validation import validate_case
-from .engine.session import compiled
-from .explain.consultation import Consultation, build
-from .knowledge.loader import load_knowledge_base
-from .knowledge.schema import KnowledgeBase
+from pnet_expert.core.case import Patient
+from pnet_expert.core.schema import KnowledgeBase
+from pnet_expert.core.validation import validate_case
+from pnet_expert.engine.session import compiled
+from pnet_expert.explain.consultation import Consultation, build
+from pnet_expert.knowledge.loader import load_knowledge_base
 
 
 def recommend(case: Patient | Mapping[str, Any], kb: KnowledgeBase | None = None) -> Consultation:
     """Every treatment option the source offers for a case, each with its reasons.
 
     ``case`` is a :class:`Patient` or a mapping of facts (validated; a bad one
-    raises :class:`~pnet_expert.errors.CaseError`). ``kb`` defaults to the
+    raises :class:`~pnet_expert.core.errors.CaseError`). ``kb`` defaults to the
     bundled knowledge base. The engine is compiled once per knowledge base and
     reused; this function is safe to call from several threads.
     """

@@ -10,8 +10,8 @@ from pathlib import Path
 import pytest
 from strategies import seeded_cases
 
-from pnet_expert.batch import CHUNK, run_batch
-from pnet_expert.casefile import atomic_output
+from pnet_expert.cli.batch_runner import CHUNK, run_batch
+from pnet_expert.files.casefile import atomic_output
 
 BAD = {
     7: '{"tumor_type": "gastrinom"}',

@@ -33,8 +33,8 @@ import pytest
 from conftest import EXAMPLES, ROOT
 
 from pnet_expert import KnowledgeBase, recommend
-from pnet_expert.casefile import read_case, write_atomic
-from pnet_expert.explain.render import kb_html
+from pnet_expert.explain.reports.render import kb_html
+from pnet_expert.files.casefile import read_case, write_atomic
 
 CHROMIUM = os.environ.get("CHROMIUM") or shutil.which("chromium") or "/usr/bin/chromium"
 ARTIFACTS = Path(os.environ.get("PNET_TEST_ARTIFACTS", ROOT / "test-artifacts")) / "browser"

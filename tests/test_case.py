@@ -10,7 +10,7 @@ from typing import Any
 import pytest
 
 from pnet_expert import CaseError, Patient, Tumor
-from pnet_expert.casefile import read_case, write_case
+from pnet_expert.files.casefile import read_case, write_case
 
 
 def error_of(case: Any) -> CaseError:

@@ -9,9 +9,17 @@ import pytest
 from conftest import EXAMPLES
 
 from pnet_expert import Consultation, KnowledgeBase, recommend
-from pnet_expert.casefile import read_case
-from pnet_expert.explain import graph
-from pnet_expert.explain.graph import Graph, Node, case_graph, dot_available, inline_svg, kb_graph, to_svg
+from pnet_expert.explain.reports import graph
+from pnet_expert.explain.reports.graph import (
+    Graph,
+    Node,
+    case_graph,
+    dot_available,
+    inline_svg,
+    kb_graph,
+    to_svg,
+)
+from pnet_expert.files.casefile import read_case
 
 
 @pytest.fixture(scope="module")

@@ -13,10 +13,10 @@ from hypothesis import HealthCheck, given, settings
 from strategies import valid_cases
 
 from pnet_expert import CaseError, InputError, KnowledgeBase, recommend
-from pnet_expert.casefile import read_case
-from pnet_expert.interview import FactStatus, Interview, answer_from_case
-from pnet_expert.logic import Evaluator, Truth
-from pnet_expert.questions import UNKNOWN, Question, fact_question
+from pnet_expert.consult.interview import FactStatus, Interview, answer_from_case
+from pnet_expert.consult.questions import UNKNOWN, Question, fact_question
+from pnet_expert.core.logic import Evaluator, Truth
+from pnet_expert.files.casefile import read_case
 
 
 def replay(kb: KnowledgeBase, case: dict[str, Any]) -> tuple[Interview, list[Question]]:

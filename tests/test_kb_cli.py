@@ -229,7 +229,7 @@ def test_graph_svg_needs_graphviz(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
 ) -> None:
     """Without Graphviz's dot, an .svg is refused with a clear message (exit 2)."""
-    monkeypatch.setattr("pnet_expert.explain.graph.dot_available", lambda: False)
+    monkeypatch.setattr("pnet_expert.explain.reports.graph.dot_available", lambda: False)
     assert main(["kb", "graph", "-o", str(tmp_path / "kb.svg")]) == 2
     assert capsys.readouterr().err == (
         f"pnet-expert: error: {tmp_path / 'kb.svg'}: an SVG needs Graphviz's 'dot', which is not installed; "

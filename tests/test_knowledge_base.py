@@ -8,7 +8,7 @@ import pytest
 from conftest import SOURCE_TEXT
 
 from pnet_expert import KnowledgeBase
-from pnet_expert.knowledge.schema import AnyOf, FactTest, FindingTest, iter_tests
+from pnet_expert.core.schema import AnyOf, FactTest, FindingTest, iter_tests
 
 SPEC_FACTS = [
     "tumor_type",

@@ -54,8 +54,8 @@ def test_wheel_ships_the_knowledge_base_and_templates(wheel: Path) -> None:
     for file in ROOT.joinpath("knowledge_base").rglob("*.yaml"):
         relative = file.relative_to(ROOT / "knowledge_base").as_posix()
         assert f"pnet_expert/knowledge_base/{relative}" in names
-    for template in ROOT.joinpath("pnet_expert", "explain", "templates").glob("*"):
-        assert f"pnet_expert/explain/templates/{template.name}" in names
+    for template in ROOT.joinpath("pnet_expert", "explain", "reports", "templates").glob("*"):
+        assert f"pnet_expert/explain/reports/templates/{template.name}" in names
     assert "pnet_expert/py.typed" in names
 
 

@@ -11,9 +11,9 @@ from hypothesis import HealthCheck, given, settings
 from strategies import valid_cases
 
 from pnet_expert import KnowledgeBase, Patient, load_knowledge_base, recommend
-from pnet_expert.case_validation import validate_case
-from pnet_expert.engine.plain import compile_plain
+from pnet_expert.core.validation import validate_case
 from pnet_expert.engine.session import compiled
+from pnet_expert.verify.plain import compile_plain
 
 KB = load_knowledge_base()
 PLAIN = compile_plain(KB)

@@ -16,7 +16,7 @@ from strategies import seeded_cases, valid_cases
 from test_knowledge_base import fold
 
 from pnet_expert import Patient, load_knowledge_base, recommend
-from pnet_expert.logic import Evaluator, Truth
+from pnet_expert.core.logic import Evaluator, Truth
 
 KB = load_knowledge_base()
 SOURCE = fold(SOURCE_TEXT.read_text()) if SOURCE_TEXT.is_file() else None

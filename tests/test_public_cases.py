@@ -44,7 +44,7 @@ def test_cli_json_gives_the_expected_options(tmp_path: Path) -> None:
 
 def test_bundled_example_files_are_the_public_cases() -> None:
     """examples/cases/ holds every public case as a case file that gives the expected options."""
-    from pnet_expert.casefile import read_case
+    from pnet_expert.files.casefile import read_case
 
     for case in CASES:
         data = read_case(EXAMPLES / "cases" / f"{case['id']}.yaml")

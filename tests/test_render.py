@@ -11,11 +11,11 @@ import pytest
 from conftest import EXAMPLES, public_cases
 
 from pnet_expert import Consultation, KnowledgeBase, recommend
-from pnet_expert.casefile import read_case
-from pnet_expert.explain import report_view
-from pnet_expert.explain.graph import dot_available
-from pnet_expert.explain.render import fence, kb_html, kb_markdown, md_escape, md_text
-from pnet_expert.knowledge.words import describe
+from pnet_expert.core.words import describe
+from pnet_expert.explain.reports import case_view as report_view
+from pnet_expert.explain.reports.graph import dot_available
+from pnet_expert.explain.reports.render import fence, kb_html, kb_markdown, md_escape, md_text
+from pnet_expert.files.casefile import read_case
 
 BUNDLED = sorted((EXAMPLES / "cases").glob("*.yaml"))
 PUBLIC = public_cases()

@@ -12,9 +12,9 @@ import yaml
 from conftest import EXAMPLES, ROOT
 
 from pnet_expert import KnowledgeBase
+from pnet_expert.consult.interview import Interview
+from pnet_expert.consult.repl import COMMANDS, PlainReader, Repl
 from pnet_expert.explain.consultation import Consultation
-from pnet_expert.interview import Interview
-from pnet_expert.repl import COMMANDS, PlainReader, Repl
 
 GASTRINOMA_LIVER = ["gastrinoma", "yes", "1", "duodenum", "lymph_nodes liver", "yes", "yes", "?", "no", "no"]
 """Answers to a whole consultation: a gastrinoma in the duodenum, spread to the liver."""

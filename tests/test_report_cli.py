@@ -11,8 +11,8 @@ import pytest
 from conftest import EXAMPLES, ROOT
 
 from pnet_expert import load_knowledge_base, recommend
-from pnet_expert.casefile import read_case
 from pnet_expert.cli import main
+from pnet_expert.files.casefile import read_case
 
 CASE = EXAMPLES / "cases" / "gastrinoma-liver-severe.yaml"
 TEACHING = sorted((EXAMPLES / "teaching").glob("*.yaml"))

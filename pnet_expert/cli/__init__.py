@@ -28,7 +28,7 @@ EXIT_OK, EXIT_FAILED, EXIT_USAGE = 0, 1, 2
 
 def build_parser(only: str | None = None) -> argparse.ArgumentParser:
     """The argument parser; with ``only``, just that subcommand is imported and registered."""
-    from .._version import __version__
+    from pnet_expert._version import __version__
 
     parser = argparse.ArgumentParser(
         prog="pnet-expert",
@@ -40,7 +40,7 @@ def build_parser(only: str | None = None) -> argparse.ArgumentParser:
     parser.add_argument("--version", action="version", version=f"pnet-expert {__version__}")
     sub = parser.add_subparsers(dest="command", metavar="COMMAND")
     sub.required = True
-    from .common import register_commands
+    from pnet_expert.cli.common import register_commands
 
     register_commands(sub, {only: COMMANDS[only]} if only in COMMANDS else COMMANDS, "run")
     return parser
@@ -60,7 +60,7 @@ def main(argv: Sequence[str] | None = None) -> int:
 
 
 def _main(argv: Sequence[str] | None) -> int:
-    from ..errors import PnetError
+    from pnet_expert.core.errors import PnetError
 
     args_list = list(sys.argv[1:] if argv is None else argv)
     first = next((a for a in args_list if not a.startswith("-")), None)

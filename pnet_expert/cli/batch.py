@@ -8,7 +8,13 @@ import os
 import sys
 from typing import TextIO
 
-from .common import add_kb_option, add_progress_option, cannot_write, knowledge_base, show_progress
+from pnet_expert.cli.common import (
+    add_kb_option,
+    add_progress_option,
+    cannot_write,
+    knowledge_base,
+    show_progress,
+)
 
 HELP = "consult every case of a JSON-lines file; one JSON result per line, in input order"
 
@@ -40,10 +46,10 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
 
 def run(args: argparse.Namespace) -> int:
     """Consult every line; report bad lines on standard error; exit 2 if any was bad."""
-    from ..batch import numbered_lines, run_batch
-    from ..casefile import atomic_output
-    from ..errors import InputError
-    from ..progress import Progress
+    from pnet_expert.cli.batch_runner import numbered_lines, run_batch
+    from pnet_expert.cli.progress import Progress
+    from pnet_expert.core.errors import InputError
+    from pnet_expert.files.casefile import atomic_output
 
     if args.jobs < 0:
         problem = f"{args.jobs} is negative; use 1 or more, or 0 for one per core"

@@ -9,8 +9,8 @@ from collections.abc import Mapping
 from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
-    from ..errors import InputError
-    from ..knowledge.schema import KnowledgeBase
+    from pnet_expert.core.errors import InputError
+    from pnet_expert.core.schema import KnowledgeBase
 
 
 def add_kb_option(parser: argparse.ArgumentParser) -> None:
@@ -24,7 +24,7 @@ def add_kb_option(parser: argparse.ArgumentParser) -> None:
 
 def knowledge_base(args: argparse.Namespace) -> KnowledgeBase:
     """The knowledge base the arguments name (the bundled one by default)."""
-    from ..knowledge.loader import load_knowledge_base
+    from pnet_expert.knowledge.loader import load_knowledge_base
 
     return load_knowledge_base(getattr(args, "kb", None))
 
@@ -68,7 +68,7 @@ def add_output_option(parser: argparse.ArgumentParser) -> None:
 
 def cannot_write(path: str, exc: OSError) -> InputError:
     """The input error for an output file that cannot be written, naming it and why."""
-    from ..errors import InputError
+    from pnet_expert.core.errors import InputError
 
     if isinstance(exc, FileNotFoundError):
         return InputError(path, "cannot be written: its folder does not exist")
@@ -79,7 +79,7 @@ def cannot_write(path: str, exc: OSError) -> InputError:
 
 def write_output(path: str, text: str) -> None:
     """Write an output file atomically; one that cannot be written is an input error naming it."""
-    from ..casefile import write_atomic
+    from pnet_expert.files.casefile import write_atomic
 
     try:
         write_atomic(path, text)

@@ -9,7 +9,7 @@ from __future__ import annotations
 import argparse
 import sys
 
-from .common import add_kb_option, knowledge_base
+from pnet_expert.cli.common import add_kb_option, knowledge_base
 
 HELP = "an interactive consultation: asks only what can change the options, answers why, how and why not"
 
@@ -26,8 +26,8 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
 
 def run(args: argparse.Namespace) -> int:
     """Load the knowledge base (and the saved session), then hand over to the REPL."""
-    from ..interview import Interview
-    from ..repl import Repl
+    from pnet_expert.consult.interview import Interview
+    from pnet_expert.consult.repl import Repl
 
     interview = Interview(knowledge_base(args))
     note = None

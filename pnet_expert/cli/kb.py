@@ -23,7 +23,7 @@ KB_COMMANDS = {
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
     """One sub-subcommand per kb module."""
-    from .common import register_commands
+    from pnet_expert.cli.common import register_commands
 
     sub = parser.add_subparsers(dest="kb_command", metavar="KB_COMMAND")
     sub.required = True

@@ -13,11 +13,11 @@ import sys
 import textwrap
 from typing import TYPE_CHECKING
 
-from .common import add_kb_option, add_progress_option, show_progress
+from pnet_expert.cli.common import add_kb_option, add_progress_option, show_progress
 
 if TYPE_CHECKING:
-    from ..progress import Progress
-    from ..verify.check import CheckReport
+    from pnet_expert.cli.progress import Progress
+    from pnet_expert.verify.check import CheckReport
 
 HELP = "check the knowledge base: load, quotes, coverage, every rule reachable, subsumed rules, gaps"
 WIDTH = 100
@@ -45,7 +45,7 @@ class _Bar:
         self.bar: Progress | None = None
 
     def start(self, total: int) -> None:
-        from ..progress import Progress
+        from pnet_expert.cli.progress import Progress
 
         self.bar = Progress(total, "kb check", sys.stderr, enabled=self.enabled and total > 0)
 
@@ -60,7 +60,7 @@ class _Bar:
 
 def run(args: argparse.Namespace) -> int:
     """Run every check, print the report, exit 0 (clean) or 1 (errors)."""
-    from ..verify.check import check_knowledge_base
+    from pnet_expert.verify.check import check_knowledge_base
 
     show = show_progress(args)
     bar = _Bar(show)
@@ -81,7 +81,7 @@ def _wrap(text: str, first: str, rest: str) -> str:
 
 def render(report: CheckReport) -> str:
     """The report as text: errors, each rule with a case it fires on, information, gaps, summary."""
-    from ..verify.words import case_inline, table
+    from pnet_expert.verify.words import case_inline, table
 
     name = f"{report.name} {report.version}" if report.loaded else "(did not load)"
     lines = [f"Knowledge base {name} at {report.root}"]
@@ -114,7 +114,7 @@ def render(report: CheckReport) -> str:
 
 def _gaps(report: CheckReport) -> list[str]:
     """The gaps, section by section; what every kind of a section shares is said once."""
-    from ..verify.words import case_inline
+    from pnet_expert.verify.words import case_inline
 
     lines: list[str] = []
     sections = list(dict.fromkeys(g.section for g in report.gaps))

@@ -12,9 +12,9 @@ import textwrap
 from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
-    from ..verify.diff import Change, ImpactKind, KbDiff
+    from pnet_expert.verify.diff import Change, ImpactKind, KbDiff
 
-from .common import add_progress_option, show_progress
+from pnet_expert.cli.common import add_progress_option, show_progress
 
 HELP = "compare two knowledge bases: rules added, removed and changed, and the cases whose options change"
 WIDTH = 100
@@ -32,9 +32,9 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
 
 def run(args: argparse.Namespace) -> int:
     """Load both, compare, print; 0 same, 1 different."""
-    from ..knowledge.loader import load_knowledge_base
-    from ..progress import Progress
-    from ..verify.diff import diff_knowledge_bases, touched_treatments
+    from pnet_expert.cli.progress import Progress
+    from pnet_expert.knowledge.loader import load_knowledge_base
+    from pnet_expert.verify.diff import diff_knowledge_bases, touched_treatments
 
     old, new = load_knowledge_base(_path(args.old)), load_knowledge_base(_path(args.new))
     show = show_progress(args)
@@ -68,7 +68,7 @@ def _change(change: Change) -> list[str]:
 
 
 def _kind(number: int, kind: ImpactKind, plain: str) -> list[str]:
-    from ..verify.words import case_inline
+    from pnet_expert.verify.words import case_inline
 
     def rules(ids: tuple[str, ...]) -> str:
         return ", ".join(ids) if ids else "none"

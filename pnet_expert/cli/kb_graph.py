@@ -10,7 +10,7 @@ import argparse
 import sys
 from pathlib import Path
 
-from .common import add_kb_option, knowledge_base, write_output
+from pnet_expert.cli.common import add_kb_option, knowledge_base, write_output
 
 HELP = "draw the knowledge base (or one section) as a diagram: .dot, .mmd, or .svg when Graphviz is installed"
 FORMATS = {".dot": "dot", ".gv": "dot", ".mmd": "mermaid", ".svg": "svg"}
@@ -37,7 +37,7 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
 
 def output_format(output: str, chosen: str | None) -> str:
     """The format to write: the one chosen, or the one OUT's suffix names; InputError otherwise."""
-    from ..errors import InputError
+    from pnet_expert.core.errors import InputError
 
     if chosen is not None:
         return chosen
@@ -54,9 +54,9 @@ def output_format(output: str, chosen: str | None) -> str:
 
 def run(args: argparse.Namespace) -> int:
     """Build the graph, render it, write it."""
-    from ..errors import InputError
-    from ..explain.graph import dot_available, kb_graph, to_svg
-    from .kb_rules import check_section
+    from pnet_expert.cli.kb_rules import check_section
+    from pnet_expert.core.errors import InputError
+    from pnet_expert.explain.reports.graph import dot_available, kb_graph, to_svg
 
     kb = knowledge_base(args)
     check_section(kb, args.section)

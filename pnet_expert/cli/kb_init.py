@@ -11,7 +11,7 @@ import argparse
 import shutil
 from pathlib import Path
 
-from .common import add_kb_option
+from pnet_expert.cli.common import add_kb_option
 
 HELP = "copy the knowledge base (the bundled one, or --kb DIR) to a directory, to edit it"
 SKIP = ("__init__.py", "__pycache__", "*.pyc")
@@ -30,8 +30,8 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
 
 def run(args: argparse.Namespace) -> int:
     """Copy the knowledge base's files; refuse a non-empty directory unless --force."""
-    from ..errors import InputError
-    from ..knowledge.loader import bundled_path, load_knowledge_base
+    from pnet_expert.core.errors import InputError
+    from pnet_expert.knowledge.loader import bundled_path, load_knowledge_base
 
     source = Path(args.kb) if args.kb else bundled_path()
     load_knowledge_base(args.kb)  # copy only a knowledge base that loads

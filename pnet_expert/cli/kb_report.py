@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import argparse
 
-from .common import add_kb_option, add_output_option, knowledge_base, write_report
+from pnet_expert.cli.common import add_kb_option, add_output_option, knowledge_base, write_report
 
 HELP = "write the whole knowledge base as a report for a lecture (Markdown or HTML)"
 
@@ -23,7 +23,7 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
 
 def run(args: argparse.Namespace) -> int:
     """Check the output's suffix, load the knowledge base, write the report."""
-    from ..explain.render import kb_html, kb_markdown, report_format
+    from pnet_expert.explain.reports.render import kb_html, kb_markdown, report_format
 
     kind = report_format(args.output)
     kb = knowledge_base(args)

@@ -6,10 +6,10 @@ import argparse
 import sys
 from typing import TYPE_CHECKING
 
-from .common import add_kb_option, knowledge_base
+from pnet_expert.cli.common import add_kb_option, knowledge_base
 
 if TYPE_CHECKING:
-    from ..knowledge.schema import Condition, KnowledgeBase, RuleSpec
+    from pnet_expert.core.schema import Condition, KnowledgeBase, RuleSpec
 
 HELP = "list the rules in a table: id, section, strength, condition, offers"
 
@@ -24,7 +24,7 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
 
 def check_section(kb: KnowledgeBase, section: str | None) -> None:
     """Raise InputError (exit 2) when a section id names no section of the knowledge base."""
-    from ..errors import InputError, did_you_mean
+    from pnet_expert.core.errors import InputError, did_you_mean
 
     if section is not None and section not in kb.sections:
         problem = (
@@ -36,8 +36,8 @@ def check_section(kb: KnowledgeBase, section: str | None) -> None:
 
 def short(condition: Condition) -> str:
     """A condition in a few characters, ids only: 'single_pancreatic_tumor[site head]', 'resectable=false'."""
-    from ..knowledge.schema import AnyOf, CountTest, FactTest
-    from ..knowledge.words import value_text
+    from pnet_expert.core.schema import AnyOf, CountTest, FactTest
+    from pnet_expert.core.words import value_text
 
     if isinstance(condition, FactTest):
         values = "|".join(value_text(v) for v in condition.values)
@@ -67,7 +67,7 @@ def offers_text(rule: RuleSpec) -> str:
 
 def run(args: argparse.Namespace) -> int:
     """Print the table."""
-    from ..verify.words import table
+    from pnet_expert.verify.words import table
 
     kb = knowledge_base(args)
     check_section(kb, args.section)

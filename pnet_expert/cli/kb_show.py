@@ -7,10 +7,10 @@ import sys
 import textwrap
 from typing import TYPE_CHECKING
 
-from .common import add_kb_option, knowledge_base
+from pnet_expert.cli.common import add_kb_option, knowledge_base
 
 if TYPE_CHECKING:
-    from ..knowledge.schema import FindingSpec, KnowledgeBase, RuleSpec
+    from pnet_expert.core.schema import FindingSpec, KnowledgeBase, RuleSpec
 
 HELP = "show one rule in full: conditions in plain words, offers, quote, reading, a case it fires on"
 WIDTH = 88
@@ -38,7 +38,7 @@ def _ranges(ids: list[str]) -> str:
 
 def resolve(kb: KnowledgeBase, name: str) -> RuleSpec | FindingSpec:
     """The rule (or finding) an id names, in any letter case; InputError with a "did you mean" otherwise."""
-    from ..errors import InputError, did_you_mean
+    from pnet_expert.core.errors import InputError, did_you_mean
 
     findings = {f.rule.id: f for f in kb.findings.values()}
     for candidate in (name, name.upper()):
@@ -58,7 +58,7 @@ def resolve(kb: KnowledgeBase, name: str) -> RuleSpec | FindingSpec:
 
 def run(args: argparse.Namespace) -> int:
     """Print the rule (or finding)."""
-    from ..knowledge.schema import RuleSpec
+    from pnet_expert.core.schema import RuleSpec
 
     kb = knowledge_base(args)
     item = resolve(kb, args.rule)
@@ -69,9 +69,9 @@ def run(args: argparse.Namespace) -> int:
 
 def show_rule(kb: KnowledgeBase, rule: RuleSpec) -> str:
     """A recommendation rule in full."""
-    from ..knowledge.words import describe
-    from ..verify.reachability import witness
-    from ..verify.words import case_inline
+    from pnet_expert.core.words import describe
+    from pnet_expert.verify.reachability import witness
+    from pnet_expert.verify.words import case_inline
 
     section = kb.sections[rule.section]
     strength = next(s for s in kb.strengths if s.id == rule.strength)
@@ -108,8 +108,8 @@ def show_rule(kb: KnowledgeBase, rule: RuleSpec) -> str:
 
 def show_finding(kb: KnowledgeBase, finding: FindingSpec) -> str:
     """A finding and its rule in full."""
-    from ..knowledge.schema import FindingTest, iter_tests
-    from ..knowledge.words import describe
+    from pnet_expert.core.schema import FindingTest, iter_tests
+    from pnet_expert.core.words import describe
 
     rule = finding.rule
     lines = [

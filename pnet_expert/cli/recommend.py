@@ -5,7 +5,7 @@ from __future__ import annotations
 import argparse
 import sys
 
-from .common import add_kb_option, knowledge_base
+from pnet_expert.cli.common import add_kb_option, knowledge_base
 
 HELP = "show the treatment options the source offers for one case, with the reasons"
 FORMATS = ("text", "json", "markdown")
@@ -26,8 +26,8 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
 
 def run(args: argparse.Namespace) -> int:
     """Read the case, consult, print."""
-    from ..api import recommend
-    from ..casefile import read_case
+    from pnet_expert.api import recommend
+    from pnet_expert.files.casefile import read_case
 
     kb = knowledge_base(args)
     consultation = recommend(read_case(args.case), kb)

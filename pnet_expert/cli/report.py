@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import argparse
 
-from .common import add_kb_option, add_output_option, knowledge_base, write_report
+from pnet_expert.cli.common import add_kb_option, add_output_option, knowledge_base, write_report
 
 HELP = "write a teaching report for one case: every option and its reasoning (Markdown or HTML)"
 
@@ -27,9 +27,9 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
 
 def run(args: argparse.Namespace) -> int:
     """Check the output's suffix, read the case, consult, write the report."""
-    from ..api import recommend
-    from ..casefile import read_case
-    from ..explain.render import report_format
+    from pnet_expert.api import recommend
+    from pnet_expert.explain.reports.render import report_format
+    from pnet_expert.files.casefile import read_case
 
     kind = report_format(args.output)  # a bad suffix fails before any work
     kb = knowledge_base(args)

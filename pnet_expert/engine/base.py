@@ -26,9 +26,9 @@ from __future__ import annotations
 from collections.abc import Callable, Mapping
 from typing import Any, ClassVar
 
-from ._experta import Agenda, FactList, InitialFact, KnowledgeEngine
-from .matcher import PnetMatcher
-from .strategy import SafeDepthStrategy
+from pnet_expert.engine._experta import Agenda, FactList, InitialFact, KnowledgeEngine
+from pnet_expert.engine.matcher import PnetMatcher
+from pnet_expert.engine.strategy import SafeDepthStrategy
 
 
 class PnetEngine(KnowledgeEngine):

@@ -33,8 +33,8 @@ from typing import Any
 
 import attrs
 
-from ..case import Patient, Tumor
-from ..knowledge.schema import (
+from pnet_expert.core.case import Patient, Tumor
+from pnet_expert.core.schema import (
     Condition,
     CountTest,
     FactTest,
@@ -43,7 +43,7 @@ from ..knowledge.schema import (
     SectionSpec,
     branches,
 )
-from ._experta import (
+from pnet_expert.engine._experta import (
     AND,
     AS,
     MATCH,
@@ -55,7 +55,7 @@ from ._experta import (
     P,
     Rule,
 )
-from .base import PnetEngine
+from pnet_expert.engine.base import PnetEngine
 
 FINDING_SALIENCE = 1
 """Findings are derived before options are offered, so traces read facts → findings → options."""

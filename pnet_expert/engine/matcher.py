@@ -50,7 +50,7 @@ import contextlib
 from collections.abc import Callable
 from typing import Any
 
-from ._experta import (
+from pnet_expert.engine._experta import (
     BusNode,
     ChildNode,
     ConflictSetNode,

@@ -13,9 +13,9 @@ from typing import Any
 
 import attrs
 
-from ..case import FactValue, Patient
-from ..knowledge.schema import FactTest, KnowledgeBase
-from .compiler import Compiler, Plan, encode
+from pnet_expert.core.case import FactValue, Patient
+from pnet_expert.core.schema import FactTest, KnowledgeBase
+from pnet_expert.engine.compiler import Compiler, Plan, encode
 
 FindingKey = tuple[str, tuple[tuple[str, str], ...]]
 """A derived finding: its id and the attributes it carries, sorted."""

@@ -15,7 +15,7 @@ import bisect
 from collections.abc import Iterable
 from typing import Any
 
-from ._experta import Strategy
+from pnet_expert.engine._experta import Strategy
 
 
 class SafeDepthStrategy(Strategy):

@@ -18,13 +18,13 @@ from typing import Any
 
 import attrs
 
-from ..case import FactValue, Patient, Tumor
-from ..engine.session import FindingKey, Firing
-from ..errors import InputError, did_you_mean
-from ..knowledge.schema import KnowledgeBase, RuleSpec
-from ..logic import Evaluator
-from .checks import RuleCheck, check_rule
-from .gaps import Gap, find_gaps
+from pnet_expert.core.case import FactValue, Patient, Tumor
+from pnet_expert.core.errors import InputError, did_you_mean
+from pnet_expert.core.logic import Evaluator
+from pnet_expert.core.schema import KnowledgeBase, RuleSpec
+from pnet_expert.engine.session import FindingKey, Firing
+from pnet_expert.reasoning.checks import RuleCheck, check_rule
+from pnet_expert.reasoning.gaps import Gap, find_gaps
 
 PlainFacts = Mapping[str, Any]
 FactGroup = tuple[tuple[str, Any], ...]
@@ -186,25 +186,25 @@ class Consultation:
 
     def explain(self, treatment_id: str) -> str:
         """HOW: why a treatment is offered, unfolded from rule to findings to case facts."""
-        from .text import explain_text
+        from pnet_expert.explain.text import explain_text
 
         return explain_text(self, treatment_id)
 
     def why_not(self, treatment_id: str) -> str:
         """WHY NOT: each rule that could offer a treatment, and which conditions failed or were unknown."""
-        from .text import why_not_text
+        from pnet_expert.explain.text import why_not_text
 
         return why_not_text(self, treatment_id)
 
     def to_text(self) -> str:
         """The options grouped by strength, a short reason each, then the disclaimer."""
-        from .text import consultation_text
+        from pnet_expert.explain.text import consultation_text
 
         return consultation_text(self)
 
     def to_markdown(self) -> str:
         """The consultation as a Markdown report."""
-        from .render import markdown
+        from pnet_expert.explain.reports.render import markdown
 
         return markdown(self)
 
@@ -217,7 +217,7 @@ class Consultation:
         With ``standalone=False``, only the report's element (with its scoped
         style), to sit inside another page such as a notebook.
         """
-        from .render import html
+        from pnet_expert.explain.reports.render import html
 
         return html(self, standalone=standalone)
 

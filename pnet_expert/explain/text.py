@@ -9,10 +9,10 @@ from __future__ import annotations
 import textwrap
 from typing import TYPE_CHECKING
 
-from ..knowledge.words import facts_text, value_text
+from pnet_expert.core.words import facts_text, value_text
 
 if TYPE_CHECKING:
-    from .consultation import Consultation, FindingUse, Option, Reason
+    from pnet_expert.explain.consultation import Consultation, FindingUse, Option, Reason
 
 WIDTH = 88
 

@@ -39,12 +39,12 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
-    from .schema import KnowledgeBase
+    from pnet_expert.core.schema import KnowledgeBase
 
 KEEP = 32
 """How many entries the cache keeps (the newest)."""
 
-_CODE = ("knowledge/*.py", "errors.py", "_version.py")
+_CODE = ("knowledge/*.py", "core/*.py", "_version.py")
 
 
 def directory() -> Path | None:
@@ -87,7 +87,7 @@ def load(fingerprint: str) -> KnowledgeBase | None:
     entry = _entry(fingerprint)
     if entry is None:
         return None
-    from .schema import KnowledgeBase
+    from pnet_expert.core.schema import KnowledgeBase
 
     try:
         found = pickle.loads(entry.read_bytes())

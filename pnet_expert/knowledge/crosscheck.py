@@ -9,9 +9,8 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
 
-from ..errors import did_you_mean, one_of
-from .nodes import Problems
-from .schema import (
+from pnet_expert.core.errors import did_you_mean, one_of
+from pnet_expert.core.schema import (
     AnyOf,
     Condition,
     ConstraintSpec,
@@ -28,8 +27,9 @@ from .schema import (
     TreatmentSpec,
     iter_tests,
 )
+from pnet_expert.knowledge.nodes import Problems
 
-# The record type of a records fact is :class:`pnet_expert.case.Tumor`.
+# The record type of a records fact is :class:`pnet_expert.core.case.Tumor`.
 RECORD_FIELDS = {"site": True, "size": False}
 
 

@@ -22,9 +22,8 @@ from typing import TYPE_CHECKING, TypeVar
 
 import attrs
 
-from ..errors import KnowledgeBaseError
-from . import cache
-from .schema import (
+from pnet_expert.core.errors import KnowledgeBaseError
+from pnet_expert.core.schema import (
     ConstraintSpec,
     FactSpec,
     FindingSpec,
@@ -36,11 +35,12 @@ from .schema import (
     StrengthSpec,
     TreatmentSpec,
 )
+from pnet_expert.knowledge import cache
 
 if TYPE_CHECKING:
     import yaml
 
-    from .nodes import Problems, Reader
+    from pnet_expert.knowledge.nodes import Problems, Reader
 
 FILES = ("source.yaml", "vocabulary.yaml", "facts.yaml", "treatments.yaml", "findings.yaml")
 RULES_DIR = "rules"
@@ -112,10 +112,10 @@ def _check(
     root: Path, texts: dict[str, str], missing: list[tuple[Origin, str]], fingerprint: str
 ) -> KnowledgeBase:
     """Parse and check every file; raise KnowledgeBaseError listing every problem."""
-    from . import parse
-    from .crosscheck import CrossCheck, unique
-    from .nodes import Problems, Reader
-    from .strict_yaml import YamlSyntaxError, compose
+    from pnet_expert.files.strict_yaml import YamlSyntaxError, compose
+    from pnet_expert.knowledge import parse
+    from pnet_expert.knowledge.crosscheck import CrossCheck, unique
+    from pnet_expert.knowledge.nodes import Problems, Reader
 
     problems = Problems()
     for origin, message in missing:

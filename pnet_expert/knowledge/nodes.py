@@ -11,9 +11,9 @@ from collections.abc import Iterable
 
 import yaml
 
-from ..errors import did_you_mean
-from .schema import Origin
-from .strict_yaml import scalar
+from pnet_expert.core.errors import did_you_mean
+from pnet_expert.core.schema import Origin
+from pnet_expert.files.strict_yaml import scalar
 
 
 class Problems:

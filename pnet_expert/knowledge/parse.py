@@ -11,8 +11,7 @@ import re
 import attrs
 import yaml
 
-from .nodes import Reader
-from .schema import (
+from pnet_expert.core.schema import (
     FACT_KINDS,
     AnyOf,
     Condition,
@@ -34,7 +33,8 @@ from .schema import (
     ValueSpec,
     Where,
 )
-from .strict_yaml import scalar
+from pnet_expert.files.strict_yaml import scalar
+from pnet_expert.knowledge.nodes import Reader
 
 NAME = re.compile(r"^[a-z][a-z0-9]*(?:_[a-z0-9]+)*$")
 RULE_ID = re.compile(r"^[A-Z][A-Z0-9]*-[0-9A-Za-z]+$")

@@ -16,14 +16,14 @@ from typing import Any, Literal, Protocol
 
 import attrs
 
-from ..errors import InputError, KnowledgeBaseError
-from ..knowledge.loader import bundled_path, load_knowledge_base
-from ..knowledge.schema import KnowledgeBase
-from .gaps import GapKind, source_gaps
-from .quotes import Coverage, Misquote, check_quotes, coverage, read_source
-from .reachability import Reach, reachability
-from .report import CHECKS, Issue, errors
-from .subsumption import Subsumption, candidates, subsumptions
+from pnet_expert.core.errors import InputError, KnowledgeBaseError
+from pnet_expert.core.schema import KnowledgeBase
+from pnet_expert.knowledge.loader import bundled_path, load_knowledge_base
+from pnet_expert.verify.gaps import GapKind, source_gaps
+from pnet_expert.verify.quotes import Coverage, Misquote, check_quotes, coverage, read_source
+from pnet_expert.verify.reachability import Reach, reachability
+from pnet_expert.verify.report import CHECKS, Issue, errors
+from pnet_expert.verify.subsumption import Subsumption, candidates, subsumptions
 
 Status = Literal["ok", "FAILED", "info", "skipped"]
 
@@ -199,7 +199,7 @@ def check_knowledge_base(
 ) -> CheckReport:
     """Every check on the knowledge base at ``path`` (the bundled one by default).
 
-    Raises :class:`~pnet_expert.errors.InputError` only for bad input (a
+    Raises :class:`~pnet_expert.core.errors.InputError` only for bad input (a
     path that is no directory, a source text that cannot be read); everything
     wrong with the knowledge base itself is in the report.
     """

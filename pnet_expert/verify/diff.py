@@ -20,8 +20,9 @@ from typing import Any, Literal
 
 import attrs
 
-from ..api import recommend
-from ..knowledge.schema import (
+from pnet_expert.api import recommend
+from pnet_expert.core.logic import Truth
+from pnet_expert.core.schema import (
     AnyOf,
     Condition,
     CountTest,
@@ -35,9 +36,8 @@ from ..knowledge.schema import (
     ValueSpec,
     iter_tests,
 )
-from ..knowledge.words import describe, value_text
-from ..logic import Truth
-from .space import Assignment, Cache, CaseSpace, facts_of
+from pnet_expert.core.space import Assignment, Cache, CaseSpace, facts_of
+from pnet_expert.core.words import describe, value_text
 
 Status = Literal["added", "removed", "changed"]
 

@@ -22,12 +22,12 @@ from typing import Any
 
 import attrs
 
-from ..api import recommend
-from ..knowledge.schema import KnowledgeBase, SectionSpec
-from ..logic import Truth
-from .report import Issue
-from .space import Assignment, CaseSpace, facts_of, plain
-from .words import case_inline, fact_words
+from pnet_expert.api import recommend
+from pnet_expert.core.logic import Truth
+from pnet_expert.core.schema import KnowledgeBase, SectionSpec
+from pnet_expert.core.space import Assignment, CaseSpace, facts_of, plain
+from pnet_expert.verify.report import Issue
+from pnet_expert.verify.words import case_inline, fact_words
 
 
 class _State(enum.Enum):

@@ -23,9 +23,9 @@ from pathlib import Path
 
 import attrs
 
-from ..errors import InputError
-from ..knowledge.schema import KnowledgeBase
-from .report import Issue
+from pnet_expert.core.errors import InputError
+from pnet_expert.core.schema import KnowledgeBase
+from pnet_expert.verify.report import Issue
 
 LINK = re.compile(r"\[((?:\\.|[^\]\\])*)\]\((?:\\.|[^()\\])*\)")
 ESCAPE = re.compile(r"\\([\\`*_{}\[\]()#+\-.!|])")

@@ -17,13 +17,13 @@ from typing import Any, Literal
 
 import attrs
 
-from ..api import recommend
-from ..knowledge.schema import Condition, KnowledgeBase
-from ..knowledge.words import describe
-from ..logic import Truth
-from .report import Issue
-from .space import Assignment, CaseSpace, facts_of
-from .words import case_inline
+from pnet_expert.api import recommend
+from pnet_expert.core.logic import Truth
+from pnet_expert.core.schema import Condition, KnowledgeBase
+from pnet_expert.core.space import Assignment, CaseSpace, facts_of
+from pnet_expert.core.words import describe
+from pnet_expert.verify.report import Issue
+from pnet_expert.verify.words import case_inline
 
 Kind = Literal["rule", "finding"]
 

@@ -22,12 +22,12 @@ from collections.abc import Callable
 
 import attrs
 
-from ..knowledge.schema import KnowledgeBase, RuleSpec
-from ..logic import Truth
-from .quotes import normalize
-from .reachability import witness
-from .report import Issue
-from .space import Assignment, CaseSpace, facts_of
+from pnet_expert.core.logic import Truth
+from pnet_expert.core.schema import KnowledgeBase, RuleSpec
+from pnet_expert.core.space import Assignment, CaseSpace, facts_of
+from pnet_expert.verify.quotes import normalize
+from pnet_expert.verify.reachability import witness
+from pnet_expert.verify.report import Issue
 
 
 @attrs.frozen

@@ -6,10 +6,10 @@ from collections import Counter
 from collections.abc import Mapping, Sequence
 from typing import Any
 
-from ..case import Tumor
-from ..knowledge.schema import FactSpec
-from ..knowledge.words import value_text
-from .space import Value
+from pnet_expert.core.case import Tumor
+from pnet_expert.core.schema import FactSpec
+from pnet_expert.core.space import Value
+from pnet_expert.core.words import value_text
 
 NUMBERS = ("no", "one", "two", "three", "four", "five")
 

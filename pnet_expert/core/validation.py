@@ -11,10 +11,10 @@ import unicodedata
 from collections.abc import Mapping
 from typing import Any
 
-from .case import META_KEYS, FactValue, Patient, Tumor
-from .errors import CaseError, Problem, did_you_mean, one_of
-from .knowledge.schema import FactSpec, KnowledgeBase
-from .logic import Evaluator, Truth
+from pnet_expert.core.case import META_KEYS, FactValue, Patient, Tumor
+from pnet_expert.core.errors import CaseError, Problem, did_you_mean, one_of
+from pnet_expert.core.logic import Evaluator, Truth
+from pnet_expert.core.schema import FactSpec, KnowledgeBase
 
 
 def validate_case(mapping: object, kb: KnowledgeBase) -> Patient:

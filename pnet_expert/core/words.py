@@ -10,7 +10,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any
 
-from .schema import AnyOf, Condition, CountTest, FactTest, FindingTest, KnowledgeBase
+from pnet_expert.core.schema import AnyOf, Condition, CountTest, FactTest, FindingTest, KnowledgeBase
 
 
 def value_text(value: Any) -> str:

@@ -5,7 +5,7 @@ It holds the answers, applies, undoes and changes them, and saves and loads
 them as a case file (an answer "unknown" saved as ``null``, which a case file
 reads as unknown, so that resuming does not ask it again). It asks the
 required facts first (the type of tumor chooses the section), then, in the
-knowledge base's order of facts, each fact that :mod:`pnet_expert.relevance`
+knowledge base's order of facts, each fact that :mod:`pnet_expert.reasoning.relevance`
 finds can still change the options: never stomach acid for an insulinoma, and
 a tumor's size only when a rule waits on it. A records fact (the tumors) is
 entered as how many, then each record's required fields, then an optional
@@ -19,16 +19,8 @@ from collections.abc import Callable, Mapping
 from pathlib import Path
 from typing import Any, TypeVar, cast
 
-from .api import recommend
-from .case import Patient, Tumor
-from .case_validation import validate_case
-from .casefile import read_case, write_case
-from .errors import InputError, did_you_mean
-from .explain.checks import RuleCheck, check_rule
-from .explain.consultation import Consultation
-from .knowledge.schema import FactSpec, FactTest, KnowledgeBase, SectionSpec, iter_tests
-from .logic import field_slot
-from .questions import (
+from pnet_expert.api import recommend
+from pnet_expert.consult.questions import (
     UNKNOWN,
     Answer,
     Question,
@@ -36,7 +28,15 @@ from .questions import (
     fact_question,
     field_question,
 )
-from .relevance import Relevance, assess
+from pnet_expert.core.case import Patient, Tumor
+from pnet_expert.core.errors import InputError, did_you_mean
+from pnet_expert.core.logic import field_slot
+from pnet_expert.core.schema import FactSpec, FactTest, KnowledgeBase, SectionSpec, iter_tests
+from pnet_expert.core.validation import validate_case
+from pnet_expert.explain.consultation import Consultation
+from pnet_expert.files.casefile import read_case, write_case
+from pnet_expert.reasoning.checks import RuleCheck, check_rule
+from pnet_expert.reasoning.relevance import Relevance, assess
 
 Steps = dict[str, Answer]
 """The answers given: slot (``spread``, ``tumors``, ``tumors[0].site``) -> answer, in the order given."""
@@ -177,7 +177,7 @@ class Interview:
     def answer(self, question: Question, value: Answer) -> str | None:
         """Apply an answer; return a note when it meant more than itself.
 
-        Raises :class:`~pnet_expert.errors.CaseError` (answers unchanged) when
+        Raises :class:`~pnet_expert.core.errors.CaseError` (answers unchanged) when
         the answer contradicts the others, naming the constraint it breaks.
         """
         before = self._steps

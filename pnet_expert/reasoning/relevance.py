@@ -2,7 +2,7 @@
 
 The interview asks a fact only while it can change the options. This module
 decides that, for a case as far as it is known, with
-:class:`pnet_expert.logic.Evaluator` and the knowledge base's own conditions
+:class:`pnet_expert.core.logic.Evaluator` and the knowledge base's own conditions
 and constraints; nothing here names a fact, a rule or a value.
 
 - The rules that count are those of the case's sections: its type's own
@@ -27,11 +27,11 @@ from typing import Any
 
 import attrs
 
-from .case import Patient
-from .case_validation import validate_case
-from .errors import InputError
-from .knowledge.schema import AnyOf, CountTest, FactSpec, FactTest, KnowledgeBase, RuleSpec, iter_tests
-from .logic import FIELD_SLOT, Evaluator, Truth, slot_fact
+from pnet_expert.core.case import Patient
+from pnet_expert.core.errors import InputError
+from pnet_expert.core.logic import FIELD_SLOT, Evaluator, Truth, slot_fact
+from pnet_expert.core.schema import AnyOf, CountTest, FactSpec, FactTest, KnowledgeBase, RuleSpec, iter_tests
+from pnet_expert.core.validation import validate_case
 
 MAX_TRIALS = 512
 """How many trial answers one name may be tried with; past that it is taken as needed, untried."""
@@ -177,7 +177,7 @@ def _record_lists(kb: KnowledgeBase, spec: FactSpec) -> list[Any] | None:
     The same representatives ``kb check`` reasons over (``verify.space``): lists
     long enough for every combination of counts, each kind of record once.
     """
-    from .verify.space import plain, record_values
+    from pnet_expert.core.space import plain, record_values
 
     lists = [plain(records) for records in record_values((kb,), spec.id, False)]
     return None if len(lists) > MAX_TRIALS else lists

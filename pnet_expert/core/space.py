@@ -11,9 +11,9 @@ break a constraint between facts, so nothing is lost by leaving it out.
 
 Unknown is a value of its own here ("unknown is not false"): a rule that holds
 only while a fact is unknown is still a rule that fires on some valid case.
-Cases are validated with :func:`~pnet_expert.case_validation.validate_case`
+Cases are validated with :func:`~pnet_expert.core.validation.validate_case`
 (the constraints of facts.yaml) and conditions are decided by
-:class:`~pnet_expert.logic.Evaluator`; both answers are cached per case.
+:class:`~pnet_expert.core.logic.Evaluator`; both answers are cached per case.
 """
 
 from __future__ import annotations
@@ -25,10 +25,10 @@ from typing import Any, TypeAlias
 
 import attrs
 
-from ..case import Patient, Tumor
-from ..case_validation import validate_case
-from ..errors import CaseError
-from ..knowledge.schema import (
+from pnet_expert.core.case import Patient, Tumor
+from pnet_expert.core.errors import CaseError
+from pnet_expert.core.logic import Evaluator, Truth
+from pnet_expert.core.schema import (
     Condition,
     CountTest,
     FactSpec,
@@ -37,7 +37,7 @@ from ..knowledge.schema import (
     RuleSpec,
     iter_tests,
 )
-from ..logic import Evaluator, Truth
+from pnet_expert.core.validation import validate_case
 
 Value: TypeAlias = bool | str | tuple[str, ...] | tuple[Tumor, ...]
 """A known value of a fact, hashable: sets are tuples of values, records tuples of Tumors."""

@@ -16,10 +16,10 @@ from collections.abc import Callable, Iterator, Sequence
 from concurrent.futures import ProcessPoolExecutor
 from typing import TYPE_CHECKING, Any
 
-from .errors import InputError, PnetError
+from pnet_expert.core.errors import InputError, PnetError
 
 if TYPE_CHECKING:
-    from .knowledge.schema import KnowledgeBase
+    from pnet_expert.core.schema import KnowledgeBase
 
 Result = tuple[int, str, bool]
 """(line number, the JSON text of its result, whether the line was bad)."""
@@ -34,15 +34,15 @@ def _init_worker(kb_root: str, fingerprint: str) -> None:
     """Make sure a worker has the knowledge base: inherited by fork, loaded again otherwise (spawn)."""
     global _kb
     if _kb is None or _kb.fingerprint != fingerprint:
-        from .knowledge.loader import load_knowledge_base
+        from pnet_expert.knowledge.loader import load_knowledge_base
 
         _kb = load_knowledge_base(kb_root)
 
 
 def consult_line(number: int, text: str, kb: KnowledgeBase) -> Result:
     """One line's result: the consultation as JSON, or an error naming the line."""
-    from .api import recommend
-    from .casefile import parse_case_text
+    from pnet_expert.api import recommend
+    from pnet_expert.files.casefile import parse_case_text
 
     try:
         case = parse_case_text(text, "json", f"line {number}")
@@ -75,7 +75,7 @@ def run_batch(
     """Consult every non-blank line against ``kb`` (default: the bundled one); results in input order."""
     global _kb
     if kb is None:
-        from .knowledge.loader import load_knowledge_base
+        from pnet_expert.knowledge.loader import load_knowledge_base
 
         kb = load_knowledge_base()
     work = numbered_lines(lines)

@@ -18,7 +18,7 @@ from collections.abc import Iterator, Mapping
 from pathlib import Path
 from typing import Any, TextIO
 
-from .errors import CaseError
+from pnet_expert.core.errors import CaseError
 
 SUFFIXES = (".json", ".yaml", ".yml", ".toml")
 
@@ -51,7 +51,7 @@ def parse_case_text(text: str, kind: str, name: str) -> Any:
 
 def _parse_yaml(text: str, name: str) -> Any:
     """Strict YAML (imported only when a YAML case is read: PyYAML costs start-up time)."""
-    from .knowledge.strict_yaml import YamlSyntaxError, load
+    from pnet_expert.files.strict_yaml import YamlSyntaxError, load
 
     try:
         return load(text, name)

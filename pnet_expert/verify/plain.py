@@ -31,8 +31,8 @@ from typing import Any
 
 import attrs
 
-from ..case import Patient
-from ..knowledge.schema import (
+from pnet_expert.core.case import Patient
+from pnet_expert.core.schema import (
     AnyOf,
     Condition,
     CountTest,

@@ -14,8 +14,8 @@ from collections.abc import Iterable, Mapping
 
 import attrs
 
-from .case import FactValue, Patient, Tumor
-from .knowledge.schema import (
+from pnet_expert.core.case import FactValue, Patient, Tumor
+from pnet_expert.core.schema import (
     AnyOf,
     Condition,
     CountTest,

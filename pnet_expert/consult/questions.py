@@ -19,9 +19,9 @@ from typing import Literal, TypeAlias
 
 import attrs
 
-from .errors import InputError, did_you_mean
-from .knowledge.schema import FactSpec, FieldSpec
-from .logic import field_slot
+from pnet_expert.core.errors import InputError, did_you_mean
+from pnet_expert.core.logic import field_slot
+from pnet_expert.core.schema import FactSpec, FieldSpec
 
 UNKNOWN_WORDS = ("unknown", "?")
 YES_WORDS = ("yes", "y", "true")

@@ -14,7 +14,7 @@ from typing import TYPE_CHECKING, Any, TypeAlias
 import attrs
 
 if TYPE_CHECKING:
-    from .knowledge.schema import KnowledgeBase
+    from pnet_expert.core.schema import KnowledgeBase
 
 META_KEYS = ("id", "title", "description", "notes")
 """Free-text keys a case may carry; they are shown in reports (escaped), never reasoned on."""
@@ -57,11 +57,11 @@ class Patient:
     def from_dict(cls, mapping: Mapping[str, Any], kb: KnowledgeBase | None = None) -> Patient:
         """Validate a case mapping and build a Patient.
 
-        Raises :class:`~pnet_expert.errors.CaseError` naming each bad field, its
+        Raises :class:`~pnet_expert.core.errors.CaseError` naming each bad field, its
         value and what is allowed. ``kb`` defaults to the bundled knowledge base.
         """
-        from .case_validation import validate_case
-        from .knowledge.loader import load_knowledge_base
+        from pnet_expert.core.validation import validate_case
+        from pnet_expert.knowledge.loader import load_knowledge_base
 
         return validate_case(mapping, kb or load_knowledge_base())
 

@@ -1,6 +1,6 @@
 """The interactive consultation (``pnet-expert consult``): a REPL that drives an Interview.
 
-It shows each question the :class:`~pnet_expert.interview.Interview` chooses,
+It shows each question the :class:`~pnet_expert.consult.interview.Interview` chooses,
 with its allowed answers, takes answers and commands at every prompt (``help``
 lists them), and shows the options once nothing more can change them. All the
 reasoning is the interview's and the consultation's; this module only reads
@@ -22,12 +22,12 @@ from collections.abc import Callable, Iterator, Sequence
 from pathlib import Path
 from typing import Protocol, TextIO
 
-from .casefile import write_atomic
-from .errors import PnetError, did_you_mean
-from .explain.consultation import Consultation
-from .interview import FactStatus, Interview
-from .knowledge.words import value_text
-from .questions import AnswerError, Question
+from pnet_expert.consult.interview import FactStatus, Interview
+from pnet_expert.consult.questions import AnswerError, Question
+from pnet_expert.core.errors import PnetError, did_you_mean
+from pnet_expert.core.words import value_text
+from pnet_expert.explain.consultation import Consultation
+from pnet_expert.files.casefile import write_atomic
 
 WIDTH = 88
 
@@ -449,7 +449,7 @@ class Repl:
         self._done_shown = False
 
     def _cmd_report(self, path: str) -> None:
-        from .explain.render import SUFFIXES
+        from pnet_expert.explain.reports.render import SUFFIXES
 
         kind = SUFFIXES.get(Path(path).suffix.lower())
         if kind is None:

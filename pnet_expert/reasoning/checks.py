@@ -8,10 +8,10 @@ from __future__ import annotations
 
 import attrs
 
-from ..case import Patient, Tumor
-from ..knowledge.schema import Condition, FindingTest, KnowledgeBase, RuleSpec
-from ..knowledge.words import describe, facts_text, value_text
-from ..logic import FIELD_SLOT, Evaluator, Outcome, Truth
+from pnet_expert.core.case import Patient, Tumor
+from pnet_expert.core.logic import FIELD_SLOT, Evaluator, Outcome, Truth
+from pnet_expert.core.schema import Condition, FindingTest, KnowledgeBase, RuleSpec
+from pnet_expert.core.words import describe, facts_text, value_text
 
 
 @attrs.frozen

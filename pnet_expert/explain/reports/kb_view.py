@@ -14,13 +14,13 @@ from typing import TYPE_CHECKING
 
 import attrs
 
-from ..knowledge.schema import CountTest, FactTest, FindingTest, iter_tests
-from ..knowledge.words import describe, value_text
-from .graph import kb_graph
-from .report_view import About, Diagram, TreatmentRef, treatment_ref
+from pnet_expert.core.schema import CountTest, FactTest, FindingTest, iter_tests
+from pnet_expert.core.words import describe, value_text
+from pnet_expert.explain.reports.case_view import About, Diagram, TreatmentRef, treatment_ref
+from pnet_expert.explain.reports.graph import kb_graph
 
 if TYPE_CHECKING:
-    from ..knowledge.schema import Condition, KnowledgeBase, RuleSpec
+    from pnet_expert.core.schema import Condition, KnowledgeBase, RuleSpec
 
 ALWAYS = "always (every case this section applies to)"
 

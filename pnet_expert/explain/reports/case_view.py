@@ -15,17 +15,17 @@ from typing import TYPE_CHECKING, Any
 
 import attrs
 
-from .._version import __version__
-from ..knowledge.words import value_text
-from ..logic import Truth
-from .checks import unknown_text
-from .graph import Graph, Step, case_graph, dot_available
+from pnet_expert._version import __version__
+from pnet_expert.core.logic import Truth
+from pnet_expert.core.words import value_text
+from pnet_expert.explain.reports.graph import Graph, Step, case_graph, dot_available
+from pnet_expert.reasoning.checks import unknown_text
 
 if TYPE_CHECKING:
-    from ..knowledge.schema import KnowledgeBase
-    from .checks import ConditionCheck, RuleCheck
-    from .consultation import Consultation, FindingUse, Option, Reason
-    from .gaps import Gap
+    from pnet_expert.core.schema import KnowledgeBase
+    from pnet_expert.explain.consultation import Consultation, FindingUse, Option, Reason
+    from pnet_expert.reasoning.checks import ConditionCheck, RuleCheck
+    from pnet_expert.reasoning.gaps import Gap
 
 MARKS = {Truth.TRUE: "met", Truth.FALSE: "not met", Truth.UNKNOWN: "unknown"}
 

@@ -21,13 +21,13 @@ import re
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from ..errors import InputError
+from pnet_expert.core.errors import InputError
 
 if TYPE_CHECKING:
     import jinja2
 
-    from ..knowledge.schema import KnowledgeBase
-    from .consultation import Consultation
+    from pnet_expert.core.schema import KnowledgeBase
+    from pnet_expert.explain.consultation import Consultation
 
 TEMPLATES = Path(__file__).parent / "templates"
 
@@ -92,7 +92,7 @@ def render(template: str, **context: Any) -> str:
 
 def markdown(consultation: Consultation) -> str:
     """The consultation as a Markdown report (the diagram as Mermaid text)."""
-    from .report_view import case_report
+    from pnet_expert.explain.reports.case_view import case_report
 
     return _tidy(render("consultation.md.j2", r=case_report(consultation, svg=False)))
 
@@ -103,21 +103,21 @@ def html(consultation: Consultation, standalone: bool = True) -> str:
     The diagram is inline SVG when Graphviz's ``dot`` is on the machine; the
     report reads as well without it.
     """
-    from .report_view import case_report
+    from pnet_expert.explain.reports.case_view import case_report
 
     return render("consultation.html.j2", r=case_report(consultation), standalone=standalone)
 
 
 def kb_markdown(kb: KnowledgeBase) -> str:
     """The whole knowledge base as a Markdown report, for a lecture."""
-    from .kb_view import kb_report
+    from pnet_expert.explain.reports.kb_view import kb_report
 
     return _tidy(render("kb.md.j2", r=kb_report(kb, svg=False)))
 
 
 def kb_html(kb: KnowledgeBase, standalone: bool = True) -> str:
     """The whole knowledge base as an HTML report, for a lecture."""
-    from .kb_view import kb_report
+    from pnet_expert.explain.reports.kb_view import kb_report
 
     return render("kb.html.j2", r=kb_report(kb), standalone=standalone)
 

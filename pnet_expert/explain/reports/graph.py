@@ -17,10 +17,10 @@ from typing import TYPE_CHECKING, Literal
 
 import attrs
 
-from ..knowledge.schema import CountTest, FactTest, FindingTest, KnowledgeBase, iter_tests
+from pnet_expert.core.schema import CountTest, FactTest, FindingTest, KnowledgeBase, iter_tests
 
 if TYPE_CHECKING:
-    from .consultation import Consultation
+    from pnet_expert.explain.consultation import Consultation
 
 NodeKind = Literal["fact", "finding", "rule", "treatment"]
 KINDS: tuple[NodeKind, ...] = ("fact", "finding", "rule", "treatment")
@@ -184,7 +184,7 @@ def inline_svg(svg: str, id_prefix: str = "g") -> str | None:
 
 
 def _fact_node(kb: KnowledgeBase, fact: str, value: object | None = None) -> Node:
-    from ..knowledge.words import value_text
+    from pnet_expert.core.words import value_text
 
     spec = kb.facts[fact]
     label = f"{fact} = {value_text(value)}" if value is not None else f"{fact}\n{spec.label}"

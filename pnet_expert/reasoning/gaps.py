@@ -14,13 +14,13 @@ from typing import TYPE_CHECKING, Any
 
 import attrs
 
-from ..knowledge.schema import FindingTest
-from ..logic import Truth
-from .checks import unknown_text
+from pnet_expert.core.logic import Truth
+from pnet_expert.core.schema import FindingTest
+from pnet_expert.reasoning.checks import unknown_text
 
 if TYPE_CHECKING:
-    from .checks import RuleCheck
-    from .consultation import Consultation
+    from pnet_expert.explain.consultation import Consultation
+    from pnet_expert.reasoning.checks import RuleCheck
 
 
 @attrs.frozen
@@ -49,7 +49,7 @@ def find_gaps(consultation: Consultation) -> tuple[Gap, ...]:
     section = kb.type_section_for(consultation.patient.tumor_type)
     if section is None or any(r in consultation.fired_rules for r in section.rules):
         return ()
-    from ..relevance import live_rules
+    from pnet_expert.reasoning.relevance import live_rules
 
     checks = [consultation.rule_check(r) for r in section.rules]
     # A rule waiting on a fact that no answer agreeing with the case's other facts could

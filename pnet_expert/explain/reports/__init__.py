@@ -1,0 +1,1 @@
+"""Reports for teaching: views of a consultation or of the knowledge base, diagrams, templates."""
