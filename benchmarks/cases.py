@@ -12,8 +12,8 @@ import random
 from typing import Any
 
 from pnet_expert import CaseError, KnowledgeBase, load_knowledge_base
+from pnet_expert.core.case import validate_case
 from pnet_expert.core.schema import FactSpec
-from pnet_expert.core.validation import validate_case
 
 
 def _value(rng: random.Random, spec: FactSpec) -> Any:

@@ -105,7 +105,7 @@ def machine() -> str:
 def consult(cases: list[dict[str, Any]], rounds: int) -> list[tuple[str, str, str]]:
     """recommend(), recommend().to_dict(), the plain floor, builds, memory."""
     from pnet_expert import load_knowledge_base, recommend
-    from pnet_expert.core.validation import validate_case
+    from pnet_expert.core.case import validate_case
     from pnet_expert.engine import session
     from pnet_expert.knowledge.loader import bundled_path
     from pnet_expert.verify.plain import compile_plain

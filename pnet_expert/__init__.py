@@ -15,13 +15,14 @@ import importlib
 from typing import TYPE_CHECKING, Any
 
 from pnet_expert._version import __version__
+from pnet_expert.core import defaults as _defaults
 
 if TYPE_CHECKING:
-    from pnet_expert.api import recommend
     from pnet_expert.core.case import Patient, Tumor
     from pnet_expert.core.errors import CaseError, InputError, KnowledgeBaseError, PnetError
     from pnet_expert.core.schema import KnowledgeBase
     from pnet_expert.explain.consultation import Consultation
+    from pnet_expert.explain.recommend import recommend
     from pnet_expert.knowledge.loader import load_knowledge_base
 
 _WHERE = {
@@ -50,6 +51,17 @@ __all__ = [
     "load_knowledge_base",
     "recommend",
 ]
+
+
+def _bundled_knowledge_base() -> KnowledgeBase:
+    """The bundled knowledge base, loaded once per process (the loader imported on first use)."""
+    loader = importlib.import_module(".knowledge.loader", __name__)
+    kb: KnowledgeBase = loader.load_knowledge_base()
+    return kb
+
+
+# The core asks for the default knowledge base through this hook: it cannot import the loader.
+_defaults.provide(_bundled_knowledge_base)
 
 
 def __getattr__(name: str) -> Any:

@@ -1,29 +1,11 @@
-"""The library's front door: ``recommend(case) -> Consultation``."""
+"""The library's front door: ``recommend(case) -> Consultation``.
+
+The work is done in :mod:`pnet_expert.explain.recommend`; the layers below the
+front door import it from there, never from here.
+"""
 
 from __future__ import annotations
 
-from collections.abc import Mapping
-from typing import Any
+from pnet_expert.explain.recommend import recommend
 
-from pnet_expert.core.case import Patient
-from pnet_expert.core.schema import KnowledgeBase
-from pnet_expert.core.validation import validate_case
-from pnet_expert.engine.session import compiled
-from pnet_expert.explain.consultation import Consultation, build
-from pnet_expert.knowledge.loader import load_knowledge_base
-
-
-def recommend(case: Patient | Mapping[str, Any], kb: KnowledgeBase | None = None) -> Consultation:
-    """Every treatment option the source offers for a case, each with its reasons.
-
-    ``case`` is a :class:`Patient` or a mapping of facts (validated; a bad one
-    raises :class:`~pnet_expert.core.errors.CaseError`). ``kb`` defaults to the
-    bundled knowledge base. The engine is compiled once per knowledge base and
-    reused; this function is safe to call from several threads.
-    """
-    kb = load_knowledge_base() if kb is None else kb
-    if isinstance(case, Patient) and case.validated_for == kb.fingerprint:
-        patient = case  # already checked against this knowledge base's facts and values
-    else:
-        patient = validate_case(case.to_dict() if isinstance(case, Patient) else case, kb)
-    return build(kb, patient, compiled(kb).run(patient))
+__all__ = ["recommend"]

@@ -7,7 +7,7 @@ from typing import Any
 from hypothesis import strategies as st
 
 from pnet_expert import CaseError, load_knowledge_base
-from pnet_expert.core.validation import validate_case
+from pnet_expert.core.case import validate_case
 
 KB = load_knowledge_base()
 

@@ -14,7 +14,7 @@ from hypothesis import strategies as st
 from strategies import valid_cases
 
 from pnet_expert import KnowledgeBase, load_knowledge_base, recommend
-from pnet_expert.core.validation import validate_case
+from pnet_expert.core.case import validate_case
 from pnet_expert.engine import session
 from pnet_expert.engine._experta import NOT, TEST, KnowledgeEngine
 from pnet_expert.engine.compiler import CaseFacts, encode, is_module

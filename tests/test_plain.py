@@ -11,7 +11,7 @@ from hypothesis import HealthCheck, given, settings
 from strategies import valid_cases
 
 from pnet_expert import KnowledgeBase, Patient, load_knowledge_base, recommend
-from pnet_expert.core.validation import validate_case
+from pnet_expert.core.case import validate_case
 from pnet_expert.engine.session import compiled
 from pnet_expert.verify.plain import compile_plain
 

@@ -13,8 +13,8 @@ from strategies import KB, raw_cases, valid_cases
 from test_verify_broken import edit
 
 from pnet_expert import KnowledgeBase, load_knowledge_base, recommend
+from pnet_expert.core.case import validate_case
 from pnet_expert.core.errors import CaseError
-from pnet_expert.core.validation import validate_case
 from pnet_expert.knowledge.loader import bundled_path
 from pnet_expert.verify.diff import KbDiff, diff_knowledge_bases
 from pnet_expert.verify.gaps import source_gaps

@@ -19,7 +19,6 @@ from collections.abc import Callable, Mapping
 from pathlib import Path
 from typing import Any, TypeVar, cast
 
-from pnet_expert.api import recommend
 from pnet_expert.consult.questions import (
     UNKNOWN,
     Answer,
@@ -28,12 +27,12 @@ from pnet_expert.consult.questions import (
     fact_question,
     field_question,
 )
-from pnet_expert.core.case import Patient, Tumor
+from pnet_expert.core.case import Patient, Tumor, validate_case
 from pnet_expert.core.errors import InputError, did_you_mean
 from pnet_expert.core.logic import field_slot
 from pnet_expert.core.schema import FactSpec, FactTest, KnowledgeBase, SectionSpec, iter_tests
-from pnet_expert.core.validation import validate_case
 from pnet_expert.explain.consultation import Consultation
+from pnet_expert.explain.recommend import recommend
 from pnet_expert.files.casefile import read_case, write_case
 from pnet_expert.reasoning.checks import RuleCheck, check_rule
 from pnet_expert.reasoning.relevance import Relevance, assess

@@ -1,43 +1,32 @@
-"""A case: the facts a user gives about one patient, validated.
+"""A case: the facts a user gives about one patient, and their validation.
 
 A :class:`Patient` holds only the facts that are known; a fact that was not
 given (or given as null) is unknown, and unknown is not false. Validation is
-against a knowledge base's fact specs (the bundled one by default), so the
-allowed values live in ``knowledge_base/facts.yaml``, not here.
+against a knowledge base's fact specs, so the allowed values live in
+``knowledge_base/facts.yaml``, not here; every problem is collected before
+raising, so a user sees them all at once. A Patient is plain data: it needs no
+loader. When no knowledge base is named, the default one comes from
+:mod:`pnet_expert.core.defaults` (the front door provides the bundled one).
 """
 
 from __future__ import annotations
 
 from collections.abc import Mapping
-from typing import TYPE_CHECKING, Any, TypeAlias
+from typing import Any
 
 import attrs
 
-if TYPE_CHECKING:
-    from pnet_expert.core.schema import KnowledgeBase
+from pnet_expert.core import defaults
+from pnet_expert.core.errors import CaseError, Problem, did_you_mean, one_of
+from pnet_expert.core.logic import Evaluator, Truth
+from pnet_expert.core.records import FactValue, Tumor
+from pnet_expert.core.schema import KnowledgeBase
+from pnet_expert.core.values import check_fact, control_character, kind_of, show
+
+__all__ = ["META_KEYS", "FactValue", "Patient", "Tumor", "validate_case"]
 
 META_KEYS = ("id", "title", "description", "notes")
 """Free-text keys a case may carry; they are shown in reports (escaped), never reasoned on."""
-
-
-@attrs.frozen
-class Tumor:
-    """One tumor that was found: where it is and, when known, whether it is small or large."""
-
-    site: str
-    size: str | None = None
-
-    def to_dict(self) -> dict[str, str]:
-        """The tumor as case-file data; an unknown size is left out."""
-        return {"site": self.site} if self.size is None else {"site": self.site, "size": self.size}
-
-    def get(self, field: str) -> str | None:
-        """A field by name (``site`` or ``size``); None when unknown."""
-        value = getattr(self, field, None)
-        return value if isinstance(value, str) else None
-
-
-FactValue: TypeAlias = bool | str | tuple[str, ...] | tuple[Tumor, ...]
 
 
 @attrs.frozen
@@ -60,10 +49,7 @@ class Patient:
         Raises :class:`~pnet_expert.core.errors.CaseError` naming each bad field, its
         value and what is allowed. ``kb`` defaults to the bundled knowledge base.
         """
-        from pnet_expert.core.validation import validate_case
-        from pnet_expert.knowledge.loader import load_knowledge_base
-
-        return validate_case(mapping, kb or load_knowledge_base())
+        return validate_case(mapping, kb if kb is not None else defaults.knowledge_base())
 
     @property
     def facts(self) -> dict[str, FactValue]:
@@ -106,3 +92,70 @@ class Patient:
         """The known facts only, as plain data (no free text)."""
         meta = {key for key, _ in self.meta}
         return {k: v for k, v in self.to_dict().items() if k not in meta}
+
+
+def validate_case(mapping: object, kb: KnowledgeBase) -> Patient:
+    """Validate a case mapping against ``kb``; raise CaseError listing every problem."""
+    if not isinstance(mapping, Mapping):
+        problem = f"expected a mapping of facts (like {{tumor_type: gastrinoma}}), got {kind_of(mapping)}"
+        raise CaseError(field="case", problem=problem)
+    problems: list[Problem] = []
+    values: dict[str, FactValue] = {}
+    meta: dict[str, str] = {}
+    allowed_keys = [*kb.facts, *META_KEYS]
+    for key, value in mapping.items():
+        if not isinstance(key, str):
+            problems.append(Problem("case", f"a key must be a word, got {key!r}"))
+        elif key in META_KEYS:
+            if value is None:
+                continue
+            if not isinstance(value, str):
+                problems.append(Problem(key, f"expected text, got {kind_of(value)}"))
+            elif (bad := control_character(value)) is not None:
+                # A terminal would obey it (colours, titles, cursor moves), and TOML cannot hold it.
+                problem = f"holds a control character ({bad!r}); text may hold new lines and tabs only"
+                problems.append(Problem(key, problem))
+            else:
+                meta[key] = value
+        elif key in kb.facts:
+            checked = check_fact(kb.facts[key], value, problems)
+            if checked is not None:
+                values[key] = checked
+        else:
+            problems.append(
+                Problem(
+                    key,
+                    f"unknown key {key!r}{did_you_mean(key, allowed_keys)}; "
+                    f"the keys are: {', '.join(allowed_keys)}",
+                )
+            )
+    for spec in kb.facts.values():
+        if spec.required and mapping.get(spec.id) is None and not any(p.field == spec.id for p in problems):
+            problems.append(Problem(spec.id, f"missing; it is required: one of {one_of(spec.value_ids)}"))
+    if problems:
+        raise CaseError.of(problems)
+    patient = Patient(
+        known=tuple((name, values[name]) for name in kb.facts if name in values),
+        meta=tuple((key, meta[key]) for key in META_KEYS if key in meta),
+        validated_for=kb.fingerprint,
+    )
+    _constraints(patient, kb)
+    return patient
+
+
+def _constraints(patient: Patient, kb: KnowledgeBase) -> None:
+    """Reject a case that breaks a constraint of facts.yaml (each named by its field)."""
+    problems = []
+    evaluator = Evaluator(kb, patient)
+    for constraint in kb.constraints:
+        holds, _ = evaluator.all(constraint.if_)
+        if holds is Truth.TRUE and evaluator.one(constraint.then).truth is Truth.FALSE:
+            value = patient.to_dict().get(constraint.field)
+            problems.append(
+                Problem(
+                    constraint.field,
+                    f"{show(value)} contradicts the other facts: {constraint.message}",
+                )
+            )
+    if problems:
+        raise CaseError.of(problems)

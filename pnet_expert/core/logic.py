@@ -11,10 +11,11 @@ from __future__ import annotations
 import enum
 import re
 from collections.abc import Iterable, Mapping
+from typing import TYPE_CHECKING
 
 import attrs
 
-from pnet_expert.core.case import FactValue, Patient, Tumor
+from pnet_expert.core.records import FactValue, Tumor
 from pnet_expert.core.schema import (
     AnyOf,
     Condition,
@@ -23,6 +24,9 @@ from pnet_expert.core.schema import (
     FindingTest,
     KnowledgeBase,
 )
+
+if TYPE_CHECKING:
+    from pnet_expert.core.case import Patient
 
 
 def field_slot(fact: str, index: int, field: str) -> str:

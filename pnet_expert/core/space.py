@@ -11,7 +11,7 @@ break a constraint between facts, so nothing is lost by leaving it out.
 
 Unknown is a value of its own here ("unknown is not false"): a rule that holds
 only while a fact is unknown is still a rule that fires on some valid case.
-Cases are validated with :func:`~pnet_expert.core.validation.validate_case`
+Cases are validated with :func:`~pnet_expert.core.case.validate_case`
 (the constraints of facts.yaml) and conditions are decided by
 :class:`~pnet_expert.core.logic.Evaluator`; both answers are cached per case.
 """
@@ -25,7 +25,7 @@ from typing import Any, TypeAlias
 
 import attrs
 
-from pnet_expert.core.case import Patient, Tumor
+from pnet_expert.core.case import Patient, Tumor, validate_case
 from pnet_expert.core.errors import CaseError
 from pnet_expert.core.logic import Evaluator, Truth
 from pnet_expert.core.schema import (
@@ -37,7 +37,6 @@ from pnet_expert.core.schema import (
     RuleSpec,
     iter_tests,
 )
-from pnet_expert.core.validation import validate_case
 
 Value: TypeAlias = bool | str | tuple[str, ...] | tuple[Tumor, ...]
 """A known value of a fact, hashable: sets are tuples of values, records tuples of Tumors."""

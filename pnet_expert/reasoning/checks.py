@@ -6,6 +6,8 @@ and the REPL's account of what a rule is waiting for.
 
 from __future__ import annotations
 
+from collections.abc import Iterable
+
 import attrs
 
 from pnet_expert.core.case import Patient, Tumor
@@ -60,6 +62,29 @@ class RuleCheck:
     def unknown_facts(self) -> tuple[str, ...]:
         """The facts whose absence keeps the rule undecided."""
         return tuple(dict.fromkeys(u for c in self.unknown for u in c.unknown))
+
+
+class RuleChecks:
+    """Every rule of a knowledge base checked on one case, each worked out once when first asked.
+
+    A consultation keeps one, so that WHY NOT, the gaps, the reports and the
+    REPL all read the same checks. Safe to share between threads: a race
+    works a check out twice, with the same result.
+    """
+
+    def __init__(self, kb: KnowledgeBase, patient: Patient, fired_rules: Iterable[str]) -> None:
+        self.kb = kb
+        self.evaluator = Evaluator(kb, patient)
+        self.fired = frozenset(fired_rules)
+        self._done: dict[str, RuleCheck] = {}
+
+    def __call__(self, rule_id: str) -> RuleCheck:
+        """One rule on this case (its id must be one of the knowledge base's rules)."""
+        found = self._done.get(rule_id)
+        if found is None:
+            rule = self.kb.rules[rule_id]
+            found = self._done[rule_id] = check_rule(self.kb, self.evaluator, rule, rule_id in self.fired)
+        return found
 
 
 def check_rule(kb: KnowledgeBase, evaluator: Evaluator, rule: RuleSpec, fired: bool) -> RuleCheck:

@@ -10,17 +10,16 @@ reading of the source.
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Any
+from collections.abc import Callable, Iterable
+from typing import Any
 
 import attrs
 
+from pnet_expert.core.case import Patient
 from pnet_expert.core.logic import Truth
-from pnet_expert.core.schema import FindingTest
-from pnet_expert.reasoning.checks import unknown_text
-
-if TYPE_CHECKING:
-    from pnet_expert.explain.consultation import Consultation
-    from pnet_expert.reasoning.checks import RuleCheck
+from pnet_expert.core.schema import FindingTest, KnowledgeBase
+from pnet_expert.reasoning.checks import RuleCheck, unknown_text
+from pnet_expert.reasoning.relevance import live_rules
 
 
 @attrs.frozen
@@ -43,21 +42,21 @@ class Gap:
         }
 
 
-def find_gaps(consultation: Consultation) -> tuple[Gap, ...]:
-    """The gaps of a consultation: at most one, for the case's own type section."""
-    kb = consultation.kb
-    section = kb.type_section_for(consultation.patient.tumor_type)
-    if section is None or any(r in consultation.fired_rules for r in section.rules):
+def find_gaps(
+    kb: KnowledgeBase, patient: Patient, fired_rules: Iterable[str], check: Callable[[str], RuleCheck]
+) -> tuple[Gap, ...]:
+    """The gaps of a case: at most one, for its own type section (``check`` gives each rule's check)."""
+    section = kb.type_section_for(patient.tumor_type)
+    fired = set(fired_rules)
+    if section is None or any(r in fired for r in section.rules):
         return ()
-    from pnet_expert.reasoning.relevance import live_rules
-
-    checks = [consultation.rule_check(r) for r in section.rules]
+    checks = [check(r) for r in section.rules]
     # A rule waiting on a fact that no answer agreeing with the case's other facts could
     # satisfy (liver_dominant when spread is known to be []) cannot change anything.
     undecided = tuple((c.rule, frozenset(c.unknown_facts)) for c in checks if c.truth is Truth.UNKNOWN)
-    live = {rule.id for rule, _ in live_rules(consultation.kb, consultation.patient.to_dict(), undecided)}
+    live = {rule.id for rule, _ in live_rules(kb, patient.to_dict(), undecided)}
     waiting = tuple(
-        (c.rule.id, tuple(unknown_text(consultation.patient, u) for u in c.unknown_facts))
+        (c.rule.id, tuple(unknown_text(patient, u) for u in c.unknown_facts))
         for c in checks
         if c.rule.id in live
     )

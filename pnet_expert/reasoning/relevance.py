@@ -27,11 +27,10 @@ from typing import Any
 
 import attrs
 
-from pnet_expert.core.case import Patient
+from pnet_expert.core.case import Patient, validate_case
 from pnet_expert.core.errors import InputError
 from pnet_expert.core.logic import FIELD_SLOT, Evaluator, Truth, slot_fact
 from pnet_expert.core.schema import AnyOf, CountTest, FactSpec, FactTest, KnowledgeBase, RuleSpec, iter_tests
-from pnet_expert.core.validation import validate_case
 
 MAX_TRIALS = 512
 """How many trial answers one name may be tried with; past that it is taken as needed, untried."""

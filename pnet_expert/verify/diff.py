@@ -20,7 +20,6 @@ from typing import Any, Literal
 
 import attrs
 
-from pnet_expert.api import recommend
 from pnet_expert.core.logic import Truth
 from pnet_expert.core.schema import (
     AnyOf,
@@ -38,6 +37,7 @@ from pnet_expert.core.schema import (
 )
 from pnet_expert.core.space import Assignment, Cache, CaseSpace, facts_of
 from pnet_expert.core.words import describe, value_text
+from pnet_expert.explain.recommend import recommend
 
 Status = Literal["added", "removed", "changed"]
 

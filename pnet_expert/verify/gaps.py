@@ -22,10 +22,10 @@ from typing import Any
 
 import attrs
 
-from pnet_expert.api import recommend
 from pnet_expert.core.logic import Truth
 from pnet_expert.core.schema import KnowledgeBase, SectionSpec
 from pnet_expert.core.space import Assignment, CaseSpace, facts_of, plain
+from pnet_expert.explain.recommend import recommend
 from pnet_expert.verify.report import Issue
 from pnet_expert.verify.words import case_inline, fact_words
 

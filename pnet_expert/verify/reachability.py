@@ -17,11 +17,11 @@ from typing import Any, Literal
 
 import attrs
 
-from pnet_expert.api import recommend
 from pnet_expert.core.logic import Truth
 from pnet_expert.core.schema import Condition, KnowledgeBase
 from pnet_expert.core.space import Assignment, CaseSpace, facts_of
 from pnet_expert.core.words import describe
+from pnet_expert.explain.recommend import recommend
 from pnet_expert.verify.report import Issue
 from pnet_expert.verify.words import case_inline
 

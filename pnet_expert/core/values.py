@@ -1,0 +1,145 @@
+"""Check one fact's value against its spec: no coercion, every problem recorded.
+
+``"yes"`` is not true, ``1`` is not true, ``"liver"`` is not ``["liver"]``. A
+value given as null is unknown, the same as a value left out.
+"""
+
+from __future__ import annotations
+
+import unicodedata
+from collections.abc import Mapping
+from typing import Any
+
+from pnet_expert.core.errors import Problem, did_you_mean, one_of
+from pnet_expert.core.records import FactValue, Tumor
+from pnet_expert.core.schema import FactSpec
+
+
+def check_fact(spec: FactSpec, value: Any, problems: list[Problem]) -> FactValue | None:
+    """Check one fact's value; record problems and return None when it is bad or null."""
+    if value is None:
+        return None
+    name = spec.id
+    if spec.kind == "boolean":
+        if isinstance(value, bool):
+            return value
+        problems.append(
+            Problem(
+                name,
+                f"{show(value)} is not true or false (leave the fact out or use null when unknown)",
+            )
+        )
+        return None
+    if spec.kind == "choice":
+        return _choice(name, value, spec.value_ids, problems)  # type: ignore[arg-type]
+    if spec.kind == "set":
+        return _set(spec, value, problems)
+    return _records(spec, value, problems)
+
+
+def _choice(field: str, value: Any, allowed: tuple[str, ...], problems: list[Problem]) -> str | None:
+    if isinstance(value, str) and value in allowed:
+        return value
+    problems.append(
+        Problem(field, f"{show(value)} is not one of {one_of(allowed)}{did_you_mean(value, allowed)}")
+    )
+    return None
+
+
+def _set(spec: FactSpec, value: Any, problems: list[Problem]) -> tuple[str, ...] | None:
+    allowed: tuple[str, ...] = spec.value_ids  # type: ignore[assignment]
+    if not isinstance(value, list | tuple):
+        problems.append(
+            Problem(
+                spec.id,
+                f"expected a list of {one_of(allowed)} (or [] for none), got {show(value)}",
+            )
+        )
+        return None
+    before = len(problems)
+    seen: list[str] = []
+    for i, item in enumerate(value):
+        checked = _choice(f"{spec.id}[{i}]", item, allowed, problems)
+        if checked is None:
+            continue
+        if checked in seen:
+            problems.append(Problem(spec.id, f"{checked!r} is listed twice"))
+        seen.append(checked)
+    if len(problems) > before:
+        return None
+    return tuple(v for v in allowed if v in seen)
+
+
+def _records(spec: FactSpec, value: Any, problems: list[Problem]) -> tuple[Tumor, ...] | None:
+    example = ", ".join(f"{f.id}: {f.value_ids[0]}" for f in spec.fields)
+    if not isinstance(value, list | tuple):
+        problems.append(
+            Problem(
+                spec.id,
+                f"expected a list of records like [{{{example}}}] (or [] for none), got {show(value)}",
+            )
+        )
+        return None
+    before = len(problems)
+    out = []
+    for i, item in enumerate(value):
+        where = f"{spec.id}[{i}]"
+        if isinstance(item, Tumor):
+            item = item.to_dict()
+        if not isinstance(item, Mapping):
+            problems.append(Problem(where, f"expected a record like {{{example}}}, got {show(item)}"))
+            continue
+        fields = {f.id: f for f in spec.fields}
+        record: dict[str, str | None] = {}
+        for key, field_value in item.items():
+            field = fields.get(key) if isinstance(key, str) else None
+            if field is None:
+                problems.append(
+                    Problem(
+                        where,
+                        f"unknown key {key!r}{did_you_mean(key, fields)}; the keys are: {one_of(fields)}",
+                    )
+                )
+            elif field_value is not None:
+                record[field.id] = _choice(f"{where}.{field.id}", field_value, field.value_ids, problems)
+        for field in spec.fields:
+            if field.required and item.get(field.id) is None:
+                problems.append(
+                    Problem(
+                        f"{where}.{field.id}",
+                        f"missing; it is required: one of {one_of(field.value_ids)}",
+                    )
+                )
+        site = record.get("site")
+        if site is not None:
+            out.append(Tumor(site, record.get("size")))
+    if len(problems) > before:
+        return None
+    return tuple(out)
+
+
+def control_character(text: str) -> str | None:
+    """The first control character in a text, other than a new line or a tab."""
+    return next((ch for ch in text if unicodedata.category(ch) == "Cc" and ch not in "\n\t"), None)
+
+
+def show(value: Any) -> str:
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if value is None:
+        return "null"
+    if isinstance(value, str):
+        return repr(value)
+    if isinstance(value, list | tuple):
+        return "[" + ", ".join(show(v) for v in value) + "]"
+    if isinstance(value, Mapping):
+        return "{" + ", ".join(f"{k}: {show(v)}" for k, v in value.items()) + "}"
+    return repr(value)
+
+
+def kind_of(value: Any) -> str:
+    if isinstance(value, list | tuple):
+        return "a list"
+    if isinstance(value, str | int | float | bool):
+        return show(value)
+    return type(value).__name__

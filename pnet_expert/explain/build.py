@@ -1,0 +1,168 @@
+"""Assemble a consultation, complete, from the engine's firings on a case.
+
+The options and their reasons come from the firings; the gaps from the rule
+checks of the case's own section. Everything is worked out before the
+:class:`~pnet_expert.explain.consultation.Consultation` is made, once. Nothing
+depends on the order in which rules fired: options, reasons, findings and facts
+are sorted by the knowledge base's own order.
+"""
+
+from __future__ import annotations
+
+import weakref
+from collections.abc import Iterable
+from typing import Any
+
+from pnet_expert.core.case import FactValue, Patient, Tumor
+from pnet_expert.core.schema import KnowledgeBase, RuleSpec
+from pnet_expert.engine.session import FindingKey, Firing
+from pnet_expert.explain.consultation import Consultation, FactGroup, FindingUse, Option, Reason
+from pnet_expert.reasoning.checks import RuleChecks
+from pnet_expert.reasoning.gaps import find_gaps
+
+
+def build(kb: KnowledgeBase, patient: Patient, firings: Iterable[Firing]) -> Consultation:
+    """Assemble a consultation from the engine's firings on a case.
+
+    It runs once per consultation, so what depends on the knowledge base only
+    (its orders, each rule's offers) is looked up in :class:`_Orders`, made once
+    per knowledge base, rather than searched for in lists on every case.
+    """
+    orders = _orders(kb)
+    derivations: dict[FindingKey, list[Firing]] = {}
+    by_rule: dict[str, list[Firing]] = {}
+    for f in firings:
+        if f.derived is not None:
+            derivations.setdefault(f.derived, []).append(f)
+        else:
+            by_rule.setdefault(f.rule_id, []).append(f)
+
+    plain = _Plain(patient, orders)
+    support: dict[FindingKey, list[FactGroup]] = {}
+
+    def facts_of(key: FindingKey) -> list[FactGroup]:
+        """The fact groups a finding rests on, through any findings it chained on."""
+        if key not in support:
+            support[key] = []
+            groups = [f.facts for f in derivations[key]]
+            groups += [g for f in derivations[key] for k in f.findings for g in facts_of(k)]
+            support[key] = groups
+        return support[key]
+
+    finding_uses = {
+        key: FindingUse(
+            key[0],
+            orders.finding_label[key[0]],
+            orders.finding_rule[key[0]],
+            dict(key[1]),
+            plain.merge(facts_of(key)),
+        )
+        for key in derivations
+    }
+    reasons: dict[str, list[Reason]] = {}
+    for rule_id in sorted(by_rule, key=orders.rule_rank.__getitem__):
+        rule = kb.rules[rule_id]
+        fired = by_rule[rule_id]
+        keys = sorted({k for f in fired for k in f.findings}, key=orders.finding_key)
+        uses = tuple(finding_uses[k] for k in keys)
+        own = plain.merge(f.facts for f in fired)
+        everything = plain.merge([*(f.facts for f in fired), *(g for k in keys for g in facts_of(k))])
+        for treatment, qualifiers, alternatives in orders.offers[rule_id]:
+            reasons.setdefault(treatment, []).append(
+                Reason(
+                    rule=rule_id,
+                    section=rule.section,
+                    strength=rule.strength,
+                    qualifiers=qualifiers,
+                    alternatives=alternatives,
+                    quote=rule.quote,
+                    sub_bullets=rule.sub_bullets,
+                    reading=rule.reading,
+                    facts=everything,
+                    own_facts=own,
+                    findings=uses,
+                )
+            )
+    strength_rank = orders.strength_rank.__getitem__
+    options = []
+    for treatment_id, label in orders.treatments:
+        because = reasons.get(treatment_id)
+        if not because:
+            continue
+        strength = min((r.strength for r in because), key=strength_rank)
+        ordered = sorted({q for r in because for q in r.qualifiers}, key=orders.qualifier_rank.__getitem__)
+        options.append(Option(treatment_id, label, strength, tuple(ordered), tuple(because)))
+    options.sort(key=lambda o: strength_rank(o.strength))
+    fired_rules = tuple(sorted(by_rule))
+    derived = tuple(finding_uses[k] for k in sorted(finding_uses, key=orders.finding_key))
+    checks = RuleChecks(kb, patient, fired_rules)
+    gaps = find_gaps(kb, patient, fired_rules, checks)
+    return Consultation(kb, patient, tuple(options), fired_rules, derived, gaps, checks=checks)
+
+
+class _Orders:
+    """What build() needs of a knowledge base, as lookups: its orders, labels and each rule's offers."""
+
+    def __init__(self, kb: KnowledgeBase) -> None:
+        self.rule_rank = {rule_id: i for i, rule_id in enumerate(kb.rules)}
+        self.finding_rank = {finding_id: i for i, finding_id in enumerate(kb.findings)}
+        self.finding_label = {f.id: f.label for f in kb.findings.values()}
+        self.finding_rule = {f.id: f.rule.id for f in kb.findings.values()}
+        self.strength_rank = {s.id: i for i, s in enumerate(kb.strengths)}
+        self.qualifier_rank = {q.id: i for i, q in enumerate(kb.qualifiers)}
+        self.treatments = tuple((t.id, t.label) for t in kb.treatments.values())
+        self.fact_kinds = {f.id: f.kind for f in kb.facts.values()}
+        self.fact_rank = {fact_id: i for i, fact_id in enumerate(kb.facts)}
+        self.offers = {rule.id: _offers(rule) for rule in kb.rules.values()}
+
+    def finding_key(self, key: FindingKey) -> tuple[int, tuple[tuple[str, str], ...]]:
+        """Findings sort in the knowledge base's order, then by their attributes."""
+        return (self.finding_rank[key[0]], key[1])
+
+
+def _offers(rule: RuleSpec) -> tuple[tuple[str, tuple[str, ...], tuple[str, ...]], ...]:
+    """A rule's offers: (treatment, its qualifiers, the treatments it is an alternative to)."""
+    return tuple((o.treatment, o.qualifiers, rule.alternatives_of(o.treatment)) for o in rule.offers)
+
+
+_orders_of: weakref.WeakKeyDictionary[KnowledgeBase, _Orders] = weakref.WeakKeyDictionary()
+
+
+def _orders(kb: KnowledgeBase) -> _Orders:
+    """The lookups of a knowledge base, made on first use (a race makes them twice, harmlessly)."""
+    found = _orders_of.get(kb)
+    if found is None:
+        found = _orders_of[kb] = _Orders(kb)
+    return found
+
+
+class _Plain:
+    """Merges firing facts and turns them into plain JSON-ready values in the case's order."""
+
+    def __init__(self, patient: Patient, orders: _Orders) -> None:
+        self.kinds = orders.fact_kinds
+        self.rank = orders.fact_rank
+        self.facts = dict(patient.known)
+
+    def merge(self, groups: Iterable[Iterable[tuple[str, Any]]]) -> dict[str, Any]:
+        """Union of several firings' facts: sets and records merged, in the knowledge base's fact order."""
+        merged: dict[str, Any] = {}
+        for group in groups:
+            for name, value in group:
+                if isinstance(value, tuple):
+                    merged[name] = tuple(merged.get(name, ())) + value
+                else:
+                    merged[name] = value
+        return {name: self._plain(name, merged[name]) for name in sorted(merged, key=self.rank.__getitem__)}
+
+    def _plain(self, name: str, value: Any) -> Any:
+        whole: FactValue | None = self.facts.get(name)
+        kind = self.kinds[name]
+        if kind == "records":
+            assert isinstance(whole, tuple)
+            records = [whole[i] for i in sorted(set(value))]
+            return [r.to_dict() for r in records if isinstance(r, Tumor)]
+        if kind == "set":
+            assert isinstance(whole, tuple)
+            return [v for v in whole if v in value]
+        return value
