@@ -1,22 +1,51 @@
-"""Shared fixtures: the bundled knowledge base, a tiny one for unit tests, the workplace's shared files."""
+"""Fixtures: the bundled knowledge base, a tiny one for unit tests; caches kept out of the user's home."""
 
 from __future__ import annotations
 
-import json
+import os
 import shutil
+import tempfile
 from pathlib import Path
-from typing import Any
 
 import pytest
 
 from pnet_expert import KnowledgeBase, load_knowledge_base
 from pnet_expert.knowledge.loader import bundled_path
 
-ROOT = Path(__file__).resolve().parent.parent
-SHARED = ROOT.parent / "shared"
-PUBLIC_CASES = SHARED / "cases" / "public.json"
-SOURCE_TEXT = SHARED / "seeds" / "000_f9349a33ef4975a7.txt"
-EXAMPLES = ROOT / "examples"
+_SCRATCH = pytest.StashKey[str]()
+
+
+def _cache_env(scratch: str) -> dict[str, str]:
+    return {
+        "PNET_EXPERT_CACHE_DIR": os.path.join(scratch, "kb-cache"),
+        "XDG_CACHE_HOME": os.path.join(scratch, "xdg-cache"),
+    }
+
+
+def pytest_configure(config: pytest.Config) -> None:
+    """Keep the suite out of the user's caches, from before any test module loads a knowledge base.
+
+    The knowledge-base cache and every other per-user cache (XDG_CACHE_HOME: pip's
+    too, in the packaging tests) point into one temporary directory for the run;
+    child processes inherit it.
+    """
+    scratch = tempfile.mkdtemp(prefix="pnet-expert-tests-")
+    config.stash[_SCRATCH] = scratch
+    os.environ.update(_cache_env(scratch))
+
+
+def pytest_unconfigure(config: pytest.Config) -> None:
+    """Remove the run's temporary caches."""
+    scratch = config.stash.get(_SCRATCH, None)
+    if scratch:
+        shutil.rmtree(scratch, ignore_errors=True)
+
+
+@pytest.fixture(autouse=True)
+def _private_caches(request: pytest.FixtureRequest, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Every test starts with its caches in the run's temporary directory (it may point them elsewhere)."""
+    for name, value in _cache_env(request.config.stash[_SCRATCH]).items():
+        monkeypatch.setenv(name, value)
 
 
 @pytest.fixture(scope="session")
@@ -81,15 +110,3 @@ def tiny_kb_dir(kb_copy: Path) -> Path:
 def tiny_kb(tiny_kb_dir: Path) -> KnowledgeBase:
     """The three-rule knowledge base, loaded."""
     return load_knowledge_base(tiny_kb_dir)
-
-
-def public_cases() -> list[dict[str, Any]]:
-    """The workplace's public example cases ([] when they are not there)."""
-    if not PUBLIC_CASES.is_file():
-        return []
-    return json.loads(PUBLIC_CASES.read_text())
-
-
-def treatments_by_rule(result: dict[str, Any]) -> dict[str, list[str]]:
-    """treatment id -> sorted rule ids, from a consultation's JSON (as check_cases.py compares)."""
-    return {t["id"]: sorted({b["rule"] for b in t["because"]}) for t in result["treatments"]}

@@ -3,12 +3,11 @@
 from __future__ import annotations
 
 import json
-import subprocess
-import sys
 from pathlib import Path
 
 import pytest
-from strategies import seeded_cases
+from helpers import run_cli
+from helpers.strategies import seeded_cases
 
 from pnet_expert.cli.batch_runner import CHUNK, run_batch
 from pnet_expert.files.casefile import atomic_output
@@ -39,12 +38,7 @@ def lines() -> list[str]:
     return out
 
 
-def _run(*args: str) -> subprocess.CompletedProcess[str]:
-    return subprocess.run(
-        [sys.executable, "-m", "pnet_expert", "batch", *args], capture_output=True, text=True, check=False
-    )
-
-
+@pytest.mark.slow
 def test_two_jobs_give_the_results_of_one_in_input_order(lines: list[str]) -> None:
     """run_batch with 2 jobs yields exactly what 1 job yields: every line's result, in input order."""
     one = list(run_batch(lines, jobs=1))
@@ -57,14 +51,15 @@ def test_two_jobs_give_the_results_of_one_in_input_order(lines: list[str]) -> No
         assert json.loads(text)["line"] == number
 
 
+@pytest.mark.slow
 def test_the_command_writes_identical_files_with_one_or_two_jobs(lines: list[str], tmp_path: Path) -> None:
     """`batch -o` with --jobs 1 and --jobs 2: byte-identical files, the same report of bad lines, exit 2."""
     cases = tmp_path / "cases.jsonl"
     cases.write_text("\n".join(lines) + "\n")
     done = {}
     for jobs in ("1", "2"):
-        done[jobs] = _run(
-            str(cases), "-o", str(tmp_path / f"out{jobs}.jsonl"), "--jobs", jobs, "--no-progress"
+        done[jobs] = run_cli(
+            "batch", str(cases), "-o", str(tmp_path / f"out{jobs}.jsonl"), "--jobs", jobs, "--no-progress"
         )
         assert done[jobs].returncode == 2, done[jobs].stderr
     one, two = (tmp_path / "out1.jsonl").read_bytes(), (tmp_path / "out2.jsonl").read_bytes()
@@ -76,11 +71,12 @@ def test_the_command_writes_identical_files_with_one_or_two_jobs(lines: list[str
     assert "697 cases, 692 consulted, 5 bad" in done["1"].stderr
 
 
+@pytest.mark.slow
 def test_standard_output_is_identical_too(lines: list[str], tmp_path: Path) -> None:
     """Without -o, the results on standard output are byte-identical with one or two jobs."""
     cases = tmp_path / "cases.jsonl"
     cases.write_text("\n".join(lines[:600]) + "\n")
-    one, two = (_run(str(cases), "--jobs", jobs) for jobs in ("1", "2"))
+    one, two = (run_cli("batch", str(cases), "--jobs", jobs) for jobs in ("1", "2"))
     assert one.stdout == two.stdout
     assert one.stdout.count("\n") == 600 - len([n for n in BLANK if n <= 600])
 
@@ -114,11 +110,12 @@ def test_a_failed_batch_leaves_the_output_file_untouched(tmp_path: Path) -> None
     assert target.read_text() == "whole\n"
 
 
+@pytest.mark.slow
 def test_an_unwritable_output_is_a_usage_error(tmp_path: Path) -> None:
     """-o into a folder that does not exist: a message and exit 2, no traceback."""
     cases = tmp_path / "cases.jsonl"
     cases.write_text('{"tumor_type": "other"}\n')
-    done = _run(str(cases), "-o", str(tmp_path / "missing" / "out.jsonl"))
+    done = run_cli("batch", str(cases), "-o", str(tmp_path / "missing" / "out.jsonl"))
     assert done.returncode == 2
     assert "cannot be written" in done.stderr
     assert "Traceback" not in done.stderr

@@ -30,7 +30,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from conftest import EXAMPLES, ROOT
+from helpers import EXAMPLES, ROOT
 
 from pnet_expert import KnowledgeBase, recommend
 from pnet_expert.explain.reports.render import kb_html
@@ -46,11 +46,14 @@ PLANTED = (
     '<img src="x" onerror="document.documentElement.dataset.pwned = \'img\'">'
 )
 
-pytestmark = pytest.mark.skipif(
-    not (os.path.isfile(CHROMIUM) and os.access(CHROMIUM, os.X_OK)),
-    reason=f"Chromium is not installed ({CHROMIUM} not found; apt-get install chromium): "
-    "the real-browser test needs it",
-)
+pytestmark = [
+    pytest.mark.slow,
+    pytest.mark.skipif(
+        not (os.path.isfile(CHROMIUM) and os.access(CHROMIUM, os.X_OK)),
+        reason=f"Chromium is not installed ({CHROMIUM} not found; apt-get install chromium): "
+        "the real-browser test needs it",
+    ),
+]
 
 
 class BrowserError(RuntimeError):

@@ -4,28 +4,14 @@ from __future__ import annotations
 
 import json
 import os
-import subprocess
-import sys
 from pathlib import Path
 
 import pytest
-from conftest import EXAMPLES, treatments_by_rule
+from helpers import EXAMPLES, run_cli, treatments_by_rule
 
 from pnet_expert.cli import main
 
 CASE = EXAMPLES / "cases" / "gastrinoma-liver-severe.yaml"
-
-
-def run(*args: str, stdin: str | None = None, cwd: Path | None = None) -> subprocess.CompletedProcess[str]:
-    """The CLI in its own process, as a user runs it."""
-    return subprocess.run(
-        [sys.executable, "-m", "pnet_expert", *args],
-        input=stdin,
-        capture_output=True,
-        text=True,
-        check=False,
-        cwd=cwd,
-    )
 
 
 def test_recommend_text(capsys: pytest.CaptureFixture[str]) -> None:
@@ -54,16 +40,18 @@ def test_recommend_markdown(capsys: pytest.CaptureFixture[str]) -> None:
     assert "not medical advice" in out
 
 
+@pytest.mark.slow
 def test_recommend_from_standard_input() -> None:
     """CASE may be - for standard input (JSON or YAML)."""
-    done = run("recommend", "-", "--format", "json", stdin='{"tumor_type": "other"}')
+    done = run_cli("recommend", "-", "--format", "json", stdin='{"tumor_type": "other"}')
     assert done.returncode == 0, done.stderr
     assert json.loads(done.stdout)["fired_rules"] == ["OTH-01"]
-    done = run("recommend", "-", stdin="tumor_type: somatostatinoma\nspread: [distant]\n")
+    done = run_cli("recommend", "-", stdin="tumor_type: somatostatinoma\nspread: [distant]\n")
     assert done.returncode == 0
     assert "SOM-02" in done.stdout
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize(
     ("stdin", "args", "message"),
     [
@@ -76,7 +64,7 @@ def test_recommend_from_standard_input() -> None:
 def test_bad_input_exits_2_without_traceback(stdin: str | None, args: tuple[str, ...], message: str) -> None:
     """Bad input: a one-line reason on standard error, exit status 2, no traceback."""
     source = str(CASE) if stdin is None else "-"
-    done = run("recommend", source, *args, stdin=stdin)
+    done = run_cli("recommend", source, *args, stdin=stdin)
     assert done.returncode == 2
     assert message in done.stderr
     assert "Traceback" not in done.stderr
@@ -108,19 +96,21 @@ def test_kb_copy_is_used(tiny_kb_dir: Path, capsys: pytest.CaptureFixture[str]) 
     assert json.loads(capsys.readouterr().out)["fired_rules"] == ["GAS-01", "GAS-09"]
 
 
+@pytest.mark.slow
 def test_help_and_version() -> None:
     """--help lists the commands; --version prints the version."""
-    done = run("--help")
+    done = run_cli("--help")
     assert done.returncode == 0
     assert "recommend" in done.stdout
     assert "batch" in done.stdout
-    assert run("--version").stdout.startswith("pnet-expert ")
+    assert run_cli("--version").stdout.startswith("pnet-expert ")
 
 
+@pytest.mark.slow
 def test_runs_from_another_directory(tmp_path: Path) -> None:
     """The installed command finds its knowledge base wherever it is run from."""
     (tmp_path / "case.json").write_text('{"tumor_type": "vipoma"}')
-    done = run("recommend", "case.json", "-f", "json", cwd=tmp_path)
+    done = run_cli("recommend", "case.json", "-f", "json", cwd=tmp_path)
     assert done.returncode == 0, done.stderr
     assert json.loads(done.stdout)["fired_rules"] == ["VIP-01", "VIP-02"]
 
@@ -136,11 +126,12 @@ LINES = [
 ]
 
 
+@pytest.mark.slow
 def test_batch_one_result_per_line_bad_lines_reported(tmp_path: Path) -> None:
     """One JSON result per non-blank line, in order; bad lines named by number; the rest go on; exit 2."""
     cases = tmp_path / "cases.jsonl"
     cases.write_text("\n".join(LINES) + "\n")
-    done = run("batch", str(cases))
+    done = run_cli("batch", str(cases))
     assert done.returncode == 2
     results = [json.loads(line) for line in done.stdout.splitlines()]
     assert [r["line"] for r in results] == [1, 3, 4, 5]
@@ -154,12 +145,13 @@ def test_batch_one_result_per_line_bad_lines_reported(tmp_path: Path) -> None:
     assert "Traceback" not in done.stderr
 
 
+@pytest.mark.slow
 def test_batch_to_file(tmp_path: Path) -> None:
     """-o writes the results to a file; a clean batch exits 0."""
     cases = tmp_path / "cases.jsonl"
     cases.write_text('{"tumor_type": "other"}\n{"tumor_type": "insulinoma", "resectable": false}\n')
     out = tmp_path / "out.jsonl"
-    done = run("batch", str(cases), "-o", str(out))
+    done = run_cli("batch", str(cases), "-o", str(out))
     assert done.returncode == 0, done.stderr
     assert done.stdout == ""
     results = [json.loads(line) for line in out.read_text().splitlines()]
@@ -169,11 +161,12 @@ def test_batch_to_file(tmp_path: Path) -> None:
     assert out.stat().st_mode & 0o777 == 0o666 & ~umask  # not mkstemp's private 0600
 
 
+@pytest.mark.slow
 def test_batch_progress_bar(tmp_path: Path) -> None:
     """--progress draws a progress bar on standard error."""
     cases = tmp_path / "cases.jsonl"
     cases.write_text('{"tumor_type": "other"}\n' * 3)
-    done = run("batch", str(cases), "--progress")
+    done = run_cli("batch", str(cases), "--progress")
     assert "batch [" in done.stderr
     assert "3/3" in done.stderr
 

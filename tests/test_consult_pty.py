@@ -18,6 +18,9 @@ import pytest
 
 from pnet_expert import recommend
 
+pytestmark = pytest.mark.slow
+"""Every test here starts a process (or a browser, or a terminal)."""
+
 pexpect = pytest.importorskip("pexpect")
 
 TIMEOUT = 60

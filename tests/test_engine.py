@@ -9,9 +9,10 @@ from collections import Counter
 from pathlib import Path
 from typing import Any
 
+import pytest
+from helpers.strategies import valid_cases
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
-from strategies import valid_cases
 
 from pnet_expert import KnowledgeBase, load_knowledge_base, recommend
 from pnet_expert.core.case import validate_case
@@ -47,6 +48,7 @@ def _firings(engine: Any, kb: KnowledgeBase, case: dict[str, Any]) -> Counter[Fi
     return Counter(session._read(plan, bound, engine.case_fact) for plan, bound in engine.firings)
 
 
+@pytest.mark.slow
 @settings(max_examples=300, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(valid_cases())
 def test_the_tuned_matcher_fires_what_experta_s_own_fires(case: dict[str, Any]) -> None:
@@ -55,6 +57,7 @@ def test_the_tuned_matcher_fires_what_experta_s_own_fires(case: dict[str, Any]) 
     assert ours == _firings(STOCK, KB, case)
 
 
+@pytest.mark.slow
 @settings(max_examples=50, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(st.lists(valid_cases(), min_size=2, max_size=4))
 def test_a_reused_engine_forgets_the_previous_case(cases: list[dict[str, Any]]) -> None:
@@ -149,6 +152,7 @@ def test_another_knowledge_base_gets_its_own_engine(kb_copy: Path) -> None:
     assert compiled(one) is not compiled(two)
 
 
+@pytest.mark.slow
 def test_a_process_builds_the_bundled_engine_once() -> None:
     """In a fresh process, a thousand consultations build exactly one engine class."""
     script = (

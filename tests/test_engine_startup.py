@@ -14,6 +14,9 @@ import pnet_expert
 from pnet_expert import KnowledgeBaseError, load_knowledge_base, recommend
 from pnet_expert.knowledge import cache
 
+pytestmark = pytest.mark.slow
+"""Every test here starts a process (or a browser, or a terminal)."""
+
 
 @pytest.fixture
 def cache_dir(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:

@@ -6,7 +6,7 @@ import itertools
 import re
 
 import pytest
-from conftest import EXAMPLES
+from helpers import EXAMPLES
 
 from pnet_expert import Consultation, KnowledgeBase, recommend
 from pnet_expert.explain.reports import graph

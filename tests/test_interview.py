@@ -8,9 +8,9 @@ from typing import Any
 
 import pytest
 import yaml
-from conftest import public_cases, treatments_by_rule
+from helpers import public_cases, treatments_by_rule
+from helpers.strategies import valid_cases
 from hypothesis import HealthCheck, given, settings
-from strategies import valid_cases
 
 from pnet_expert import CaseError, InputError, KnowledgeBase, recommend
 from pnet_expert.consult.interview import FactStatus, Interview, answer_from_case

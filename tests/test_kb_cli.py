@@ -3,13 +3,10 @@
 from __future__ import annotations
 
 import json
-import subprocess
-import sys
 from pathlib import Path
 
 import pytest
-from conftest import SOURCE_TEXT
-from test_verify_broken import NEVER, append, edit
+from helpers import NEVER, SOURCE_TEXT, append, edit, run_cli
 
 from pnet_expert.cli import main
 from pnet_expert.knowledge.loader import bundled_path
@@ -17,20 +14,14 @@ from pnet_expert.knowledge.loader import bundled_path
 needs_source = pytest.mark.skipif(not SOURCE_TEXT.is_file(), reason="the workplace's source text is not here")
 
 
-def run(*args: str) -> subprocess.CompletedProcess[str]:
-    """The CLI in its own process, as a user runs it."""
-    return subprocess.run(
-        [sys.executable, "-m", "pnet_expert", *args], capture_output=True, text=True, check=False
-    )
-
-
 # ---------------------------------------------------------------- kb check
 
 
+@pytest.mark.slow
 @needs_source
 def test_check_bundled_is_clean_and_lists_the_gaps() -> None:
     """kb check --source on the bundled knowledge base: exit 0, every rule's case, the gaps of SPEC §5.1."""
-    done = run("kb", "check", "--source", str(SOURCE_TEXT))
+    done = run_cli("kb", "check", "--source", str(SOURCE_TEXT))
     assert done.returncode == 0, done.stdout + done.stderr
     out = done.stdout
     assert "Errors: none" in out
@@ -115,10 +106,11 @@ def test_check_load_errors_exit_1(kb_copy: Path, capsys: pytest.CaptureFixture[s
     assert "  gaps          skipped  the knowledge base does not load" in out
 
 
+@pytest.mark.slow
 def test_check_missing_source_is_bad_input(tmp_path: Path) -> None:
     """--source naming no file: exit 2, one message, no traceback."""
     missing = tmp_path / "missing.txt"
-    done = run("kb", "check", "--source", str(missing))
+    done = run_cli("kb", "check", "--source", str(missing))
     assert done.returncode == 2
     assert done.stderr == f"pnet-expert: error: {missing}: no such file (the source text, for --source)\n"
 
@@ -159,9 +151,10 @@ def test_rules_of_one_section(capsys: pytest.CaptureFixture[str]) -> None:
     assert lines[-1] == "8 rules in section insulinoma; 'pnet-expert kb show RULE' for one in full"
 
 
+@pytest.mark.slow
 def test_rules_unknown_section() -> None:
     """An unknown section: exit 2, with "did you mean" and the sections."""
-    done = run("kb", "rules", "--section", "insulin")
+    done = run_cli("kb", "rules", "--section", "insulin")
     assert done.returncode == 2
     assert done.stderr == (
         "pnet-expert: error: --section: 'insulin' is not a section (did you mean 'insulinoma'?); the "
@@ -197,9 +190,10 @@ def test_show_finding_rule(capsys: pytest.CaptureFixture[str]) -> None:
     assert out.endswith("Rules that use it: GAS-11, INS-08, GLU-07\n")
 
 
+@pytest.mark.slow
 def test_show_unknown_rule() -> None:
     """An unknown id: exit 2, "did you mean", and the ids there are."""
-    done = run("kb", "show", "GAS-99")
+    done = run_cli("kb", "show", "GAS-99")
     assert done.returncode == 2
     assert done.stderr == (
         "pnet-expert: error: rule: 'GAS-99' is not a rule (did you mean 'GAS-09'?); the rules are GAS-01 to "
@@ -306,6 +300,7 @@ def test_init_from_another_copy(tmp_path: Path, kb_copy: Path) -> None:
 # ---------------------------------------------------------------- kb diff
 
 
+@pytest.mark.slow
 def test_diff_offers_edited(kb_copy: Path) -> None:
     """kb diff: exactly the edited rule, its field, and the one kind of case whose options change (exit 1)."""
     edit(
@@ -313,7 +308,7 @@ def test_diff_offers_edited(kb_copy: Path) -> None:
         "      - treatment: ablation\n      - treatment: chemoembolization\n",
         "      - treatment: ablation\n",
     )
-    done = run("kb", "diff", "bundled", str(kb_copy))
+    done = run_cli("kb", "diff", "bundled", str(kb_copy))
     assert done.returncode == 1, done.stderr
     assert done.stdout.startswith(f"OLD bundled (version 1.0.0)\nNEW {kb_copy} (version 1.0.0)\n\n")
     assert done.stdout.split("\n", 3)[3] == (

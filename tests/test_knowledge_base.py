@@ -2,10 +2,8 @@
 
 from __future__ import annotations
 
-import re
-
 import pytest
-from conftest import SOURCE_TEXT
+from helpers import SOURCE_TEXT, fold
 
 from pnet_expert import KnowledgeBase
 from pnet_expert.core.schema import AnyOf, FactTest, FindingTest, iter_tests
@@ -166,13 +164,6 @@ READINGS = {
     "SOM-03": "5.6",
     "OTH-03": "5.6",
 }
-
-
-def fold(text: str) -> str:
-    """The source's words: link markup [text](#) removed, escapes dropped, white space folded."""
-    text = re.sub(r"\[([^\]]*)\]\(#\)", r"\1", text)
-    text = text.replace("\\(", "(").replace("\\)", ")")
-    return " ".join(text.split())
 
 
 def test_ids_are_the_spec_ids(kb: KnowledgeBase) -> None:

@@ -10,7 +10,10 @@ import zipfile
 from pathlib import Path
 
 import pytest
-from conftest import EXAMPLES, ROOT
+from helpers import EXAMPLES, ROOT
+
+pytestmark = pytest.mark.slow
+"""Every test here starts a process (or a browser, or a terminal)."""
 
 
 def listed_packages() -> list[str]:

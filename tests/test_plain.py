@@ -6,9 +6,9 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from conftest import public_cases, treatments_by_rule
+from helpers import public_cases, treatments_by_rule
+from helpers.strategies import valid_cases
 from hypothesis import HealthCheck, given, settings
-from strategies import valid_cases
 
 from pnet_expert import KnowledgeBase, Patient, load_knowledge_base, recommend
 from pnet_expert.core.case import validate_case
@@ -27,6 +27,7 @@ def _engine_view(kb: KnowledgeBase, patient: Patient) -> tuple[Any, ...]:
     return findings, consultation.fired_rules, options
 
 
+@pytest.mark.slow
 @settings(max_examples=400, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(valid_cases())
 def test_plain_evaluation_agrees_with_the_engine(case: dict[str, Any]) -> None:

@@ -9,11 +9,11 @@ import sys
 from concurrent.futures import ThreadPoolExecutor
 from typing import Any
 
-from conftest import SOURCE_TEXT
+import pytest
+from helpers import SOURCE_TEXT, fold
+from helpers.strategies import seeded_cases, valid_cases
 from hypothesis import given, settings
 from hypothesis import strategies as st
-from strategies import seeded_cases, valid_cases
-from test_knowledge_base import fold
 
 from pnet_expert import Patient, load_knowledge_base, recommend
 from pnet_expert.core.logic import Evaluator, Truth
@@ -36,6 +36,7 @@ def outcome(case: dict[str, Any]) -> tuple[Any, ...]:
     return (treatments, d["fired_rules"], d["gaps"])
 
 
+@pytest.mark.slow
 @given(valid_cases(), st.randoms(use_true_random=False))
 @settings(max_examples=150, deadline=None)
 def test_order_of_tumors_and_spread_does_not_matter(case: dict[str, Any], rnd: Any) -> None:
@@ -50,6 +51,7 @@ def test_order_of_tumors_and_spread_does_not_matter(case: dict[str, Any], rnd: A
     assert outcome(shuffled) == outcome(case)
 
 
+@pytest.mark.slow
 @given(valid_cases(), st.data())
 @settings(max_examples=150, deadline=None)
 def test_removing_a_fact_never_adds_an_option(case: dict[str, Any], data: st.DataObject) -> None:
@@ -96,6 +98,7 @@ def test_every_option_is_explained_in_the_sources_words(case: dict[str, Any]) ->
                 assert fold(reason.quote) in SOURCE
 
 
+@pytest.mark.slow
 @given(valid_cases())
 @settings(max_examples=200, deadline=None)
 def test_engine_agrees_with_three_valued_logic(case: dict[str, Any]) -> None:
@@ -116,6 +119,7 @@ def test_deterministic_and_plain_json(case: dict[str, Any]) -> None:
     assert json.loads(json.dumps(first)) == first
 
 
+@pytest.mark.slow
 def test_threads_give_the_same_results() -> None:
     """recommend is safe to call from several threads: each result equals the sequential one."""
     cases = seeded_cases(60, seed=11)
@@ -125,6 +129,7 @@ def test_threads_give_the_same_results() -> None:
     assert got == expected * 3
 
 
+@pytest.mark.slow
 def test_same_output_in_every_process() -> None:
     """Results never depend on hash seeds (firing order among equal keys varies between processes)."""
     script = (

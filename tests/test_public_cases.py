@@ -9,7 +9,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from conftest import EXAMPLES, public_cases, treatments_by_rule
+from helpers import EXAMPLES, public_cases, treatments_by_rule
 
 from pnet_expert import recommend
 
@@ -25,6 +25,7 @@ def test_recommend_gives_the_expected_options(case: dict[str, Any]) -> None:
     assert result["fired_rules"] == case["expected_rules"]
 
 
+@pytest.mark.slow
 def test_cli_json_gives_the_expected_options(tmp_path: Path) -> None:
     """pnet-expert recommend --format json gives the same, for every public case (one process per case)."""
     for case in CASES:

@@ -8,7 +8,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from conftest import EXAMPLES, public_cases
+from helpers import EXAMPLES, public_cases
 
 from pnet_expert import Consultation, KnowledgeBase, recommend
 from pnet_expert.core.words import describe

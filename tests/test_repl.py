@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 import yaml
-from conftest import EXAMPLES, ROOT
+from helpers import EXAMPLES, ROOT
 
 from pnet_expert import KnowledgeBase
 from pnet_expert.consult.interview import Interview
@@ -527,6 +527,7 @@ def consult(*args: str, stdin: str = "", cwd: Path = ROOT) -> subprocess.Complet
     )
 
 
+@pytest.mark.slow
 def test_consult_reads_a_script_from_a_pipe_without_escape_codes() -> None:
     """pnet-expert consult < examples/consult_answers.txt: a plain transcript, exit 0."""
     result = consult(stdin=(EXAMPLES / "consult_answers.txt").read_text())
@@ -539,6 +540,7 @@ def test_consult_reads_a_script_from_a_pipe_without_escape_codes() -> None:
     assert result.stdout.endswith("Left without saving: the answers of this session are not kept.\n")
 
 
+@pytest.mark.slow
 def test_consult_load_resumes_and_a_bad_file_exits_2(tmp_path: Path) -> None:
     """--load FILE asks only what is open; a bad file is one message and exit status 2."""
     case = tmp_path / "case.yaml"
@@ -554,6 +556,7 @@ def test_consult_load_resumes_and_a_bad_file_exits_2(tmp_path: Path) -> None:
     assert bad.stderr == f"pnet-expert: error: {tmp_path / 'none.yaml'}: no such file\n"
 
 
+@pytest.mark.slow
 def test_recommend_and_piped_consult_do_not_import_prompt_toolkit() -> None:
     """prompt_toolkit is loaded only for a terminal session."""
     code = (

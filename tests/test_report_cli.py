@@ -8,7 +8,7 @@ import sys
 from pathlib import Path
 
 import pytest
-from conftest import EXAMPLES, ROOT
+from helpers import EXAMPLES, ROOT
 
 from pnet_expert import load_knowledge_base, recommend
 from pnet_expert.cli import main
@@ -136,6 +136,7 @@ def test_reports_use_the_kb_option(tiny_kb_dir: Path, tmp_path: Path) -> None:
     assert "GAS-07" not in case_out.read_text()
 
 
+@pytest.mark.slow
 def test_report_command_as_a_user_runs_it(tmp_path: Path) -> None:
     """python -m pnet_expert report: exit 0 and a file; a bad suffix: exit 2, one line, no traceback."""
     out = tmp_path / "r.html"
@@ -200,6 +201,7 @@ def test_teaching_cases_show_what_they_describe() -> None:
     assert vipoma.rule_check("VIP-05").unknown_facts == ("resectable",)
 
 
+@pytest.mark.slow
 def test_make_reports_script(tmp_path: Path) -> None:
     """examples/make_reports.py writes Markdown and HTML per teaching case, and the knowledge base's."""
     out = tmp_path / "reports"
@@ -223,6 +225,7 @@ def test_make_reports_script(tmp_path: Path) -> None:
         assert "<!DOCTYPE html>" in (out / f"{case_file.stem}.html").read_text()
 
 
+@pytest.mark.slow
 def test_make_reports_script_reports_a_bad_case(tmp_path: Path) -> None:
     """A bad case given to the script: exit 2 and the case's message, no traceback."""
     bad = tmp_path / "bad.yaml"

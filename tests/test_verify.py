@@ -6,7 +6,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from conftest import SOURCE_TEXT
+from helpers import SOURCE_TEXT
 
 from pnet_expert import KnowledgeBase, recommend
 from pnet_expert.core.case import Tumor

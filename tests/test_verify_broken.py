@@ -5,23 +5,11 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
-from conftest import SOURCE_TEXT
+from helpers import NEVER, SOURCE_TEXT, append, edit
 
 from pnet_expert.verify.check import CheckReport, check_knowledge_base
 
 needs_source = pytest.mark.skipif(not SOURCE_TEXT.is_file(), reason="the workplace's source text is not here")
-
-
-def edit(file: Path, old: str, new: str) -> None:
-    """Replace the first occurrence of a text in a file (which must hold it)."""
-    text = file.read_text()
-    assert old in text, old
-    file.write_text(text.replace(old, new, 1))
-
-
-def append(file: Path, text: str) -> None:
-    """Add rules at the end of a rules file."""
-    file.write_text(file.read_text() + text)
 
 
 def errors(report: CheckReport) -> list[str]:
@@ -128,17 +116,6 @@ def test_a_deleted_rule_leaves_its_bullet_uncited(kb_copy: Path) -> None:
         f"{SOURCE_TEXT}:197: no rule cites this bullet (under 'Recurrent or Progressive Pancreatic "
         "Neuroendocrine Tumors (Islet Cell Tumors)'): 'A clinical trial of a new therapy.'"
     ]
-
-
-NEVER = """
-  - id: GAS-12
-    when:
-      - {fact: tumor_type, is: insulinoma}
-    offers:
-      - treatment: insulin_lowering_drug
-    strength: may include
-    quote: "Treatment of gastrinoma may include supportive care and the following:"
-"""
 
 
 def test_rule_that_can_never_fire(kb_copy: Path) -> None:

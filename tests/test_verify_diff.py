@@ -4,7 +4,8 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from test_verify_broken import append, edit
+import pytest
+from helpers import append, edit
 
 from pnet_expert import KnowledgeBase, load_knowledge_base, recommend
 from pnet_expert.verify.diff import Change, FieldChange, OptionView, diff_knowledge_bases, touched_treatments
@@ -65,6 +66,7 @@ def test_cases_where_another_rule_still_offers_it_do_not_change(kb: KnowledgeBas
     assert recommend(case, new).is_offered("chemoembolization")
 
 
+@pytest.mark.slow
 def test_condition_and_strength_changes(kb: KnowledgeBase, kb_copy: Path) -> None:
     """A changed condition and a changed strength: both fields shown, each option change a kind of its own."""
     edit(
@@ -172,6 +174,7 @@ def test_changed_finding_touches_the_rules_that_read_it(kb: KnowledgeBase, kb_co
     assert examples[("chemotherapy", ("GAS-10",))] == {"tumor_type": "gastrinoma", "spread": ["liver"]}
 
 
+@pytest.mark.slow
 def test_strengths_ranked_otherwise_is_a_change(kb: KnowledgeBase, kb_copy: Path) -> None:
     """Swapping the strengths' order changes which strength is the strongest: reported, with its impact."""
     vocabulary = kb_copy / "vocabulary.yaml"

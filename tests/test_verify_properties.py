@@ -7,10 +7,10 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from helpers import edit
+from helpers.strategies import KB, raw_cases, valid_cases
 from hypothesis import given, settings
 from hypothesis import strategies as st
-from strategies import KB, raw_cases, valid_cases
-from test_verify_broken import edit
 
 from pnet_expert import KnowledgeBase, load_knowledge_base, recommend
 from pnet_expert.core.case import validate_case
@@ -44,6 +44,7 @@ def test_every_case_of_a_gap_kind_is_a_gap(gap: Any, extra: dict[str, Any]) -> N
     assert consultation.gaps
 
 
+@pytest.mark.slow
 @settings(max_examples=200, deadline=None)
 @given(valid_cases())
 def test_a_subsumed_rule_never_fires_alone(case: dict[str, Any]) -> None:
@@ -67,6 +68,7 @@ def edited(tmp_path_factory: pytest.TempPathFactory) -> tuple[KnowledgeBase, KbD
     return new, diff_knowledge_bases(KB, new)
 
 
+@pytest.mark.slow
 @settings(max_examples=200, deadline=None)
 @given(valid_cases())
 def test_options_change_exactly_on_the_kinds_the_diff_reports(

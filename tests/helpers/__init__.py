@@ -1,0 +1,78 @@
+"""What the tests share: where things are, the public example cases, small file edits, the CLI.
+
+Tests import these from ``helpers`` (this package); no test module imports
+another. Fixtures live in ``conftest.py``.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+import subprocess
+import sys
+from pathlib import Path
+from typing import Any
+
+ROOT = Path(__file__).resolve().parents[2]
+SHARED = ROOT.parent / "shared"
+PUBLIC_CASES = SHARED / "cases" / "public.json"
+SOURCE_TEXT = SHARED / "seeds" / "000_f9349a33ef4975a7.txt"
+EXAMPLES = ROOT / "examples"
+
+
+def public_cases() -> list[dict[str, Any]]:
+    """The workplace's public example cases ([] when they are not there)."""
+    if not PUBLIC_CASES.is_file():
+        return []
+    return json.loads(PUBLIC_CASES.read_text())
+
+
+def treatments_by_rule(result: dict[str, Any]) -> dict[str, list[str]]:
+    """treatment id -> sorted rule ids, from a consultation's JSON (as check_cases.py compares)."""
+    return {t["id"]: sorted({b["rule"] for b in t["because"]}) for t in result["treatments"]}
+
+
+def fold(text: str) -> str:
+    """The source's words: link markup [text](#) removed, escapes dropped, white space folded."""
+    text = re.sub(r"\[([^\]]*)\]\(#\)", r"\1", text)
+    text = text.replace("\\(", "(").replace("\\)", ")")
+    return " ".join(text.split())
+
+
+def edit(file: Path, old: str, new: str) -> None:
+    """Replace the first occurrence of a text in a file (which must hold it)."""
+    text = file.read_text()
+    assert old in text, old
+    file.write_text(text.replace(old, new, 1))
+
+
+def append(file: Path, text: str) -> None:
+    """Add rules at the end of a rules file."""
+    file.write_text(file.read_text() + text)
+
+
+NEVER = """
+  - id: GAS-12
+    when:
+      - {fact: tumor_type, is: insulinoma}
+    offers:
+      - treatment: insulin_lowering_drug
+    strength: may include
+    quote: "Treatment of gastrinoma may include supportive care and the following:"
+"""
+"""A gastrinoma rule that asks for an insulinoma: it can never fire."""
+
+
+def run_cli(
+    *args: str, stdin: str | None = None, cwd: Path | None = None, env: dict[str, str] | None = None
+) -> subprocess.CompletedProcess[str]:
+    """``pnet-expert ARGS`` in its own process, as a user runs it (tests that call it are marked slow)."""
+    return subprocess.run(
+        [sys.executable, "-m", "pnet_expert", *args],
+        input=stdin,
+        capture_output=True,
+        text=True,
+        check=False,
+        cwd=cwd,
+        env=env,
+    )
