@@ -15,6 +15,8 @@ from typing import Literal, TypeAlias
 
 import attrs
 
+from pnet_expert.core.diagnostics import Origin
+
 FactKind = Literal["boolean", "choice", "set", "records"]
 FACT_KINDS: tuple[FactKind, ...] = ("boolean", "choice", "set", "records")
 
@@ -24,18 +26,6 @@ FACT_OPS: tuple[FactOp, ...] = ("is", "in", "contains", "contains_any")
 SectionKind = Literal["type", "general"]
 
 Scalar: TypeAlias = bool | str
-
-
-@attrs.frozen
-class Origin:
-    """Where a piece of knowledge was written: a file relative to the KB root, and a line."""
-
-    file: str
-    line: int
-    column: int = 1
-
-    def __str__(self) -> str:
-        return f"{self.file}:{self.line}:{self.column}"
 
 
 _NOWHERE = Origin("<memory>", 0)
