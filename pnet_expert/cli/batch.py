@@ -48,12 +48,14 @@ def run(args: argparse.Namespace) -> int:
     """Consult every line; report bad lines on standard error; exit 2 if any was bad."""
     from pnet_expert.cli.batch_runner import numbered_lines, run_batch
     from pnet_expert.cli.progress import Progress
+    from pnet_expert.core import codes
+    from pnet_expert.core.diagnostics import Diagnostic
     from pnet_expert.core.errors import InputError
     from pnet_expert.files.casefile import atomic_output
 
     if args.jobs < 0:
-        problem = f"{args.jobs} is negative; use 1 or more, or 0 for one per core"
-        raise InputError(field="--jobs", problem=problem)
+        hint = "use 1 or more, or 0 for one per core"
+        raise InputError(Diagnostic(codes.INPUT_BAD_OPTION, "--jobs", f"{args.jobs} is negative", hint=hint))
     jobs = args.jobs or os.cpu_count() or 1
     kb = knowledge_base(args)  # a broken knowledge base fails here, once, not per line
     if args.cases == "-":
@@ -63,9 +65,11 @@ def run(args: argparse.Namespace) -> int:
             with open(args.cases, encoding="utf-8") as handle:
                 lines = handle.read().splitlines()
         except FileNotFoundError:
-            raise InputError(args.cases, "no such file") from None
+            raise InputError(Diagnostic(codes.FILE_NOT_FOUND, args.cases, "no such file")) from None
         except (OSError, UnicodeDecodeError) as exc:
-            raise InputError(args.cases, f"cannot be read: {exc}") from None
+            raise InputError(
+                Diagnostic(codes.FILE_UNREADABLE, args.cases, f"cannot be read: {exc}")
+            ) from None
     total = len(numbered_lines(lines))
     show = show_progress(args)
     progress = Progress(total, "batch", sys.stderr, enabled=show)

@@ -68,13 +68,17 @@ def add_output_option(parser: argparse.ArgumentParser) -> None:
 
 def cannot_write(path: str, exc: OSError) -> InputError:
     """The input error for an output file that cannot be written, naming it and why."""
+    from pnet_expert.core import codes
+    from pnet_expert.core.diagnostics import Diagnostic
     from pnet_expert.core.errors import InputError
 
     if isinstance(exc, FileNotFoundError):
-        return InputError(path, "cannot be written: its folder does not exist")
+        return InputError(
+            Diagnostic(codes.FILE_UNWRITABLE, path, "cannot be written: its folder does not exist")
+        )
     if isinstance(exc, IsADirectoryError):
-        return InputError(path, "is a folder, not a file")
-    return InputError(path, f"cannot be written: {exc.strerror or exc}")
+        return InputError(Diagnostic(codes.FILE_IS_A_DIRECTORY, path, "is a folder, not a file"))
+    return InputError(Diagnostic(codes.FILE_UNWRITABLE, path, f"cannot be written: {exc.strerror or exc}"))
 
 
 def write_output(path: str, text: str) -> None:

@@ -37,6 +37,8 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
 
 def output_format(output: str, chosen: str | None) -> str:
     """The format to write: the one chosen, or the one OUT's suffix names; InputError otherwise."""
+    from pnet_expert.core import codes
+    from pnet_expert.core.diagnostics import Diagnostic
     from pnet_expert.core.errors import InputError
 
     if chosen is not None:
@@ -45,16 +47,17 @@ def output_format(output: str, chosen: str | None) -> str:
         return "dot"
     suffix = Path(output).suffix.lower()
     if suffix not in FORMATS:
-        problem = (
-            f"unknown kind of diagram file {suffix or '(no suffix)'!r}; use .dot, .mmd or .svg (or --format)"
-        )
-        raise InputError(field=output, problem=problem)
+        message = f"unknown kind of diagram file {suffix or '(no suffix)'!r}"
+        hint = "use .dot, .mmd or .svg (or --format)"
+        raise InputError(Diagnostic(codes.FILE_UNKNOWN_SUFFIX, output, message, hint=hint))
     return FORMATS[suffix]
 
 
 def run(args: argparse.Namespace) -> int:
     """Build the graph, render it, write it."""
     from pnet_expert.cli.kb_rules import check_section
+    from pnet_expert.core import codes
+    from pnet_expert.core.diagnostics import Diagnostic
     from pnet_expert.core.errors import InputError
     from pnet_expert.explain.reports.graph import dot_available, kb_graph, to_svg
 
@@ -68,11 +71,13 @@ def run(args: argparse.Namespace) -> int:
         text = graph.to_dot()
     else:
         if not dot_available():
-            problem = "an SVG needs Graphviz's 'dot', which is not installed; write .dot or .mmd instead"
-            raise InputError(field=args.output, problem=problem)
+            message = "an SVG needs Graphviz's 'dot', which is not installed"
+            hint = "write .dot or .mmd instead"
+            raise InputError(Diagnostic(codes.INPUT_TOOL_MISSING, args.output, message, hint=hint))
         svg = to_svg(graph.to_dot())
         if svg is None:
-            raise InputError(field=args.output, problem="Graphviz's 'dot' failed to draw the diagram")
+            message = "Graphviz's 'dot' failed to draw the diagram"
+            raise InputError(Diagnostic(codes.INPUT_TOOL_FAILED, args.output, message))
         text = svg
     if args.output == "-":
         sys.stdout.write(text)

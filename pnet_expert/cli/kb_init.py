@@ -30,23 +30,28 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
 
 def run(args: argparse.Namespace) -> int:
     """Copy the knowledge base's files; refuse a non-empty directory unless --force."""
+    from pnet_expert.core import codes
+    from pnet_expert.core.diagnostics import Diagnostic
     from pnet_expert.core.errors import InputError
     from pnet_expert.knowledge.loader import bundled_path, load_knowledge_base
+
+    def refuse(code: str, message: str, hint: str = "") -> InputError:
+        return InputError(Diagnostic(code, args.directory, message, hint=hint))
 
     source = Path(args.kb) if args.kb else bundled_path()
     load_knowledge_base(args.kb)  # copy only a knowledge base that loads
     target = Path(args.directory)
     if target.exists() and not target.is_dir():
-        raise InputError(field=args.directory, problem="exists and is not a directory")
+        raise refuse(codes.INPUT_TARGET_TAKEN, "exists and is not a directory")
     if target.is_dir() and any(target.iterdir()) and not args.force:
-        problem = "is not empty; choose a new directory, or use --force to copy over it"
-        raise InputError(field=args.directory, problem=problem)
+        hint = "choose a new directory, or use --force to copy over it"
+        raise refuse(codes.INPUT_TARGET_TAKEN, "is not empty", hint)
     if target.resolve() == source.resolve():
-        raise InputError(field=args.directory, problem="is the knowledge base being copied")
+        raise refuse(codes.INPUT_TARGET_TAKEN, "is the knowledge base being copied")
     try:
         shutil.copytree(source, target, ignore=shutil.ignore_patterns(*SKIP), dirs_exist_ok=True)
     except OSError as exc:
-        raise InputError(field=args.directory, problem=f"cannot be written: {exc.strerror or exc}") from None
+        raise refuse(codes.FILE_UNWRITABLE, f"cannot be written: {exc.strerror or exc}") from None
     copied = sorted(p.relative_to(target).as_posix() for p in target.rglob("*.yaml"))
     print(f"copied the knowledge base to {target} ({len(copied)} files). Edit it, then:")
     print(f"  pnet-expert kb check --kb {target}")

@@ -24,14 +24,20 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
 
 def check_section(kb: KnowledgeBase, section: str | None) -> None:
     """Raise InputError (exit 2) when a section id names no section of the knowledge base."""
-    from pnet_expert.core.errors import InputError, did_you_mean
+    from pnet_expert.core import codes
+    from pnet_expert.core.diagnostics import Diagnostic, closest
+    from pnet_expert.core.errors import InputError
 
     if section is not None and section not in kb.sections:
-        problem = (
-            f"{section!r} is not a section{did_you_mean(section, kb.sections)}; "
-            f"the sections are: {', '.join(kb.sections)}"
+        raise InputError(
+            Diagnostic(
+                codes.INPUT_UNKNOWN_NAME,
+                "--section",
+                f"{section!r} is not a section",
+                suggestion=closest(section, kb.sections),
+                hint=f"the sections are: {', '.join(kb.sections)}",
+            )
         )
-        raise InputError(field="--section", problem=problem)
 
 
 def short(condition: Condition) -> str:

@@ -38,7 +38,9 @@ def _ranges(ids: list[str]) -> str:
 
 def resolve(kb: KnowledgeBase, name: str) -> RuleSpec | FindingSpec:
     """The rule (or finding) an id names, in any letter case; InputError with a "did you mean" otherwise."""
-    from pnet_expert.core.errors import InputError, did_you_mean
+    from pnet_expert.core import codes
+    from pnet_expert.core.diagnostics import Diagnostic, closest
+    from pnet_expert.core.errors import InputError
 
     findings = {f.rule.id: f for f in kb.findings.values()}
     for candidate in (name, name.upper()):
@@ -49,11 +51,13 @@ def resolve(kb: KnowledgeBase, name: str) -> RuleSpec | FindingSpec:
     if name in kb.findings:
         return kb.findings[name]
     every = [*kb.rules, *findings]
-    problem = (
-        f"{name!r} is not a rule{did_you_mean(name.upper(), every)}; the rules are "
-        f"{_ranges(list(kb.rules))}, and the findings' rules {_ranges(list(findings))}"
+    hint = f"the rules are {_ranges(list(kb.rules))}, and the findings' rules {_ranges(list(findings))}"
+    suggestion = closest(name.upper(), every)
+    raise InputError(
+        Diagnostic(
+            codes.INPUT_UNKNOWN_NAME, "rule", f"{name!r} is not a rule", suggestion=suggestion, hint=hint
+        )
     )
-    raise InputError(field="rule", problem=problem)
 
 
 def run(args: argparse.Namespace) -> int:

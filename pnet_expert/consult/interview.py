@@ -27,8 +27,10 @@ from pnet_expert.consult.questions import (
     fact_question,
     field_question,
 )
+from pnet_expert.core import codes
 from pnet_expert.core.case import Patient, Tumor, validate_case
-from pnet_expert.core.errors import InputError, did_you_mean
+from pnet_expert.core.diagnostics import Diagnostic, closest
+from pnet_expert.core.errors import InputError
 from pnet_expert.core.logic import field_slot
 from pnet_expert.core.schema import FactSpec, FactTest, KnowledgeBase, SectionSpec, iter_tests
 from pnet_expert.explain.consultation import Consultation
@@ -222,11 +224,15 @@ class Interview:
         """Ask one fact again (the other answers are kept): its question comes next."""
         spec = self.kb.facts.get(fact)
         if spec is None:
-            problem = (
-                f"{fact!r} is not a fact{did_you_mean(fact, self.kb.facts)}; "
-                f"the facts are: {', '.join(self.kb.facts)}"
+            raise InputError(
+                Diagnostic(
+                    codes.INPUT_UNKNOWN_NAME,
+                    "change",
+                    f"{fact!r} is not a fact",
+                    suggestion=closest(fact, self.kb.facts),
+                    hint=f"the facts are: {', '.join(self.kb.facts)}",
+                )
             )
-            raise InputError(field="change", problem=problem)
         self._changing = count_question(spec) if spec.kind == "records" else fact_question(spec)
         return self._changing
 
@@ -285,8 +291,8 @@ class Interview:
         """Save the session as a case file (atomically), one that ``recommend`` and ``--load`` read."""
         if not self.ready:
             missing = [s.id for s in self.kb.facts.values() if s.required and s.id not in self._steps]
-            problem = f"nothing to save yet: a case needs {', '.join(missing)}; answer it first"
-            raise InputError(field="save", problem=problem)
+            message = f"nothing to save yet: a case needs {', '.join(missing)}"
+            raise InputError(Diagnostic(codes.INPUT_NOTHING_TO_SAVE, "save", message, hint="answer it first"))
         # TOML has no null: there, a fact answered unknown is left out (and asked again on resuming).
         write_case(path, self.case())  # a TOML file leaves the nulls out (it has none)
         self._saved = dict(self._steps)

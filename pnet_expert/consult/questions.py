@@ -19,7 +19,9 @@ from typing import Literal, TypeAlias
 
 import attrs
 
-from pnet_expert.core.errors import InputError, did_you_mean
+from pnet_expert.core import codes
+from pnet_expert.core.diagnostics import Diagnostic, closest
+from pnet_expert.core.errors import InputError
 from pnet_expert.core.logic import field_slot
 from pnet_expert.core.schema import FactSpec, FieldSpec
 
@@ -112,9 +114,7 @@ class Question:
         word = typed.lower()
         if word in UNKNOWN_WORDS:
             if self.required:
-                raise AnswerError(
-                    self.slot, f"it is required, so it cannot be unknown; answer {self.allowed()}"
-                )
+                raise self._error(codes.INPUT_REQUIRED_ANSWER, "it is required, so it cannot be unknown")
             return UNKNOWN
         if self.kind == "count":
             return self._count(typed)
@@ -134,7 +134,7 @@ class Question:
     def _count(self, typed: str) -> int:
         if typed.isdigit() and int(typed) <= MAX_RECORDS:
             return int(typed)
-        raise AnswerError(self.slot, f"{typed!r} is not an answer here; answer {self.allowed()}")
+        raise self._error(codes.INPUT_NOT_AN_ANSWER, f"{typed!r} is not an answer here")
 
     def _set(self, typed: str) -> tuple[str, ...]:
         words = [w for w in re.split(r"[\s,]+", typed.lower()) if w]
@@ -146,17 +146,20 @@ class Question:
             if word not in allowed:
                 raise self._not_allowed(word, [*allowed, NONE_WORD])
             if word in seen:
-                raise AnswerError(self.slot, f"{word!r} is given twice; answer {self.allowed()}")
+                raise self._error(codes.INPUT_ANSWER_TWICE, f"{word!r} is given twice")
             seen.append(word)
         if not seen:
-            raise AnswerError(self.slot, f"no answer given; answer {self.allowed()}")
+            raise self._error(codes.INPUT_NOT_AN_ANSWER, "no answer given")
         return tuple(str(c.value) for c in self.choices if c.word in seen)
 
     def _not_allowed(self, typed: str, words: list[str]) -> AnswerError:
-        return AnswerError(
-            self.slot,
-            f"{typed!r} is not an answer here{did_you_mean(typed.lower(), words)}; answer {self.allowed()}",
-        )
+        message = f"{typed!r} is not an answer here"
+        return self._error(codes.INPUT_NOT_AN_ANSWER, message, suggestion=closest(typed.lower(), words))
+
+    def _error(self, code: str, message: str, suggestion: str = "") -> AnswerError:
+        """What was typed cannot be taken: why, and what the question allows."""
+        hint = f"answer {self.allowed()}"
+        return AnswerError(Diagnostic(code, self.slot, message, suggestion=suggestion, hint=hint))
 
 
 def fact_question(spec: FactSpec) -> Question:

@@ -16,8 +16,9 @@ from typing import Any
 
 import attrs
 
-from pnet_expert.core import defaults
-from pnet_expert.core.errors import CaseError, Problem, did_you_mean, one_of
+from pnet_expert.core import codes, defaults
+from pnet_expert.core.diagnostics import Diagnostic, closest
+from pnet_expert.core.errors import CaseError, one_of
 from pnet_expert.core.logic import Evaluator, Truth
 from pnet_expert.core.records import FactValue, Tumor
 from pnet_expert.core.schema import KnowledgeBase
@@ -98,23 +99,31 @@ def validate_case(mapping: object, kb: KnowledgeBase) -> Patient:
     """Validate a case mapping against ``kb``; raise CaseError listing every problem."""
     if not isinstance(mapping, Mapping):
         problem = f"expected a mapping of facts (like {{tumor_type: gastrinoma}}), got {kind_of(mapping)}"
-        raise CaseError(field="case", problem=problem)
-    problems: list[Problem] = []
+        raise CaseError(Diagnostic(codes.CASE_NOT_A_MAPPING, "case", problem))
+    problems: list[Diagnostic] = []
     values: dict[str, FactValue] = {}
     meta: dict[str, str] = {}
     allowed_keys = [*kb.facts, *META_KEYS]
     for key, value in mapping.items():
         if not isinstance(key, str):
-            problems.append(Problem("case", f"a key must be a word, got {key!r}"))
+            problems.append(
+                Diagnostic(codes.CASE_KEY_NOT_A_WORD, "case", f"a key must be a word, got {key!r}")
+            )
         elif key in META_KEYS:
             if value is None:
                 continue
             if not isinstance(value, str):
-                problems.append(Problem(key, f"expected text, got {kind_of(value)}"))
+                problems.append(Diagnostic(codes.CASE_NOT_TEXT, key, f"expected text, got {kind_of(value)}"))
             elif (bad := control_character(value)) is not None:
                 # A terminal would obey it (colours, titles, cursor moves), and TOML cannot hold it.
-                problem = f"holds a control character ({bad!r}); text may hold new lines and tabs only"
-                problems.append(Problem(key, problem))
+                problems.append(
+                    Diagnostic(
+                        codes.CASE_CONTROL_CHARACTER,
+                        key,
+                        f"holds a control character ({bad!r})",
+                        hint="text may hold new lines and tabs only",
+                    )
+                )
             else:
                 meta[key] = value
         elif key in kb.facts:
@@ -123,15 +132,18 @@ def validate_case(mapping: object, kb: KnowledgeBase) -> Patient:
                 values[key] = checked
         else:
             problems.append(
-                Problem(
+                Diagnostic(
+                    codes.CASE_UNKNOWN_KEY,
                     key,
-                    f"unknown key {key!r}{did_you_mean(key, allowed_keys)}; "
-                    f"the keys are: {', '.join(allowed_keys)}",
+                    f"unknown key {key!r}",
+                    suggestion=closest(key, allowed_keys),
+                    hint=f"the keys are: {', '.join(allowed_keys)}",
                 )
             )
     for spec in kb.facts.values():
-        if spec.required and mapping.get(spec.id) is None and not any(p.field == spec.id for p in problems):
-            problems.append(Problem(spec.id, f"missing; it is required: one of {one_of(spec.value_ids)}"))
+        if spec.required and mapping.get(spec.id) is None and not any(p.path == spec.id for p in problems):
+            hint = f"it is required: one of {one_of(spec.value_ids)}"
+            problems.append(Diagnostic(codes.CASE_MISSING, spec.id, "missing", hint=hint))
     if problems:
         raise CaseError.of(problems)
     patient = Patient(
@@ -152,7 +164,8 @@ def _constraints(patient: Patient, kb: KnowledgeBase) -> None:
         if holds is Truth.TRUE and evaluator.one(constraint.then).truth is Truth.FALSE:
             value = patient.to_dict().get(constraint.field)
             problems.append(
-                Problem(
+                Diagnostic(
+                    codes.CASE_CONTRADICTION,
                     constraint.field,
                     f"{show(value)} contradicts the other facts: {constraint.message}",
                 )

@@ -1,26 +1,34 @@
-"""The errors pnet_expert raises on purpose.
+"""The errors pnet_expert raises on purpose, each carrying its diagnostics.
 
 One root, :class:`PnetError`, plus the builtin that fits, so that a caller may
-catch either. Every message says what is wrong, where, and what is allowed; the
-command line and the REPL print them without a traceback.
+catch either. Every error carries every :class:`~pnet_expert.core.diagnostics.Diagnostic`
+found (``.diagnostics``), so that one attempt shows them all, each with its
+stable code; the command line and the REPL print them without a traceback.
 """
 
 from __future__ import annotations
 
-import difflib
 from collections.abc import Iterable, Sequence
 from typing import Self
 
 import attrs
 
+from pnet_expert.core.diagnostics import Diagnostic, closest
+
 
 class PnetError(Exception):
     """Every error pnet_expert raises on purpose."""
 
+    diagnostics: tuple[Diagnostic, ...] = ()
+
+    def tagged_lines(self) -> list[str]:
+        """The error as the command line prints it: one line per problem, its code in front."""
+        return [d.tagged() for d in self.diagnostics] or str(self).splitlines()
+
 
 @attrs.frozen(str=False)
 class Problem:
-    """One thing wrong with an input: the field it is in and what is wrong with it."""
+    """A diagnostic seen as ``(field, problem)``: how :attr:`InputError.problems` has always read."""
 
     field: str
     problem: str
@@ -32,32 +40,42 @@ class Problem:
 class InputError(PnetError, ValueError):
     """Something a user gave (a case, a name, a file) is not acceptable.
 
-    It carries every :class:`Problem` found, so that one attempt shows them all;
-    ``field`` and ``problem`` are those of the first.
+    It carries every diagnostic found; ``field``, ``problem`` and ``code`` are
+    those of the first, and ``problems`` shows them all as (field, problem).
     """
 
-    def __init__(self, field: str, problem: str, *more: Problem) -> None:
-        self.problems: tuple[Problem, ...] = (Problem(field, problem), *more)
+    def __init__(self, first: Diagnostic, *more: Diagnostic) -> None:
+        self.diagnostics = (first, *more)
         super().__init__(str(self))
 
     @classmethod
-    def of(cls, problems: Sequence[Problem]) -> Self:
-        """Build one error from a non-empty list of problems."""
-        first, *rest = problems
-        return cls(first.field, first.problem, *rest)
+    def of(cls, diagnostics: Sequence[Diagnostic]) -> Self:
+        """Build one error from a non-empty list of diagnostics."""
+        first, *rest = diagnostics
+        return cls(first, *rest)
+
+    @property
+    def code(self) -> str:
+        """The code of the first problem."""
+        return self.diagnostics[0].code
 
     @property
     def field(self) -> str:
-        """The field of the first problem."""
-        return self.problems[0].field
+        """The field (path) of the first problem."""
+        return self.diagnostics[0].path
 
     @property
     def problem(self) -> str:
-        """What is wrong with that field."""
-        return self.problems[0].problem
+        """What is wrong with that field, and what is allowed."""
+        return self.diagnostics[0].detail
+
+    @property
+    def problems(self) -> tuple[Problem, ...]:
+        """Every problem as (field, problem)."""
+        return tuple(Problem(d.path, d.detail) for d in self.diagnostics)
 
     def __str__(self) -> str:
-        return "\n".join(str(p) for p in self.problems)
+        return "\n".join(str(d) for d in self.diagnostics)
 
 
 class CaseError(InputError):
@@ -78,11 +96,9 @@ class KnowledgeBaseError(PnetError, ValueError):
 
 
 def did_you_mean(word: object, choices: Iterable[str]) -> str:
-    """Return " (did you mean 'x'?)" when a close choice exists, else ""."""
-    if not isinstance(word, str):
-        return ""
-    close = difflib.get_close_matches(word, list(choices), n=1, cutoff=0.6)
-    return f" (did you mean {close[0]!r}?)" if close else ""
+    """ " (did you mean 'x'?)" when a close choice exists, else "" (for messages that are no diagnostic)."""
+    match = closest(word, choices)
+    return f" (did you mean {match!r}?)" if match else ""
 
 
 def one_of(choices: Iterable[object]) -> str:

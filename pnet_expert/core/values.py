@@ -10,12 +10,14 @@ import unicodedata
 from collections.abc import Mapping
 from typing import Any
 
-from pnet_expert.core.errors import Problem, did_you_mean, one_of
+from pnet_expert.core import codes
+from pnet_expert.core.diagnostics import Diagnostic, closest
+from pnet_expert.core.errors import one_of
 from pnet_expert.core.records import FactValue, Tumor
 from pnet_expert.core.schema import FactSpec
 
 
-def check_fact(spec: FactSpec, value: Any, problems: list[Problem]) -> FactValue | None:
+def check_fact(spec: FactSpec, value: Any, problems: list[Diagnostic]) -> FactValue | None:
     """Check one fact's value; record problems and return None when it is bad or null."""
     if value is None:
         return None
@@ -24,7 +26,8 @@ def check_fact(spec: FactSpec, value: Any, problems: list[Problem]) -> FactValue
         if isinstance(value, bool):
             return value
         problems.append(
-            Problem(
+            Diagnostic(
+                codes.CASE_NOT_BOOLEAN,
                 name,
                 f"{show(value)} is not true or false (leave the fact out or use null when unknown)",
             )
@@ -37,20 +40,20 @@ def check_fact(spec: FactSpec, value: Any, problems: list[Problem]) -> FactValue
     return _records(spec, value, problems)
 
 
-def _choice(field: str, value: Any, allowed: tuple[str, ...], problems: list[Problem]) -> str | None:
+def _choice(field: str, value: Any, allowed: tuple[str, ...], problems: list[Diagnostic]) -> str | None:
     if isinstance(value, str) and value in allowed:
         return value
-    problems.append(
-        Problem(field, f"{show(value)} is not one of {one_of(allowed)}{did_you_mean(value, allowed)}")
-    )
+    message = f"{show(value)} is not one of {one_of(allowed)}"
+    problems.append(Diagnostic(codes.CASE_NOT_ONE_OF, field, message, suggestion=closest(value, allowed)))
     return None
 
 
-def _set(spec: FactSpec, value: Any, problems: list[Problem]) -> tuple[str, ...] | None:
+def _set(spec: FactSpec, value: Any, problems: list[Diagnostic]) -> tuple[str, ...] | None:
     allowed: tuple[str, ...] = spec.value_ids  # type: ignore[assignment]
     if not isinstance(value, list | tuple):
         problems.append(
-            Problem(
+            Diagnostic(
+                codes.CASE_NOT_A_LIST,
                 spec.id,
                 f"expected a list of {one_of(allowed)} (or [] for none), got {show(value)}",
             )
@@ -63,18 +66,19 @@ def _set(spec: FactSpec, value: Any, problems: list[Problem]) -> tuple[str, ...]
         if checked is None:
             continue
         if checked in seen:
-            problems.append(Problem(spec.id, f"{checked!r} is listed twice"))
+            problems.append(Diagnostic(codes.CASE_LISTED_TWICE, spec.id, f"{checked!r} is listed twice"))
         seen.append(checked)
     if len(problems) > before:
         return None
     return tuple(v for v in allowed if v in seen)
 
 
-def _records(spec: FactSpec, value: Any, problems: list[Problem]) -> tuple[Tumor, ...] | None:
+def _records(spec: FactSpec, value: Any, problems: list[Diagnostic]) -> tuple[Tumor, ...] | None:
     example = ", ".join(f"{f.id}: {f.value_ids[0]}" for f in spec.fields)
     if not isinstance(value, list | tuple):
         problems.append(
-            Problem(
+            Diagnostic(
+                codes.CASE_NOT_A_LIST,
                 spec.id,
                 f"expected a list of records like [{{{example}}}] (or [] for none), got {show(value)}",
             )
@@ -87,7 +91,8 @@ def _records(spec: FactSpec, value: Any, problems: list[Problem]) -> tuple[Tumor
         if isinstance(item, Tumor):
             item = item.to_dict()
         if not isinstance(item, Mapping):
-            problems.append(Problem(where, f"expected a record like {{{example}}}, got {show(item)}"))
+            message = f"expected a record like {{{example}}}, got {show(item)}"
+            problems.append(Diagnostic(codes.CASE_NOT_A_RECORD, where, message))
             continue
         fields = {f.id: f for f in spec.fields}
         record: dict[str, str | None] = {}
@@ -95,9 +100,12 @@ def _records(spec: FactSpec, value: Any, problems: list[Problem]) -> tuple[Tumor
             field = fields.get(key) if isinstance(key, str) else None
             if field is None:
                 problems.append(
-                    Problem(
+                    Diagnostic(
+                        codes.CASE_UNKNOWN_KEY,
                         where,
-                        f"unknown key {key!r}{did_you_mean(key, fields)}; the keys are: {one_of(fields)}",
+                        f"unknown key {key!r}",
+                        suggestion=closest(key, fields),
+                        hint=f"the keys are: {one_of(fields)}",
                     )
                 )
             elif field_value is not None:
@@ -105,9 +113,11 @@ def _records(spec: FactSpec, value: Any, problems: list[Problem]) -> tuple[Tumor
         for field in spec.fields:
             if field.required and item.get(field.id) is None:
                 problems.append(
-                    Problem(
+                    Diagnostic(
+                        codes.CASE_MISSING,
                         f"{where}.{field.id}",
-                        f"missing; it is required: one of {one_of(field.value_ids)}",
+                        "missing",
+                        hint=f"it is required: one of {one_of(field.value_ids)}",
                     )
                 )
         site = record.get("site")

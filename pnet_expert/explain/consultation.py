@@ -17,8 +17,10 @@ from typing import Any
 
 import attrs
 
+from pnet_expert.core import codes
 from pnet_expert.core.case import Patient
-from pnet_expert.core.errors import InputError, did_you_mean
+from pnet_expert.core.diagnostics import Diagnostic, closest
+from pnet_expert.core.errors import InputError
 from pnet_expert.core.schema import KnowledgeBase
 from pnet_expert.reasoning.checks import RuleCheck, RuleChecks
 from pnet_expert.reasoning.gaps import Gap
@@ -154,8 +156,9 @@ class Consultation:
     def rule_check(self, rule_id: str) -> RuleCheck:
         """One rule on this case: fired or not, and each condition's outcome (worked out once)."""
         if rule_id not in self.kb.rules:
-            problem = f"{rule_id!r} is not a rule{did_you_mean(rule_id, self.kb.rules)}"
-            raise InputError(field="rule", problem=problem)
+            message = f"{rule_id!r} is not a rule"
+            suggestion = closest(rule_id, self.kb.rules)
+            raise InputError(Diagnostic(codes.INPUT_UNKNOWN_NAME, "rule", message, suggestion=suggestion))
         return self.checks(rule_id)
 
     def why_not_checks(self, treatment_id: str) -> tuple[RuleCheck, ...]:
@@ -229,8 +232,12 @@ class Consultation:
 
     def _check_treatment(self, treatment_id: str) -> None:
         if treatment_id not in self.kb.treatments:
-            problem = (
-                f"{treatment_id!r} is not a treatment id{did_you_mean(treatment_id, self.kb.treatments)}; "
-                f"the treatments are: {', '.join(self.kb.treatments)}"
+            raise InputError(
+                Diagnostic(
+                    codes.INPUT_UNKNOWN_NAME,
+                    "treatment",
+                    f"{treatment_id!r} is not a treatment id",
+                    suggestion=closest(treatment_id, self.kb.treatments),
+                    hint=f"the treatments are: {', '.join(self.kb.treatments)}",
+                )
             )
-            raise InputError(field="treatment", problem=problem)

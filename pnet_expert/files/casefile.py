@@ -18,9 +18,15 @@ from collections.abc import Iterator, Mapping
 from pathlib import Path
 from typing import Any, TextIO
 
+from pnet_expert.core import codes
+from pnet_expert.core.diagnostics import Diagnostic
 from pnet_expert.core.errors import CaseError
 
 SUFFIXES = (".json", ".yaml", ".yml", ".toml")
+
+
+class _KeyTwice(ValueError):
+    """A JSON object gives a key twice (json.loads would keep the last silently)."""
 
 
 def _no_repeats(pairs: list[tuple[str, Any]]) -> dict[str, Any]:
@@ -28,9 +34,14 @@ def _no_repeats(pairs: list[tuple[str, Any]]) -> dict[str, Any]:
     for key, value in pairs:
         if key in out:
             message = f"key {key!r} is given twice"
-            raise ValueError(message)
+            raise _KeyTwice(message)
         out[key] = value
     return out
+
+
+def _error(code: str, name: str, problem: str) -> CaseError:
+    """The error for a case file (or text) named ``name``."""
+    return CaseError(Diagnostic(code, name, problem))
 
 
 def parse_case_text(text: str, kind: str, name: str) -> Any:
@@ -42,11 +53,15 @@ def parse_case_text(text: str, kind: str, name: str) -> Any:
             return json.loads(text, object_pairs_hook=_no_repeats)
         return tomllib.loads(text)
     except json.JSONDecodeError as exc:
-        raise CaseError(name, f"not valid JSON: {exc.msg} (line {exc.lineno}, column {exc.colno})") from None
+        problem = f"not valid JSON: {exc.msg} (line {exc.lineno}, column {exc.colno})"
+        raise _error(codes.FILE_NOT_JSON, name, problem) from None
     except tomllib.TOMLDecodeError as exc:
-        raise CaseError(name, f"not valid TOML: {exc}") from None
-    except ValueError as exc:
-        raise CaseError(name, f"not a valid case: {exc}") from None
+        raise _error(codes.FILE_NOT_TOML, name, f"not valid TOML: {exc}") from None
+    except _KeyTwice as exc:
+        raise _error(codes.FILE_KEY_TWICE, name, f"not a valid case: {exc}") from None
+    except ValueError as exc:  # what else the parsers refuse (an integer of 5000 digits, say)
+        code = codes.FILE_NOT_JSON if kind == "json" else codes.FILE_NOT_TOML
+        raise _error(code, name, f"not a valid case: {exc}") from None
 
 
 def _parse_yaml(text: str, name: str) -> Any:
@@ -56,7 +71,7 @@ def _parse_yaml(text: str, name: str) -> Any:
     try:
         return load(text, name)
     except YamlSyntaxError as exc:
-        raise CaseError(name, f"{exc.problem}{exc.position()}") from None
+        raise _error(exc.code, name, f"{exc.problem}{exc.position()}") from None
 
 
 def read_case(path: str | Path, stdin: TextIO | None = None) -> Mapping[str, Any]:
@@ -73,25 +88,25 @@ def read_case(path: str | Path, stdin: TextIO | None = None) -> Mapping[str, Any
         file = Path(path)
         suffix = file.suffix.lower()
         if suffix not in SUFFIXES:
+            problem = f"unknown kind of case file {suffix or '(no suffix)'!r}"
             raise CaseError(
-                str(path),
-                f"unknown kind of case file {suffix or '(no suffix)'!r}; use {', '.join(SUFFIXES)} or -",
+                Diagnostic(
+                    codes.FILE_UNKNOWN_SUFFIX, str(path), problem, hint=f"use {', '.join(SUFFIXES)} or -"
+                )
             )
         try:
             text = file.read_text(encoding="utf-8")
         except FileNotFoundError:
-            raise CaseError(str(path), "no such file") from None
+            raise _error(codes.FILE_NOT_FOUND, str(path), "no such file") from None
         except IsADirectoryError:
-            raise CaseError(str(path), "is a directory, not a case file") from None
+            raise _error(codes.FILE_IS_A_DIRECTORY, str(path), "is a directory, not a case file") from None
         except (OSError, UnicodeDecodeError) as exc:
-            raise CaseError(str(path), f"cannot be read: {exc}") from None
+            raise _error(codes.FILE_UNREADABLE, str(path), f"cannot be read: {exc}") from None
         data = parse_case_text(text, {".json": "json", ".toml": "toml"}.get(suffix, "yaml"), str(path))
         name = str(path)
     if not isinstance(data, Mapping):
-        raise CaseError(
-            name,
-            "expected a case (a mapping of facts such as tumor_type), got " + type(data).__name__,
-        )
+        problem = "expected a case (a mapping of facts such as tumor_type), got " + type(data).__name__
+        raise _error(codes.CASE_NOT_A_MAPPING, name, problem)
     return data
 
 
@@ -163,8 +178,8 @@ def write_case(path: str | Path, case: Mapping[str, Any]) -> None:
     """Save a case mapping atomically, in the format the file's suffix names."""
     suffix = Path(path).suffix.lower()
     if suffix not in SUFFIXES:
+        problem = f"unknown kind of case file {suffix or '(no suffix)'!r}"
         raise CaseError(
-            str(path),
-            f"unknown kind of case file {suffix or '(no suffix)'!r}; use {', '.join(SUFFIXES)}",
+            Diagnostic(codes.FILE_UNKNOWN_SUFFIX, str(path), problem, hint=f"use {', '.join(SUFFIXES)}")
         )
     write_atomic(path, case_text(case, ".yaml" if suffix == ".yml" else suffix))

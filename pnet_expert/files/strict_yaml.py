@@ -15,6 +15,9 @@ from typing import Any
 
 import yaml
 
+from pnet_expert.core import codes
+from pnet_expert.core.diagnostics import Diagnostic, Origin
+
 try:  # the C parser is several times faster; fall back when libyaml is absent
     _BaseLoader: type[yaml.SafeLoader] = yaml.CSafeLoader  # type: ignore[assignment]
 except AttributeError:  # pragma: no cover - depends on the PyYAML build
@@ -38,16 +41,29 @@ StrictLoader.add_implicit_resolver(
 
 
 class YamlSyntaxError(ValueError):
-    """The text is not (strict) YAML: what is wrong, and where."""
+    """The text is not (strict) YAML: what is wrong, and where; ``code`` says which kind of problem."""
 
-    def __init__(self, name: str, problem: str, line: int | None = None, column: int | None = None) -> None:
-        self.name, self.problem, self.line, self.column = name, problem, line, column
+    def __init__(
+        self,
+        name: str,
+        problem: str,
+        line: int | None = None,
+        column: int | None = None,
+        code: str = codes.FILE_NOT_YAML,
+    ) -> None:
+        self.name, self.problem, self.line, self.column, self.code = name, problem, line, column, code
         where = name if line is None else f"{name}:{line}:{column or 1}"
         super().__init__(f"{where}: {problem}")
 
     def position(self) -> str:
         """'(line L, column C)' or '' when unknown."""
         return "" if self.line is None else f" (line {self.line}, column {self.column or 1})"
+
+    def diagnostic(self) -> Diagnostic:
+        """As a diagnostic of a file with positions (a knowledge base's): ``file:line:col: problem``."""
+        if self.line is None:
+            return Diagnostic(self.code, self.name, self.problem)
+        return Diagnostic(self.code, "", self.problem, origin=Origin(self.name, self.line, self.column or 1))
 
 
 def compose(text: str, name: str) -> yaml.Node | None:
@@ -72,7 +88,8 @@ def to_python(node: yaml.Node | None, name: str = "<yaml>") -> Any:
             key = to_python(key_node, name)
             if key in out:
                 mark = key_node.start_mark
-                raise YamlSyntaxError(name, f"key {key!r} is given twice", mark.line + 1, mark.column + 1)
+                problem = f"key {key!r} is given twice"
+                raise YamlSyntaxError(name, problem, mark.line + 1, mark.column + 1, codes.FILE_KEY_TWICE)
             out[key] = to_python(value_node, name)
         return out
     if isinstance(node, yaml.SequenceNode):

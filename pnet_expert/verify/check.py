@@ -16,6 +16,8 @@ from typing import Any, Literal, Protocol
 
 import attrs
 
+from pnet_expert.core import codes
+from pnet_expert.core.diagnostics import Diagnostic
 from pnet_expert.core.errors import InputError, KnowledgeBaseError
 from pnet_expert.core.schema import KnowledgeBase
 from pnet_expert.knowledge.loader import bundled_path, load_knowledge_base
@@ -204,7 +206,8 @@ def check_knowledge_base(
     wrong with the knowledge base itself is in the report.
     """
     if path is not None and not Path(path).is_dir():
-        raise InputError(str(path), "no knowledge base here (not a directory; see 'pnet-expert kb init')")
+        message = "no knowledge base here (not a directory; see 'pnet-expert kb init')"
+        raise InputError(Diagnostic(codes.KB_NOT_A_DIRECTORY, str(path), message))
     started = time.monotonic()
     tracker = tracker or _Quiet()
     root = str(path) if path is not None else str(bundled_path())

@@ -23,6 +23,8 @@ from pathlib import Path
 
 import attrs
 
+from pnet_expert.core import codes
+from pnet_expert.core.diagnostics import Diagnostic
 from pnet_expert.core.errors import InputError
 from pnet_expert.core.schema import KnowledgeBase
 from pnet_expert.verify.report import Issue
@@ -85,18 +87,17 @@ def read_source(path: str | Path, kb: KnowledgeBase) -> SourceText:
     try:
         raw = file.read_text(encoding="utf-8")
     except FileNotFoundError:
-        raise InputError(str(path), "no such file (the source text, for --source)") from None
+        message = "no such file (the source text, for --source)"
+        raise InputError(Diagnostic(codes.FILE_NOT_FOUND, str(path), message)) from None
     except (OSError, UnicodeDecodeError) as exc:
-        raise InputError(str(path), f"cannot be read: {exc}") from None
+        raise InputError(Diagnostic(codes.FILE_UNREADABLE, str(path), f"cannot be read: {exc}")) from None
     lines = raw.splitlines()
     title = kb.source.section
     start = next((i for i, line in enumerate(lines) if normalize(line) == title and "[" not in line), None)
     if start is None:
-        problem = (
-            f"no line '{title}' (source.yaml's source.section) starts the treatment section; "
-            "is this the source text?"
-        )
-        raise InputError(str(path), problem)
+        message = f"no line '{title}' (source.yaml's source.section) starts the treatment section"
+        hint = "is this the source text?"
+        raise InputError(Diagnostic(codes.INPUT_NOT_THE_SOURCE, str(path), message, hint=hint))
     plain = "\n".join(BULLET.sub(r"\1", line) for line in lines)
     section, bullets, headings = _section(lines[start + 1 :], start + 2, kb)
     return SourceText(str(path), normalize(raw), normalize(plain), section, bullets, headings)

@@ -21,6 +21,8 @@ import re
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from pnet_expert.core import codes
+from pnet_expert.core.diagnostics import Diagnostic
 from pnet_expert.core.errors import InputError
 
 if TYPE_CHECKING:
@@ -62,7 +64,8 @@ def report_format(path: str | Path) -> str:
     if suffix not in SUFFIXES:
         allowed = ", ".join(list(SUFFIXES)[:-1]) + " or " + list(SUFFIXES)[-1]
         what = f"{suffix!r} is not a report format" if suffix else "has no suffix to tell the format"
-        raise InputError(str(path), f"{what}; use a file name ending in {allowed}")
+        hint = f"use a file name ending in {allowed}"
+        raise InputError(Diagnostic(codes.FILE_UNKNOWN_SUFFIX, str(path), what, hint=hint))
     return SUFFIXES[suffix]
 
 
