@@ -7,6 +7,9 @@ from pathlib import Path
 import pytest
 
 from pnet_expert import KnowledgeBaseError, load_knowledge_base
+from pnet_expert.core.diagnostics import Diagnostic
+from pnet_expert.core.schema import FACT_OPS
+from pnet_expert.knowledge.conditions import OP_VALUES
 
 
 def edit(kb_dir: Path, file: str, old: str, new: str) -> None:
@@ -14,6 +17,13 @@ def edit(kb_dir: Path, file: str, old: str, new: str) -> None:
     text = path.read_text()
     assert old in text, f"{old!r} not in {file}"
     path.write_text(text.replace(old, new, 1))
+
+
+def diagnostics(kb_dir: Path) -> list[Diagnostic]:
+    """Every diagnostic of a load that fails."""
+    with pytest.raises(KnowledgeBaseError) as caught:
+        load_knowledge_base(kb_dir)
+    return list(caught.value.diagnostics)
 
 
 def problems(kb_dir: Path) -> list[str]:
@@ -217,3 +227,36 @@ def test_tiny_knowledge_base_loads(tiny_kb_dir: Path) -> None:
     kb = load_knowledge_base(tiny_kb_dir)
     assert list(kb.rules) == ["GAS-01", "GAS-02", "GAS-09"]
     assert list(kb.sections) == ["gastrinoma"]
+
+
+# ---------------------------------------------------------------- reading: one item at a time
+
+
+def test_a_broken_item_stops_at_its_first_problem_and_the_file_goes_on(kb_copy: Path) -> None:
+    """Two problems in INS-01 give one diagnostic (the first); INS-02's own problem is still found."""
+    edit(
+        kb_copy,
+        "rules/insulinoma.yaml",
+        "    strength: usually\n    quote: >-\n      For one small",
+        "    strength: [usually]\n    colour: red\n    quote: >-\n      For one small",
+    )
+    edit(kb_copy, "rules/insulinoma.yaml", "  - id: INS-02", "  - id: ins-02")
+    found = [(d.code, d.path) for d in diagnostics(kb_copy)]
+    assert found == [("KB-E003", "rules[0]"), ("KB-E008", "rules[1].id")]
+
+
+def test_every_bad_condition_of_a_rule_is_reported(kb_copy: Path) -> None:
+    """Each condition is read on its own: both bad conditions of INS-06 are named; the rule is left out."""
+    edit(
+        kb_copy,
+        "rules/insulinoma.yaml",
+        "      - finding: any_spread\n      - finding: unresectable\n",
+        "      - finding: [any_spread]\n      - {fact: resectable}\n",
+    )
+    found = [(d.code, d.path) for d in diagnostics(kb_copy)]
+    assert found == [("KB-E001", "INS-06.when[0].finding"), ("KB-E014", "INS-06.when[1]")]
+
+
+def test_every_fact_test_has_a_reader() -> None:
+    """The condition parser reads the values of every test schema.FACT_OPS declares, and no other."""
+    assert tuple(OP_VALUES) == FACT_OPS

@@ -85,14 +85,25 @@ class CaseError(InputError):
 class KnowledgeBaseError(PnetError, ValueError):
     """The knowledge base did not load: every problem, each with its file and line."""
 
-    def __init__(self, problems: Sequence[str]) -> None:
-        self.problems: tuple[str, ...] = tuple(problems)
+    def __init__(self, diagnostics: Iterable[Diagnostic]) -> None:
+        self.diagnostics = tuple(diagnostics)
         super().__init__(str(self))
 
+    @property
+    def problems(self) -> tuple[str, ...]:
+        """Every problem as the text printed (``file:line:col: path: message``)."""
+        return tuple(str(d) for d in self.diagnostics)
+
+    def _head(self) -> str:
+        count = len(self.diagnostics)
+        return f"the knowledge base has {count} problem{'s' if count != 1 else ''}:"
+
     def __str__(self) -> str:
-        count = len(self.problems)
-        head = f"the knowledge base has {count} problem{'s' if count != 1 else ''}:"
-        return "\n".join([head, *(f"  {p}" for p in self.problems)])
+        return "\n".join([self._head(), *(f"  {p}" for p in self.problems)])
+
+    def tagged_lines(self) -> list[str]:
+        """The head line, then one line per problem with its code."""
+        return [self._head(), *(f"  {d.tagged()}" for d in self.diagnostics)]
 
 
 def did_you_mean(word: object, choices: Iterable[str]) -> str:

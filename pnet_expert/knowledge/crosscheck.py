@@ -9,7 +9,9 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
 
-from pnet_expert.core.errors import did_you_mean, one_of
+from pnet_expert.core import codes
+from pnet_expert.core.diagnostics import Diagnostic, Origin, closest
+from pnet_expert.core.errors import one_of
 from pnet_expert.core.schema import (
     AnyOf,
     Condition,
@@ -19,7 +21,6 @@ from pnet_expert.core.schema import (
     FactTest,
     FindingSpec,
     FindingTest,
-    Origin,
     QualifierSpec,
     RuleSpec,
     SectionSpec,
@@ -52,9 +53,11 @@ class CrossCheck:
         self.strengths = tuple(s.id for s in strengths)
         self.qualifiers = tuple(q.id for q in qualifiers)
 
-    def fail(self, origin: Origin, where: str, message: str) -> None:
+    def fail(
+        self, code: str, origin: Origin, where: str, message: str, *, suggestion: str = "", hint: str = ""
+    ) -> None:
         """Record a problem."""
-        self.problems.add(origin, where, message)
+        self.problems.add(Diagnostic(code, where, message, origin=origin, suggestion=suggestion, hint=hint))
 
     # ------------------------------------------------------------ facts
 
@@ -68,7 +71,8 @@ class CrossCheck:
                 wanted = ", ".join(
                     f"{k} ({'required' if v else 'optional'})" for k, v in RECORD_FIELDS.items()
                 )
-                self.fail(fact.origin, f"{fact.id}.fields", f"a records fact has the fields {wanted}")
+                message = f"a records fact has the fields {wanted}"
+                self.fail(codes.KB_RECORD_FIELDS, fact.origin, f"{fact.id}.fields", message)
 
     # ------------------------------------------------------------ conditions
 
@@ -93,10 +97,12 @@ class CrossCheck:
         fact = self.facts.get(name)
         if fact is None:
             self.fail(
+                codes.KB_UNDECLARED,
                 origin,
                 where,
-                f"{name!r} is not a declared fact{did_you_mean(name, self.facts)}; "
-                f"declared: {one_of(self.facts)}",
+                f"{name!r} is not a declared fact",
+                suggestion=closest(name, self.facts),
+                hint=_declared(self.facts),
             )
         return fact
 
@@ -110,10 +116,12 @@ class CrossCheck:
             "set": ("contains", "contains_any"),
         }
         if fact.kind == "records":
-            self.fail(t.origin, where, f"{t.fact!r} is a list of records: test it with 'count'")
+            message = f"{t.fact!r} is a list of records: test it with 'count'"
+            self.fail(codes.KB_TEST_UNSUITED, t.origin, where, message)
             return
         if t.op not in suits[fact.kind]:
             self.fail(
+                codes.KB_TEST_UNSUITED,
                 t.origin,
                 f"{where}.{t.op}",
                 f"a {fact.kind} fact is tested with {' or '.join(suits[fact.kind])}",
@@ -122,11 +130,12 @@ class CrossCheck:
         for value in t.values:
             if value not in fact.value_ids or isinstance(value, bool) != (fact.kind == "boolean"):
                 self.fail(
+                    codes.KB_NOT_A_VALUE,
                     t.origin,
                     f"{where}.{t.op}",
-                    f"{_show(value)} is not a value of {t.fact}"
-                    f"{did_you_mean(value, map(str, fact.value_ids))}; "
-                    f"allowed: {one_of(fact.value_ids)}",
+                    f"{_show(value)} is not a value of {t.fact}",
+                    suggestion=closest(value, fact.value_ids),
+                    hint=f"allowed: {one_of(fact.value_ids)}",
                 )
 
     def _count_test(self, t: CountTest, where: str, *, in_rule: bool) -> None:
@@ -135,6 +144,7 @@ class CrossCheck:
             return
         if fact.kind != "records":
             self.fail(
+                codes.KB_TEST_UNSUITED,
                 t.origin,
                 f"{where}.count",
                 f"{t.fact!r} is a {fact.kind} fact: only records are counted",
@@ -145,48 +155,64 @@ class CrossCheck:
             spec = fields.get(field)
             if spec is None:
                 self.fail(
+                    codes.KB_NOT_A_FIELD,
                     t.origin,
                     f"{where}.where.{field}",
-                    f"{field!r} is not a field of {t.fact}{did_you_mean(field, fields)}; "
-                    f"fields: {one_of(fields)}",
+                    f"{field!r} is not a field of {t.fact}",
+                    suggestion=closest(field, fields),
+                    hint=f"fields: {one_of(fields)}",
                 )
                 continue
             for value in values:
                 if value not in spec.value_ids:
                     self.fail(
+                        codes.KB_NOT_A_VALUE,
                         t.origin,
                         f"{where}.where.{field}",
-                        f"{value!r} is not a value of {t.fact}.{field}{did_you_mean(value, spec.value_ids)}; "
-                        f"allowed: {one_of(spec.value_ids)}",
+                        f"{value!r} is not a value of {t.fact}.{field}",
+                        suggestion=closest(value, spec.value_ids),
+                        hint=f"allowed: {one_of(spec.value_ids)}",
                     )
         smallest = 1 if in_rule else 0
         number = t.exactly if t.exactly is not None else t.at_least
         if number is not None and number < smallest:
             self.fail(
+                codes.KB_COUNT_BELOW_ONE,
                 t.origin,
                 where,
                 "a rule can only count one or more records (absence is not a positive test)",
             )
         for field in t.carry:
             if field not in fields:
-                self.fail(t.origin, f"{where}.carry", f"{field!r} is not a field of {t.fact}")
+                message = f"{field!r} is not a field of {t.fact}"
+                self.fail(
+                    codes.KB_NOT_A_FIELD,
+                    t.origin,
+                    f"{where}.carry",
+                    message,
+                    suggestion=closest(field, fields),
+                )
         if t.carry and t.exactly != 1:
-            self.fail(t.origin, f"{where}.carry", "'carry' needs 'exactly: 1' (one record to carry from)")
+            message = "'carry' needs 'exactly: 1' (one record to carry from)"
+            self.fail(codes.KB_CARRY_NEEDS_ONE, t.origin, f"{where}.carry", message)
 
     def _finding_test(self, t: FindingTest, where: str) -> None:
         finding = self.findings.get(t.finding)
         if finding is None:
             self.fail(
+                codes.KB_UNDECLARED,
                 t.origin,
                 f"{where}.finding",
-                f"{t.finding!r} is not a declared finding{did_you_mean(t.finding, self.findings)}; "
-                f"declared: {one_of(self.findings)}",
+                f"{t.finding!r} is not a declared finding",
+                suggestion=closest(t.finding, self.findings),
+                hint=_declared(self.findings),
             )
             return
         for attribute, values in t.where:
             if attribute not in finding.attributes:
                 carried = one_of(finding.attributes) or "none"
                 self.fail(
+                    codes.KB_NOT_A_FIELD,
                     t.origin,
                     f"{where}.where.{attribute}",
                     f"{attribute!r} is not an attribute of {t.finding} (it carries: {carried})",
@@ -196,10 +222,12 @@ class CrossCheck:
             for value in values:
                 if value not in domain:
                     self.fail(
+                        codes.KB_NOT_A_VALUE,
                         t.origin,
                         f"{where}.where.{attribute}",
-                        f"{value!r} is not a value of {attribute}{did_you_mean(value, domain)}; "
-                        f"allowed: {one_of(domain)}",
+                        f"{value!r} is not a value of {attribute}",
+                        suggestion=closest(value, domain),
+                        hint=f"allowed: {one_of(domain)}",
                     )
 
     def attribute_values(self, finding: FindingSpec, attribute: str) -> tuple[str, ...]:
@@ -219,7 +247,9 @@ class CrossCheck:
             self.conditions(finding.rule.when, f"{finding.rule.id}.when")
         for finding in self.findings.values():
             if self._depends_on(finding.id, finding.id, set()):
-                self.fail(finding.origin, finding.id, "the finding depends on itself")
+                self.fail(
+                    codes.KB_SELF_DEPENDENT, finding.origin, finding.id, "the finding depends on itself"
+                )
 
     def _depends_on(self, start: str, target: str, seen: set[str]) -> bool:
         finding = self.findings.get(start)
@@ -241,6 +271,7 @@ class CrossCheck:
                 isinstance(c, FactTest) and c.fact == "tumor_type" for c in section.applies_when
             ):
                 self.fail(
+                    codes.KB_TYPE_SECTION_UNTYPED,
                     section.origin,
                     f"{section.id}.applies_when",
                     "a type section names its tumor_type",
@@ -255,32 +286,39 @@ class CrossCheck:
                 where = f"{rule.id}.offers[{i}]"
                 if o.treatment not in self.treatments:
                     self.fail(
+                        codes.KB_UNDECLARED,
                         o.origin,
                         f"{where}.treatment",
-                        f"{o.treatment!r} is not a declared treatment"
-                        f"{did_you_mean(o.treatment, self.treatments)}",
+                        f"{o.treatment!r} is not a declared treatment",
+                        suggestion=closest(o.treatment, self.treatments),
                     )
                 if offered.count(o.treatment) > 1 and offered.index(o.treatment) == i:
-                    self.fail(o.origin, f"{where}.treatment", f"{o.treatment!r} is offered twice")
+                    message = f"{o.treatment!r} is offered twice"
+                    self.fail(codes.KB_REPEATED, o.origin, f"{where}.treatment", message)
                 for q in o.qualifiers:
                     if q not in self.qualifiers:
                         self.fail(
+                            codes.KB_UNDECLARED,
                             o.origin,
                             f"{where}.qualifiers",
-                            f"{q!r} is not a qualifier{did_you_mean(q, self.qualifiers)}; "
-                            f"allowed: {'; '.join(self.qualifiers)}",
+                            f"{q!r} is not a qualifier",
+                            suggestion=closest(q, self.qualifiers),
+                            hint=f"allowed: {'; '.join(self.qualifiers)}",
                         )
             if rule.strength not in self.strengths:
                 self.fail(
+                    codes.KB_UNDECLARED,
                     rule.origin,
                     f"{rule.id}.strength",
-                    f"{rule.strength!r} is not a strength{did_you_mean(rule.strength, self.strengths)}; "
-                    f"allowed: {one_of(self.strengths)}",
+                    f"{rule.strength!r} is not a strength",
+                    suggestion=closest(rule.strength, self.strengths),
+                    hint=f"allowed: {one_of(self.strengths)}",
                 )
             for i, group in enumerate(rule.alternatives):
                 for treatment in group:
                     if treatment not in offered:
                         self.fail(
+                            codes.KB_ALTERNATIVE_NOT_OFFERED,
                             rule.origin,
                             f"{rule.id}.alternatives[{i}]",
                             f"{treatment!r} is not among the rule's offers ({one_of(offered)})",
@@ -292,7 +330,14 @@ class CrossCheck:
             self.conditions(c.if_, f"{c.id}.if", in_rule=False)
             self.condition(c.then, f"{c.id}.then", in_rule=False)
             if c.field not in self.facts:
-                self.fail(c.origin, f"{c.id}.field", f"{c.field!r} is not a declared fact")
+                message = f"{c.field!r} is not a declared fact"
+                self.fail(
+                    codes.KB_UNDECLARED,
+                    c.origin,
+                    f"{c.id}.field",
+                    message,
+                    suggestion=closest(c.field, self.facts),
+                )
 
 
 def unique(problems: Problems, items: Iterable[tuple[str, Origin]], what: str) -> None:
@@ -300,9 +345,16 @@ def unique(problems: Problems, items: Iterable[tuple[str, Origin]], what: str) -
     seen: dict[str, Origin] = {}
     for item_id, origin in items:
         if item_id in seen:
-            problems.add(origin, item_id, f"duplicate {what} id (first at {seen[item_id]})")
+            message = f"duplicate {what} id (first at {seen[item_id]})"
+            problems.add(Diagnostic(codes.KB_DUPLICATE_ID, item_id, message, origin=origin))
         else:
             seen[item_id] = origin
+
+
+def _declared(names: Iterable[str]) -> str:
+    """The hint after an undeclared name: what is declared."""
+    listed = one_of(names)
+    return f"declared: {listed}" if listed else "none is declared"
 
 
 def _show(value: object) -> str:

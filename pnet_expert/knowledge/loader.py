@@ -22,13 +22,14 @@ from typing import TYPE_CHECKING, TypeVar
 
 import attrs
 
+from pnet_expert.core import codes
+from pnet_expert.core.diagnostics import Diagnostic, Origin
 from pnet_expert.core.errors import KnowledgeBaseError
 from pnet_expert.core.schema import (
     ConstraintSpec,
     FactSpec,
     FindingSpec,
     KnowledgeBase,
-    Origin,
     QualifierSpec,
     RuleSpec,
     SectionSpec,
@@ -84,18 +85,20 @@ def load_knowledge_base(path: str | Path | None = None) -> KnowledgeBase:
 
 def _load(root: Path) -> KnowledgeBase:
     if not root.is_dir():
-        raise KnowledgeBaseError([f"{root}: no knowledge base here (not a directory)"])
+        message = "no knowledge base here (not a directory)"
+        raise KnowledgeBaseError([Diagnostic(codes.KB_NOT_A_DIRECTORY, str(root), message)])
     texts: dict[str, str] = {}
-    missing: list[tuple[Origin, str]] = []
+    missing: list[Diagnostic] = []
     for name in FILES:
         file = root / name
         if not file.is_file():
-            missing.append((Origin(name, 1), "file is missing"))
+            missing.append(Diagnostic(codes.KB_FILE_MISSING, "", "file is missing", origin=Origin(name, 1)))
             continue
         texts[name] = file.read_text(encoding="utf-8")
     rule_files = sorted((root / RULES_DIR).glob("*.yaml")) if (root / RULES_DIR).is_dir() else []
     if not rule_files:
-        missing.append((Origin(RULES_DIR, 1), "no rule files (rules/*.yaml)"))
+        message = "no rule files (rules/*.yaml)"
+        missing.append(Diagnostic(codes.KB_NO_RULE_FILES, "", message, origin=Origin(RULES_DIR, 1)))
     for file in rule_files:
         texts[f"{RULES_DIR}/{file.name}"] = file.read_text(encoding="utf-8")
     fingerprint = _fingerprint(texts)
@@ -108,9 +111,7 @@ def _load(root: Path) -> KnowledgeBase:
     return kb
 
 
-def _check(
-    root: Path, texts: dict[str, str], missing: list[tuple[Origin, str]], fingerprint: str
-) -> KnowledgeBase:
+def _check(root: Path, texts: dict[str, str], missing: list[Diagnostic], fingerprint: str) -> KnowledgeBase:
     """Parse and check every file; raise KnowledgeBaseError listing every problem."""
     from pnet_expert.files.strict_yaml import YamlSyntaxError, compose
     from pnet_expert.knowledge import parse
@@ -118,18 +119,21 @@ def _check(
     from pnet_expert.knowledge.nodes import Problems, Reader
 
     problems = Problems()
-    for origin, message in missing:
-        problems.add(origin, "", message)
+    for diagnostic in missing:
+        problems.add(diagnostic)
 
     def read(name: str, reader: Callable[[Reader, yaml.Node | None], T], empty: T) -> T:
+        """One file read as one item: a problem that stops it leaves ``empty``."""
         if name not in texts:
             return empty
         try:
             node = compose(texts[name], name)
         except YamlSyntaxError as exc:
-            problems.items.append(str(exc))
+            problems.add(exc.diagnostic())
             return empty
-        return reader(Reader(name, problems), node)
+        file = Reader(name, problems)
+        found = file.item(functools.partial(reader, file, node))
+        return empty if found is None else found
 
     no_vocabulary: tuple[tuple[StrengthSpec, ...], tuple[QualifierSpec, ...]] = ((), ())
     no_facts: tuple[list[FactSpec], list[ConstraintSpec]] = ([], [])
@@ -172,12 +176,15 @@ def _check(
     check.rule_specs(rule_list)
     check.constraint_specs(constraints)
     if "tumor_type" not in facts and "facts.yaml" in texts:
-        problems.add(Origin("facts.yaml", 1), "facts", "the fact 'tumor_type' is required")
+        message = "the fact 'tumor_type' is required"
+        problems.add(
+            Diagnostic(codes.KB_TUMOR_TYPE_REQUIRED, "facts", message, origin=Origin("facts.yaml", 1))
+        )
 
     if source is not None:
         _check_section_list(problems, source.sections, sections)
-    if problems or source is None:
-        raise KnowledgeBaseError(problems.items or ["source.yaml: could not be read"])
+    if problems or source is None:  # source.yaml unread is a problem recorded (missing, or not read)
+        raise KnowledgeBaseError(problems.items)
     return KnowledgeBase(
         name=source.name,
         version=source.version,
@@ -201,24 +208,21 @@ def _check_section_list(problems: Problems, listed: tuple[str, ...], sections: l
     have = {s.id: s for s in sections}
     for section_id in listed:
         if section_id not in have:
+            message = f"{section_id!r} has no rules/{section_id}.yaml"
             problems.add(
-                Origin("source.yaml", 1),
-                "sections",
-                f"{section_id!r} has no rules/{section_id}.yaml",
+                Diagnostic(
+                    codes.KB_SECTION_WITHOUT_FILE, "sections", message, origin=Origin("source.yaml", 1)
+                )
             )
     for section in sections:
         if section.id not in listed:
+            message = f"{section.id!r} is not listed in source.yaml's sections"
             problems.add(
-                section.origin,
-                "section.id",
-                f"{section.id!r} is not listed in source.yaml's sections",
+                Diagnostic(codes.KB_SECTION_NOT_LISTED, "section.id", message, origin=section.origin)
             )
         if f"{RULES_DIR}/{section.id}.yaml" != section.origin.file:
-            problems.add(
-                section.origin,
-                "section.id",
-                f"section {section.id!r} belongs in rules/{section.id}.yaml",
-            )
+            message = f"section {section.id!r} belongs in rules/{section.id}.yaml"
+            problems.add(Diagnostic(codes.KB_SECTION_MISPLACED, "section.id", message, origin=section.origin))
 
 
 def _section_order(sections: list[SectionSpec], listed: tuple[str, ...]) -> list[SectionSpec]:

@@ -1,34 +1,57 @@
-"""Read YAML nodes into typed values, collecting every problem with its position.
+"""Read YAML nodes into typed values; a problem ends one item, never the file.
 
-The loader reports all problems of a knowledge base at once, so nothing here
-raises: a reader records the problem (``file:line:col: where: message``) and
-returns None, and the caller goes on with the next value.
+The loader reports all problems of a knowledge base at once, yet reading a
+value that is not what it should be cannot go on. So a reader *raises*
+:class:`Invalid` at the first problem inside an item (a rule, a fact, a
+condition), and the item's boundary (:meth:`Reader.item`, :meth:`Reader.each`,
+:meth:`Reader.every`) records its diagnostic, with ``file:line:col`` and the path,
+and goes on with the next item. Readers return values, never None.
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+import functools
+import re
+from collections.abc import Callable, Iterable
+from typing import TypeVar
 
 import yaml
 
-from pnet_expert.core.errors import did_you_mean
-from pnet_expert.core.schema import Origin
+from pnet_expert.core import codes
+from pnet_expert.core.diagnostics import Diagnostic, Origin, closest
 from pnet_expert.files.strict_yaml import scalar
+
+T = TypeVar("T")
+W = TypeVar("W", bound=str)
+
+NAME = re.compile(r"^[a-z][a-z0-9]*(?:_[a-z0-9]+)*$")
+RULE_ID = re.compile(r"^[A-Z][A-Z0-9]*-[0-9A-Za-z]+$")
 
 
 class Problems:
-    """The problems found so far in one load, in the order found."""
+    """The diagnostics found so far in one load, in the order found."""
 
     def __init__(self) -> None:
-        self.items: list[str] = []
+        self.items: list[Diagnostic] = []
 
-    def add(self, origin: Origin, where: str, message: str) -> None:
-        """Record one problem at a position, under a path such as ``INS-06.offers[0]``."""
-        prefix = f"{origin}: {where}: " if where else f"{origin}: "
-        self.items.append(prefix + message)
+    def add(self, diagnostic: Diagnostic) -> None:
+        """Record one diagnostic."""
+        self.items.append(diagnostic)
 
     def __bool__(self) -> bool:
         return bool(self.items)
+
+
+class Invalid(Exception):
+    """The first problem inside an item: raised by a reader, recorded at the item's boundary.
+
+    Without a diagnostic it says that the item's parts were read one by one and
+    their problems are recorded already: the item itself cannot be built.
+    """
+
+    def __init__(self, diagnostic: Diagnostic | None = None) -> None:
+        super().__init__(str(diagnostic) if diagnostic else "(recorded)")
+        self.diagnostic = diagnostic
 
 
 class Reader:
@@ -45,9 +68,55 @@ class Reader:
         mark = node.start_mark
         return Origin(self.file, mark.line + 1, mark.column + 1)
 
-    def fail(self, node: yaml.Node | None, where: str, message: str) -> None:
-        """Record a problem at a node."""
-        self.problems.add(self.origin(node), where, message)
+    def invalid(
+        self,
+        node: yaml.Node | None,
+        code: str,
+        where: str,
+        message: str,
+        *,
+        suggestion: str = "",
+        hint: str = "",
+    ) -> Invalid:
+        """The problem at a node, as the exception that ends its item (``raise r.invalid(...)``)."""
+        diagnostic = Diagnostic(
+            code, where, message, origin=self.origin(node), suggestion=suggestion, hint=hint
+        )
+        return Invalid(diagnostic)
+
+    # ------------------------------------------------------------ boundaries
+
+    def item(self, read: Callable[[], T]) -> T | None:
+        """Read one item; its problem, if any, is recorded and None returned."""
+        try:
+            return read()
+        except Invalid as exc:
+            if exc.diagnostic is not None:
+                self.problems.add(exc.diagnostic)
+            return None
+
+    def each(
+        self, node: yaml.Node | None, where: str, read: Callable[[Reader, yaml.Node, str], T]
+    ) -> list[T]:
+        """A list read item by item (``where[i]``): the good items, each bad one's problem recorded.
+
+        It never raises: a value that is not a list is a problem recorded, and nothing is kept.
+        """
+        nodes = self.item(functools.partial(self.sequence, node, where)) or []
+        found = [self.item(functools.partial(read, self, n, f"{where}[{i}]")) for i, n in enumerate(nodes)]
+        return [x for x in found if x is not None]
+
+    def every(
+        self, node: yaml.Node | None, where: str, read: Callable[[Reader, yaml.Node, str], T]
+    ) -> tuple[T, ...]:
+        """A list read item by item, every item's problem recorded; :class:`Invalid` unless all are good."""
+        nodes = self.sequence(node, where)
+        found = self.each(node, where, read)
+        if len(found) < len(nodes):
+            raise Invalid
+        return tuple(found)
+
+    # ------------------------------------------------------------ values
 
     def mapping(
         self,
@@ -55,114 +124,122 @@ class Reader:
         where: str,
         required: Iterable[str] = (),
         optional: Iterable[str] = (),
-    ) -> dict[str, yaml.Node] | None:
+    ) -> dict[str, yaml.Node]:
         """A mapping with string keys, no unknown or repeated key, every required key present."""
-        if not isinstance(node, yaml.MappingNode):
-            self.fail(node, where, f"expected a mapping, got {_kind(node)}")
-            return None
         required = tuple(required)
         allowed = (*required, *optional)
         result: dict[str, yaml.Node] = {}
-        for key_node, value_node in node.value:
-            key = scalar(key_node) if isinstance(key_node, yaml.ScalarNode) else None
-            if not isinstance(key, str):
-                self.fail(key_node, where, f"a key must be a word, got {_kind(key_node)}")
-            elif key in result:
-                self.fail(key_node, where, f"key {key!r} is given twice")
-            elif key not in allowed:
-                self.fail(
+        for key, (key_node, value_node) in self.mapping_any(node, where).items():
+            if key not in allowed:
+                raise self.invalid(
                     key_node,
+                    codes.KB_UNKNOWN_KEY,
                     where,
-                    f"unknown key {key!r}{did_you_mean(key, allowed)}; allowed: {', '.join(allowed)}",
+                    f"unknown key {key!r}",
+                    suggestion=closest(key, allowed),
+                    hint=f"allowed: {', '.join(allowed)}",
                 )
-            else:
-                result[key] = value_node
+            result[key] = value_node
         missing = [k for k in required if k not in result]
         if missing:
-            self.fail(node, where, f"missing {', '.join(repr(k) for k in missing)}")
-            return None
+            raise self.invalid(
+                node, codes.KB_MISSING_KEY, where, f"missing {', '.join(repr(k) for k in missing)}"
+            )
         return result
 
     def mapping_any(self, node: yaml.Node | None, where: str) -> dict[str, tuple[yaml.Node, yaml.Node]]:
         """A mapping whose keys are the author's own words: ``{key: (key node, value node)}``."""
         if not isinstance(node, yaml.MappingNode):
-            self.fail(node, where, f"expected a mapping, got {_kind(node)}")
-            return {}
+            raise self.invalid(node, codes.KB_WRONG_KIND, where, f"expected a mapping, got {kind(node)}")
         result: dict[str, tuple[yaml.Node, yaml.Node]] = {}
         for key_node, value_node in node.value:
             key = scalar(key_node) if isinstance(key_node, yaml.ScalarNode) else None
             if not isinstance(key, str):
-                self.fail(key_node, where, f"a key must be a word, got {_kind(key_node)}")
-            elif key in result:
-                self.fail(key_node, where, f"key {key!r} is given twice")
-            else:
-                result[key] = (key_node, value_node)
+                message = f"a key must be a word, got {kind(key_node)}"
+                raise self.invalid(key_node, codes.KB_KEY_NOT_A_WORD, where, message)
+            if key in result:
+                raise self.invalid(key_node, codes.FILE_KEY_TWICE, where, f"key {key!r} is given twice")
+            result[key] = (key_node, value_node)
         return result
 
-    def sequence(self, node: yaml.Node | None, where: str) -> list[yaml.Node] | None:
+    def sequence(self, node: yaml.Node | None, where: str) -> list[yaml.Node]:
         """A list of nodes."""
         if not isinstance(node, yaml.SequenceNode):
-            self.fail(node, where, f"expected a list, got {_kind(node)}")
-            return None
+            raise self.invalid(node, codes.KB_WRONG_KIND, where, f"expected a list, got {kind(node)}")
         return list(node.value)
 
-    def text(self, node: yaml.Node | None, where: str) -> str | None:
+    def text(self, node: yaml.Node | None, where: str) -> str:
         """A non-empty string, white space folded to single spaces."""
         value = scalar(node) if isinstance(node, yaml.ScalarNode) else None
         if not isinstance(value, str) or not value.strip():
-            self.fail(node, where, f"expected text, got {_kind(node)}")
-            return None
+            raise self.invalid(node, codes.KB_WRONG_KIND, where, f"expected text, got {kind(node)}")
         return " ".join(value.split())
 
-    def boolean(self, node: yaml.Node | None, where: str) -> bool | None:
+    def boolean(self, node: yaml.Node | None, where: str) -> bool:
         """true or false, nothing else."""
         value = scalar(node) if isinstance(node, yaml.ScalarNode) else None
         if not isinstance(value, bool):
-            self.fail(node, where, f"expected true or false, got {_kind(node)}")
-            return None
+            raise self.invalid(node, codes.KB_WRONG_KIND, where, f"expected true or false, got {kind(node)}")
         return value
 
-    def integer(self, node: yaml.Node | None, where: str) -> int | None:
+    def integer(self, node: yaml.Node | None, where: str) -> int:
         """A whole number."""
         value = scalar(node) if isinstance(node, yaml.ScalarNode) else None
         if isinstance(value, bool) or not isinstance(value, int):
-            self.fail(node, where, f"expected a whole number, got {_kind(node)}")
-            return None
+            raise self.invalid(node, codes.KB_WRONG_KIND, where, f"expected a whole number, got {kind(node)}")
         return value
 
-    def scalar_value(self, node: yaml.Node | None, where: str) -> bool | str | None:
+    def name(self, node: yaml.Node | None, where: str) -> str:
+        """An id such as ``liver_metastases``: lower-case words joined by single underscores."""
+        text = self.text(node, where)
+        if not NAME.match(text):
+            message = f"{text!r} is not a valid id (lower-case words joined by '_')"
+            raise self.invalid(node, codes.KB_BAD_ID, where, message)
+        return text
+
+    def rule_id(self, node: yaml.Node | None, where: str) -> str:
+        """A rule id such as ``INS-06``."""
+        text = self.text(node, where)
+        if not RULE_ID.match(text):
+            raise self.invalid(
+                node, codes.KB_BAD_RULE_ID, where, f"{text!r} is not a valid rule id (like 'INS-06')"
+            )
+        return text
+
+    def word(self, node: yaml.Node | None, where: str, choices: tuple[W, ...]) -> W:
+        """One of a few words (a fact's kind, a section's kind)."""
+        text = self.text(node, where)
+        for choice in choices:
+            if text == choice:
+                return choice
+        message = f"{text!r} is not one of {', '.join(choices)}"
+        raise self.invalid(node, codes.KB_NOT_ONE_OF, where, message, suggestion=closest(text, choices))
+
+    def scalar_value(self, node: yaml.Node | None, where: str) -> bool | str:
         """A word or true/false: a value a fact can take."""
         value = scalar(node) if isinstance(node, yaml.ScalarNode) else None
         if isinstance(value, bool) or (isinstance(value, str) and value.strip()):
             return value
-        self.fail(node, where, f"expected a value (a word, true or false), got {_kind(node)}")
-        return None
+        message = f"expected a value (a word, true or false), got {kind(node)}"
+        raise self.invalid(node, codes.KB_WRONG_KIND, where, message)
 
-    def scalar_list(
-        self, node: yaml.Node | None, where: str, single: bool = False
-    ) -> tuple[bool | str, ...] | None:
-        """A non-empty list of values; with ``single``, one value is accepted too."""
+    def scalar_list(self, node: yaml.Node | None, where: str, single: bool = False) -> tuple[bool | str, ...]:
+        """A non-empty list of values, none twice; with ``single``, one value is accepted too."""
         if single and isinstance(node, yaml.ScalarNode):
-            one = self.scalar_value(node, where)
-            return None if one is None else (one,)
+            return (self.scalar_value(node, where),)
         items = self.sequence(node, where)
-        if items is None:
-            return None
         if not items:
-            self.fail(node, where, "expected at least one value, got an empty list")
-            return None
-        values = [self.scalar_value(item, f"{where}[{i}]") for i, item in enumerate(items)]
-        if any(v is None for v in values):
-            return None
-        clean = tuple(v for v in values if v is not None)
-        repeated = sorted({str(v) for v in clean if clean.count(v) > 1})
+            message = "expected at least one value, got an empty list"
+            raise self.invalid(node, codes.KB_TOO_FEW, where, message)
+        values = tuple(self.scalar_value(item, f"{where}[{i}]") for i, item in enumerate(items))
+        repeated = sorted({str(v) for v in values if values.count(v) > 1})
         if repeated:
-            self.fail(node, where, f"{', '.join(repr(r) for r in repeated)} listed twice")
-            return None
-        return clean
+            message = f"{', '.join(repr(r) for r in repeated)} listed twice"
+            raise self.invalid(node, codes.KB_REPEATED, where, message)
+        return values
 
 
-def _kind(node: yaml.Node | None) -> str:
+def kind(node: yaml.Node | None) -> str:
     """Describe what a node is, for messages: 'a list', "'yes'", 'nothing'."""
     if node is None:
         return "nothing"
