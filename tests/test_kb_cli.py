@@ -75,6 +75,11 @@ def test_check_json(capsys: pytest.CaptureFixture[str]) -> None:
         "spread": [],
         "resectable": True,
     }
+    assert [(i["check"], i["code"], i["severity"], i["origin"], i["path"]) for i in report["issues"][:3]] == [
+        ("subsumption", "CHECK-I403", "info", "rules/insulinoma.yaml:72:5", "INS-06"),
+        ("subsumption", "CHECK-I403", "info", "rules/glucagonoma.yaml:66:5", "GLU-05"),
+        ("gaps", "CHECK-I501", "info", None, "insulinoma"),
+    ]
     (gas01,) = [r for r in report["reachable"] if r["rule"] == "GAS-01"]
     assert gas01 == {
         "rule": "GAS-01",

@@ -109,8 +109,12 @@ def test_said_twice_is_information_not_an_error(report: CheckReport) -> None:
     """INS-06 and GLU-05 are covered by INS-07 and GLU-06, but cite passages of their own: information."""
     pairs = [(s.rule, s.by, s.own_words, s.equivalent) for s in report.subsumptions]
     assert pairs == [("INS-06", "INS-07", True, False), ("GLU-05", "GLU-06", True, False)]
-    (issue,) = [i for i in report.issues if i.subject == "INS-06"]
-    assert issue.severity == "info"
+    (issue,) = [i for i in report.issues if i.path == "INS-06"]
+    assert (issue.code, issue.severity, str(issue.origin)) == (
+        "CHECK-I403",
+        "info",
+        "rules/insulinoma.yaml:72:5",
+    )
     assert str(issue) == (
         "rules/insulinoma.yaml:72:5: INS-06: subsumed by INS-07: whenever it fires, INS-07 fires too and "
         "offers ablation as well; kept because it cites a passage of its own (the source says it twice), so "

@@ -88,8 +88,8 @@ def test_misquoted_rule(kb_copy: Path) -> None:
         "too much stomach acid, treatment may be a pill that decreases the amount of acid made by the "
         "stomach.' (it agrees with the source up to '...o much stomach acid, treatment may be a ', then has "
         "'pill that decreases the amount...' where the source has 'drug that decreases the amount...')",
-        f"{SOURCE_TEXT}:81: no rule cites this bullet (under 'Gastrinoma'): 'For symptoms caused by too much "
-        "stomach acid, treatment may be a drug that decreases the amount of acid made by the stomach.'",
+        f"{SOURCE_TEXT}:81:1: no rule cites this bullet (under 'Gastrinoma'): 'For symptoms caused by too "
+        "much stomach acid, treatment may be a drug that decreases the amount of acid made by the stomach.'",
     ]
     summary = {r.check: (r.status, r.detail) for r in report.summary()}
     assert summary["quotes"] == ("FAILED", "1 of 84 quotes and sub-bullets are not the source's words")
@@ -113,7 +113,7 @@ def test_a_deleted_rule_leaves_its_bullet_uncited(kb_copy: Path) -> None:
     text = rules.read_text()
     rules.write_text(text[: text.index("  - id: REC-03")])
     assert errors(check_knowledge_base(kb_copy, SOURCE_TEXT)) == [
-        f"{SOURCE_TEXT}:197: no rule cites this bullet (under 'Recurrent or Progressive Pancreatic "
+        f"{SOURCE_TEXT}:197:1: no rule cites this bullet (under 'Recurrent or Progressive Pancreatic "
         "Neuroendocrine Tumors (Islet Cell Tumors)'): 'A clinical trial of a new therapy.'"
     ]
 

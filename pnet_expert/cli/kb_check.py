@@ -81,6 +81,7 @@ def _wrap(text: str, first: str, rest: str) -> str:
 
 def render(report: CheckReport) -> str:
     """The report as text: errors, each rule with a case it fires on, information, gaps, summary."""
+    from pnet_expert.verify.report import check_of
     from pnet_expert.verify.words import case_inline, table
 
     name = f"{report.name} {report.version}" if report.loaded else "(did not load)"
@@ -96,7 +97,7 @@ def render(report: CheckReport) -> str:
         for r in report.reach:
             shown = case_inline(r.example) if r.example is not None else "NEVER FIRES"
             lines.append(_wrap(shown, f"  {r.rule.ljust(width)}  ", " " * (width + 4)))
-    said_twice = [i for i in report.issues if i.check == "subsumption" and i.severity == "info"]
+    said_twice = [i for i in report.issues if check_of(i) == "subsumption" and i.severity == "info"]
     if said_twice:
         lines += ["", "Covered by another rule, but said twice by the source (information):"]
         lines += [_wrap(str(issue), "  ", "      ") for issue in said_twice]

@@ -24,7 +24,7 @@ from pnet_expert.knowledge.loader import bundled_path, load_knowledge_base
 from pnet_expert.verify.gaps import GapKind, source_gaps
 from pnet_expert.verify.quotes import Coverage, Misquote, check_quotes, coverage, read_source
 from pnet_expert.verify.reachability import Reach, reachability
-from pnet_expert.verify.report import CHECKS, Issue, errors
+from pnet_expert.verify.report import CHECKS, errors, issue_dict
 from pnet_expert.verify.subsumption import Subsumption, candidates, subsumptions
 
 Status = Literal["ok", "FAILED", "info", "skipped"]
@@ -51,13 +51,16 @@ class SummaryRow:
 
 @attrs.frozen
 class CheckReport:
-    """Everything ``kb check`` found. ``ok`` when no issue is an error."""
+    """Everything ``kb check`` found. ``ok`` when no issue is an error.
+
+    ``load_problems`` are the diagnostics that kept the knowledge base from loading.
+    """
 
     root: str
     name: str | None
     version: str | None
     source: str | None
-    load_problems: tuple[str, ...] = ()
+    load_problems: tuple[Diagnostic, ...] = ()
     counts: tuple[tuple[str, int], ...] = ()
     quotes_checked: int = 0
     misquotes: tuple[Misquote, ...] = ()
@@ -73,9 +76,9 @@ class CheckReport:
         return not self.load_problems
 
     @property
-    def issues(self) -> tuple[Issue, ...]:
+    def issues(self) -> tuple[Diagnostic, ...]:
         """Every error and piece of information, check by check."""
-        out = [Issue("load", "error", p) for p in self.load_problems]
+        out = list(self.load_problems)
         for m in self.misquotes:
             out.extend(m.issues())
         if self.coverage is not None:
@@ -89,7 +92,7 @@ class CheckReport:
         return tuple(out)
 
     @property
-    def errors(self) -> tuple[Issue, ...]:
+    def errors(self) -> tuple[Diagnostic, ...]:
         """The issues that fail the check."""
         return errors(self.issues)
 
@@ -162,7 +165,7 @@ class CheckReport:
             "ok": self.ok,
             "seconds": round(self.seconds, 3),
             "summary": [{"check": r.check, "status": r.status, "detail": r.detail} for r in self.summary()],
-            "issues": [i.to_dict() for i in self.issues],
+            "issues": [issue_dict(i) for i in self.issues],
             "reachable": [
                 {"rule": r.rule, "kind": r.kind, "example": r.example, "confirmed": r.confirmed}
                 for r in self.reach
@@ -188,12 +191,12 @@ class _Quiet:
         del count
 
 
-def load_or_problems(path: str | Path | None) -> tuple[KnowledgeBase | None, tuple[str, ...]]:
+def load_or_problems(path: str | Path | None) -> tuple[KnowledgeBase | None, tuple[Diagnostic, ...]]:
     """The knowledge base, or every problem that keeps it from loading."""
     try:
         return load_knowledge_base(path), ()
     except KnowledgeBaseError as exc:
-        return None, exc.problems
+        return None, exc.diagnostics
 
 
 def check_knowledge_base(

@@ -22,11 +22,12 @@ from typing import Any
 
 import attrs
 
+from pnet_expert.core import codes
+from pnet_expert.core.diagnostics import Diagnostic
 from pnet_expert.core.logic import Truth
 from pnet_expert.core.schema import KnowledgeBase, SectionSpec
 from pnet_expert.core.space import Assignment, CaseSpace, facts_of, plain
 from pnet_expert.explain.recommend import recommend
-from pnet_expert.verify.report import Issue
 from pnet_expert.verify.words import case_inline, fact_words
 
 
@@ -58,7 +59,7 @@ class GapKind:
     example: dict[str, Any]
     confirmed: bool
 
-    def issues(self) -> tuple[Issue, ...]:
+    def issues(self) -> tuple[Diagnostic, ...]:
         """Information; an error only if the engine disagrees with the logic."""
         shown = f"{self.text} (e.g. {case_inline(self.example)})"
         if not self.confirmed:
@@ -66,8 +67,8 @@ class GapKind:
                 f"the logic finds a gap for {shown} but the engine fired a rule of the section or reported "
                 "no gap (a bug in pnet_expert: please report it)"
             )
-            return (Issue("gaps", "error", message, subject=self.section),)
-        return (Issue("gaps", "info", f"no option for {shown}", subject=self.section),)
+            return (Diagnostic(codes.CHECK_GAP_UNCONFIRMED, self.section, message),)
+        return (Diagnostic(codes.CHECK_GAP, self.section, f"no option for {shown}"),)
 
 
 def section_gaps(kb: KnowledgeBase, section: SectionSpec) -> tuple[GapKind, ...]:

@@ -24,10 +24,9 @@ from pathlib import Path
 import attrs
 
 from pnet_expert.core import codes
-from pnet_expert.core.diagnostics import Diagnostic
+from pnet_expert.core.diagnostics import Diagnostic, Origin
 from pnet_expert.core.errors import InputError
 from pnet_expert.core.schema import KnowledgeBase
-from pnet_expert.verify.report import Issue
 
 LINK = re.compile(r"\[((?:\\.|[^\]\\])*)\]\((?:\\.|[^()\\])*\)")
 ESCAPE = re.compile(r"\\([\\`*_{}\[\]()#+\-.!|])")
@@ -55,6 +54,7 @@ class Bullet:
     text: str
     start: int
     end: int
+    column: int = 1
 
 
 @attrs.frozen
@@ -137,7 +137,7 @@ def _section(
             start, end = add(line[marker.end() :])
             level = 0 if not marker.group(1) else 1
             item = normalize(line[marker.end() :])
-            bullets.append(Bullet(number, heading, level, item, start, end))
+            bullets.append(Bullet(number, heading, level, item, start, end, len(marker.group(1)) + 1))
             current = len(bullets) - 1
         elif current is not None and text[:1].islower():
             # A bullet broken over two lines (the source has one): its second half.
@@ -162,14 +162,14 @@ class Misquote:
     """A quote or sub-bullet that is not the source's words, and where it leaves them."""
 
     rule: str
-    where: str
+    origin: Origin
     field: str
     text: str
     agrees: str
     quote_goes_on: str
     source_has: str
 
-    def issues(self) -> tuple[Issue, ...]:
+    def issues(self) -> tuple[Diagnostic, ...]:
         """One error, showing where the words part from the source's."""
         if not self.agrees:
             detail = "not even its first words are in the source"
@@ -179,10 +179,10 @@ class Misquote:
                 f" where the source has '{self.source_has}...'" if self.source_has else ""
             )
         message = f"{self.field} is not the source's words: '{self.text}' ({detail})"
-        return (Issue("quotes", "error", message, self.where, self.rule),)
+        return (Diagnostic(codes.CHECK_MISQUOTE, self.rule, message, origin=self.origin),)
 
 
-def _misquote(source: SourceText, rule: str, where: str, field: str, text: str) -> Misquote | None:
+def _misquote(source: SourceText, rule: str, origin: Origin, field: str, text: str) -> Misquote | None:
     """None when the text is the source's; else how far it agrees with it."""
     if source.contains(text):
         return None
@@ -198,7 +198,7 @@ def _misquote(source: SourceText, rule: str, where: str, field: str, text: str) 
     base = source.words if agrees in source.words else source.plain_words
     at = base.find(agrees) if agrees else -1
     source_has = base[at + low : at + low + 30] if at >= 0 else ""
-    return Misquote(rule, where, field, wanted, agrees, wanted[low : low + 30], source_has)
+    return Misquote(rule, origin, field, wanted, agrees, wanted[low : low + 30], source_has)
 
 
 def check_quotes(
@@ -211,7 +211,7 @@ def check_quotes(
         texts = [("quote", rule.quote)] + [(f"sub_bullets[{i}]", t) for i, t in enumerate(rule.sub_bullets)]
         for field, text in texts:
             checked += 1
-            miss = _misquote(source, rule.id, str(rule.origin), field, text)
+            miss = _misquote(source, rule.id, rule.origin, field, text)
             if miss is not None:
                 found.append(miss)
         if advance:
@@ -236,21 +236,21 @@ class Coverage:
         """The bullets no rule cites."""
         return tuple(b for b, rules in zip(self.bullets, self.cited_by, strict=True) if not rules)
 
-    def issues(self) -> tuple[Issue, ...]:
+    def issues(self) -> tuple[Diagnostic, ...]:
         """An error for each bullet no rule cites, and for each section heading not in the source."""
         out = [
-            Issue(
-                "coverage",
-                "error",
+            Diagnostic(
+                codes.CHECK_UNKNOWN_HEADING,
+                section,
                 f"the section {section!r} has the heading {heading!r}, which is not a heading of the source",
-                subject=section,
             )
             for section, heading in self.missing_headings
         ]
         for b in self.uncited:
             kind = "bullet" if b.level == 0 else "sub-bullet"
             message = f"no rule cites this {kind} (under {b.heading!r}): '{b.text}'"
-            out.append(Issue("coverage", "error", message, f"{self.source}:{b.line}"))
+            origin = Origin(self.source, b.line, b.column)
+            out.append(Diagnostic(codes.CHECK_UNCITED, "", message, origin=origin))
         return tuple(out)
 
 

@@ -17,12 +17,13 @@ from typing import Any, Literal
 
 import attrs
 
+from pnet_expert.core import codes
+from pnet_expert.core.diagnostics import Diagnostic, Origin
 from pnet_expert.core.logic import Truth
 from pnet_expert.core.schema import Condition, KnowledgeBase
 from pnet_expert.core.space import Assignment, CaseSpace, facts_of
 from pnet_expert.core.words import describe
 from pnet_expert.explain.recommend import recommend
-from pnet_expert.verify.report import Issue
 from pnet_expert.verify.words import case_inline
 
 Kind = Literal["rule", "finding"]
@@ -39,7 +40,7 @@ class Reach:
 
     rule: str
     kind: Kind
-    where: str
+    origin: Origin
     example: dict[str, Any] | None
     confirmed: bool = False
     conflict: tuple[str, ...] = ()
@@ -49,7 +50,7 @@ class Reach:
         """Some valid case fires it."""
         return self.example is not None
 
-    def issues(self) -> tuple[Issue, ...]:
+    def issues(self) -> tuple[Diagnostic, ...]:
         """An error when it can never fire, or when the engine disagrees with the logic."""
         if self.example is None:
             if len(self.conflict) == 1:
@@ -59,13 +60,14 @@ class Reach:
                 both = "both" if len(self.conflict) == 2 else "all of"
                 why = f"no valid case meets {both} {listed} and {self.conflict[-1]}"
             verb = "fire" if self.kind == "rule" else "hold"
-            return (Issue("reachability", "error", f"can never {verb}: {why}", self.where, self.rule),)
+            message = f"can never {verb}: {why}"
+            return (Diagnostic(codes.CHECK_NEVER_FIRES, self.rule, message, origin=self.origin),)
         if not self.confirmed:
             message = (
                 f"the logic says it fires on {case_inline(self.example)}, but the engine did not fire it "
                 "(a bug in pnet_expert: please report it)"
             )
-            return (Issue("reachability", "error", message, self.where, self.rule),)
+            return (Diagnostic(codes.CHECK_ENGINE_DISAGREES, self.rule, message, origin=self.origin),)
         return ()
 
 
@@ -110,10 +112,10 @@ def rule_reach(kb: KnowledgeBase, rule_id: str) -> Reach:
     conditions = kb.conditions_of(rule)
     space, case = witness(kb, conditions)
     if space is None or case is None:
-        return Reach(rule.id, "rule", str(rule.origin), None, conflict=conflict(kb, conditions, rule.section))
+        return Reach(rule.id, "rule", rule.origin, None, conflict=conflict(kb, conditions, rule.section))
     example = space.case(case)
     fired = rule.id in recommend(example, kb).fired_rules
-    return Reach(rule.id, "rule", str(rule.origin), example, fired)
+    return Reach(rule.id, "rule", rule.origin, example, fired)
 
 
 def finding_reach(kb: KnowledgeBase, finding_id: str) -> Reach:
@@ -122,10 +124,10 @@ def finding_reach(kb: KnowledgeBase, finding_id: str) -> Reach:
     rule = finding.rule
     space, case = witness(kb, rule.when)
     if space is None or case is None:
-        return Reach(rule.id, "finding", str(rule.origin), None, conflict=conflict(kb, rule.when))
+        return Reach(rule.id, "finding", rule.origin, None, conflict=conflict(kb, rule.when))
     example = space.case(case)
     derived = {use.finding for use in recommend(example, kb).findings}
-    return Reach(rule.id, "finding", str(rule.origin), example, finding_id in derived)
+    return Reach(rule.id, "finding", rule.origin, example, finding_id in derived)
 
 
 def reachability(kb: KnowledgeBase, advance: Callable[[int], None] | None = None) -> tuple[Reach, ...]:

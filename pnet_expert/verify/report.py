@@ -1,4 +1,4 @@
-"""What a check says: issues (errors and information), each naming where and what.
+"""What a check says: diagnostics (errors and information), each naming where and what.
 
 An **error** makes ``pnet-expert kb check`` exit 1: the knowledge base does not
 load, a quote is not the source's words, a bullet of the source is cited by no
@@ -7,43 +7,35 @@ say in the same words, or the engine disagrees with the three-valued logic.
 **Information** never fails a check: the gaps (where the source is silent, by
 its own design) and rules that another rule covers because the source itself
 says the same thing twice.
+
+Each is a :class:`~pnet_expert.core.diagnostics.Diagnostic`. The check it comes
+from follows from its code: a knowledge base's or a file's code is the load's,
+and a ``CHECK`` code's hundreds name the check (``CHECK-E101``: quotes,
+``CHECK-I501``: gaps), in the order of :data:`CHECKS`.
 """
 
 from __future__ import annotations
 
-from typing import Any, Literal
+from collections.abc import Iterable
+from typing import Any
 
-import attrs
+from pnet_expert.core.diagnostics import Diagnostic
 
-Severity = Literal["error", "info"]
 CHECKS = ("load", "quotes", "coverage", "reachability", "subsumption", "gaps")
 
 
-@attrs.frozen
-class Issue:
-    """One thing a check found: which check, how grave, where (``file:line:col``), about what, and what."""
-
-    check: str
-    severity: Severity
-    message: str
-    where: str = ""
-    subject: str = ""
-
-    def __str__(self) -> str:
-        parts = [p for p in (self.where, self.subject) if p]
-        return ": ".join([*parts, self.message])
-
-    def to_dict(self) -> dict[str, Any]:
-        """As JSON."""
-        return {
-            "check": self.check,
-            "severity": self.severity,
-            "where": self.where,
-            "subject": self.subject,
-            "message": self.message,
-        }
+def check_of(diagnostic: Diagnostic) -> str:
+    """The check a diagnostic comes from: ``load``, or the one its ``CHECK`` code's hundreds name."""
+    if diagnostic.code.startswith("CHECK-"):
+        return CHECKS[int(diagnostic.code[-3])]
+    return "load"
 
 
-def errors(issues: tuple[Issue, ...]) -> tuple[Issue, ...]:
-    """The issues that fail a check."""
-    return tuple(i for i in issues if i.severity == "error")
+def errors(diagnostics: Iterable[Diagnostic]) -> tuple[Diagnostic, ...]:
+    """The diagnostics that fail a check."""
+    return tuple(d for d in diagnostics if d.severity == "error")
+
+
+def issue_dict(diagnostic: Diagnostic) -> dict[str, Any]:
+    """One diagnostic as ``kb check --format json`` lists it: its check, then its parts."""
+    return {"check": check_of(diagnostic), **diagnostic.to_dict()}

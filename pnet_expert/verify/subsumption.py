@@ -22,12 +22,13 @@ from collections.abc import Callable
 
 import attrs
 
+from pnet_expert.core import codes
+from pnet_expert.core.diagnostics import Diagnostic, Origin
 from pnet_expert.core.logic import Truth
 from pnet_expert.core.schema import KnowledgeBase, RuleSpec
 from pnet_expert.core.space import Assignment, CaseSpace, facts_of
 from pnet_expert.verify.quotes import normalize
 from pnet_expert.verify.reachability import witness
-from pnet_expert.verify.report import Issue
 
 
 @attrs.frozen
@@ -36,12 +37,12 @@ class Subsumption:
 
     rule: str
     by: str
-    where: str
+    origin: Origin
     offers: tuple[str, ...]
     equivalent: bool
     own_words: bool
 
-    def issues(self) -> tuple[Issue, ...]:
+    def issues(self) -> tuple[Diagnostic, ...]:
         """An error unless the subsumed rule cites words of its own (the source says it twice)."""
         offered = ", ".join(self.offers)
         if self.equivalent:
@@ -58,11 +59,13 @@ class Subsumption:
                 f"{claim}; kept because it cites a passage of its own (the source says it twice), "
                 "so every bullet stays cited"
             )
-            return (Issue("subsumption", "info", message, self.where, self.rule),)
+            code = codes.CHECK_EQUIVALENT_SAID_TWICE if self.equivalent else codes.CHECK_SUBSUMED_SAID_TWICE
+            return (Diagnostic(code, self.rule, message, origin=self.origin),)
         message = (
             f"{claim}, citing the same words of the source; it adds nothing: remove it or change what it says"
         )
-        return (Issue("subsumption", "error", message, self.where, self.rule),)
+        code = codes.CHECK_EQUIVALENT if self.equivalent else codes.CHECK_SUBSUMED
+        return (Diagnostic(code, self.rule, message, origin=self.origin),)
 
 
 def offers_included(kb: KnowledgeBase, a: RuleSpec, b: RuleSpec) -> bool:
@@ -134,5 +137,5 @@ def subsumptions(
         a, b = kb.rules[a_id], kb.rules[b_id]
         offered = tuple(o.treatment for o in a.offers)
         words = own_words(a, b) and (not mutual or own_words(b, a))
-        out.append(Subsumption(a.id, b.id, str(a.origin), offered, mutual, words))
+        out.append(Subsumption(a.id, b.id, a.origin, offered, mutual, words))
     return tuple(out)
