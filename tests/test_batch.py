@@ -117,5 +117,6 @@ def test_an_unwritable_output_is_a_usage_error(tmp_path: Path) -> None:
     cases.write_text('{"tumor_type": "other"}\n')
     done = run_cli("batch", str(cases), "-o", str(tmp_path / "missing" / "out.jsonl"))
     assert done.returncode == 2
+    assert done.stderr.startswith(f"pnet-expert: error: [FILE-E004] {tmp_path / 'missing' / 'out.jsonl'}: ")
     assert "cannot be written" in done.stderr
     assert "Traceback" not in done.stderr

@@ -55,14 +55,18 @@ def test_recommend_from_standard_input() -> None:
 @pytest.mark.parametrize(
     ("stdin", "args", "message"),
     [
-        ('{"tumor_type": "gastrinom"}', (), "tumor_type: 'gastrinom' is not one of"),
-        ('{"tumor_type": "gastrinoma", "sevre_symptoms": true}', (), "(did you mean 'severe_symptoms'?)"),
-        ("{bad", (), "<stdin>: not valid JSON"),
-        (None, ("--kb", "/nonexistent"), "no knowledge base here"),
+        ('{"tumor_type": "gastrinom"}', (), "[CASE-E003] tumor_type: 'gastrinom' is not one of"),
+        (
+            '{"tumor_type": "gastrinoma", "sevre_symptoms": true}',
+            (),
+            "[CASE-E004] sevre_symptoms: unknown key 'sevre_symptoms' (did you mean 'severe_symptoms'?)",
+        ),
+        ("{bad", (), "[FILE-E006] <stdin>: not valid JSON"),
+        (None, ("--kb", "/nonexistent"), "[KB-E201] /nonexistent: no knowledge base here"),
     ],
 )
 def test_bad_input_exits_2_without_traceback(stdin: str | None, args: tuple[str, ...], message: str) -> None:
-    """Bad input: a one-line reason on standard error, exit status 2, no traceback."""
+    """Bad input: a one-line reason with its code on standard error, exit status 2, no traceback."""
     source = str(CASE) if stdin is None else "-"
     done = run_cli("recommend", source, *args, stdin=stdin)
     assert done.returncode == 2
@@ -75,7 +79,7 @@ def test_bad_input_exits_2_without_traceback(stdin: str | None, args: tuple[str,
 def test_missing_case_file_and_bad_format(capsys: pytest.CaptureFixture[str], tmp_path: Path) -> None:
     """A missing file and an unknown --format are usage errors (exit 2)."""
     assert main(["recommend", str(tmp_path / "none.yaml")]) == 2
-    assert "none.yaml: no such file" in capsys.readouterr().err
+    assert f"[FILE-E001] {tmp_path / 'none.yaml'}: no such file" in capsys.readouterr().err
     with pytest.raises(SystemExit) as caught:
         main(["recommend", str(CASE), "--format", "pdf"])
     assert caught.value.code == 2
@@ -87,6 +91,7 @@ def test_broken_kb_copy_is_reported(kb_copy: Path, capsys: pytest.CaptureFixture
     path.write_text(path.read_text().replace("id: ablation", "id: ablation_x"))
     assert main(["recommend", str(CASE), "--kb", str(kb_copy)]) == 2
     err = capsys.readouterr().err
+    assert "[KB-E101] rules/" in err
     assert "'ablation' is not a declared treatment (did you mean 'ablation_x'?)" in err
 
 
@@ -137,7 +142,9 @@ def test_batch_one_result_per_line_bad_lines_reported(tmp_path: Path) -> None:
     assert [r["line"] for r in results] == [1, 3, 4, 5]
     assert results[0]["fired_rules"] == ["OTH-01"]
     assert "tumor_type: 'gastrinom' is not one of" in results[1]["error"]
+    assert [(d["code"], d["path"]) for d in results[1]["diagnostics"]] == [("CASE-E003", "tumor_type")]
     assert "line 4: not valid JSON" in results[2]["error"]
+    assert [(d["code"], d["path"]) for d in results[2]["diagnostics"]] == [("FILE-E006", "line 4")]
     assert results[3]["fired_rules"] == ["VIP-01", "VIP-02", "VIP-03", "VIP-04", "VIP-06"]
     assert "pnet-expert batch: line 3: tumor_type: 'gastrinom'" in done.stderr
     assert "pnet-expert batch: line 4:" in done.stderr
@@ -174,7 +181,7 @@ def test_batch_progress_bar(tmp_path: Path) -> None:
 def test_batch_missing_file_and_bad_jobs(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
     """A missing input file and a negative --jobs are usage errors."""
     assert main(["batch", str(tmp_path / "none.jsonl")]) == 2
-    assert "none.jsonl: no such file" in capsys.readouterr().err
+    assert f"[FILE-E001] {tmp_path / 'none.jsonl'}: no such file" in capsys.readouterr().err
     (tmp_path / "c.jsonl").write_text("{}\n")
     assert main(["batch", str(tmp_path / "c.jsonl"), "--jobs", "-1"]) == 2
-    assert "--jobs: -1 is negative" in capsys.readouterr().err
+    assert "[INPUT-E002] --jobs: -1 is negative" in capsys.readouterr().err

@@ -553,7 +553,7 @@ def test_consult_load_resumes_and_a_bad_file_exits_2(tmp_path: Path) -> None:
     assert "progressing> no" in result.stdout
     bad = consult("--load", str(tmp_path / "none.yaml"))
     assert bad.returncode == 2
-    assert bad.stderr == f"pnet-expert: error: {tmp_path / 'none.yaml'}: no such file\n"
+    assert bad.stderr == f"pnet-expert: error: [FILE-E001] {tmp_path / 'none.yaml'}: no such file\n"
 
 
 @pytest.mark.slow

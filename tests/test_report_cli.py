@@ -57,8 +57,8 @@ def test_report_reads_standard_input(tmp_path: Path, monkeypatch: pytest.MonkeyP
 @pytest.mark.parametrize(
     ("name", "message"),
     [
-        ("report.pdf", "report.pdf: '.pdf' is not a report format; " + ALLOWED),
-        ("report", "report: has no suffix to tell the format; " + ALLOWED),
+        ("report.pdf", "[FILE-E005] report.pdf: '.pdf' is not a report format; " + ALLOWED),
+        ("report", "[FILE-E005] report: has no suffix to tell the format; " + ALLOWED),
     ],
 )  # fmt: skip
 def test_bad_suffix_is_an_input_error(
@@ -68,7 +68,7 @@ def test_bad_suffix_is_an_input_error(
     name: str,
     message: str,
 ) -> None:
-    """A suffix that names no format: exit 2, a message naming it and what is allowed; nothing written."""
+    """A suffix that names no format: exit 2, its code, naming it and what is allowed; nothing written."""
     monkeypatch.chdir(tmp_path)
     for argv in (["report", str(CASE), "-o", name], ["kb", "report", "-o", name]):
         assert main(argv) == 2
@@ -81,15 +81,12 @@ def test_unwritable_output_is_an_input_error(tmp_path: Path, capsys: pytest.Capt
     """A folder that does not exist, or a folder in the way, exits 2 naming the path; no traceback."""
     missing = tmp_path / "no" / "such" / "r.md"
     assert main(["report", str(CASE), "-o", str(missing)]) == 2
-    assert (
-        capsys.readouterr().err
-        == f"pnet-expert: error: {missing}: cannot be written: its folder does not exist\n"
-    )
+    assert capsys.readouterr().err.startswith(f"pnet-expert: error: [FILE-E004] {missing}: cannot be written")
     folder = tmp_path / "taken.md"
     folder.mkdir()
     assert main(["kb", "report", "-o", str(folder)]) == 2
     err = capsys.readouterr().err
-    assert err.startswith(f"pnet-expert: error: {folder}: ")
+    assert err.startswith(f"pnet-expert: error: [FILE-E002] {folder}: ")
     assert "Traceback" not in err
 
 
@@ -99,7 +96,9 @@ def test_bad_case_is_an_input_error(tmp_path: Path, capsys: pytest.CaptureFixtur
     case.write_text("tumor_type: gastrinoma\nspread: [lungs]\n")
     out = tmp_path / "r.html"
     assert main(["report", str(case), "-o", str(out)]) == 2
-    assert "spread[0]: 'lungs' is not one of lymph_nodes, liver, distant" in capsys.readouterr().err
+    assert (
+        "[CASE-E003] spread[0]: 'lungs' is not one of lymph_nodes, liver, distant" in capsys.readouterr().err
+    )
     assert not out.exists()
 
 

@@ -4,7 +4,9 @@ A subcommand module defines ``HELP`` (one line), ``add_arguments(parser)`` and
 ``run(args) -> int``, and imports what it needs inside ``run``: the command
 line starts fast because ``pnet-expert recommend`` never imports the REPL or
 the report templates. Every error pnet_expert raises on purpose is printed as
-one message, without a traceback, and exits with status 2.
+one line per problem, its code in front (``pnet-expert: error: [CASE-E003]
+spread[0]: ...``; docs/diagnostics.md lists the codes), without a traceback,
+and exits with status 2.
 """
 
 from __future__ import annotations
@@ -69,7 +71,7 @@ def _main(argv: Sequence[str] | None) -> int:
     try:
         return int(args.run(args))
     except PnetError as exc:
-        for line in str(exc).splitlines():
+        for line in exc.tagged_lines():
             print(f"pnet-expert: error: {line}", file=sys.stderr)
         return EXIT_USAGE
     except KeyboardInterrupt:

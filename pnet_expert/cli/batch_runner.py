@@ -48,11 +48,14 @@ def consult_line(number: int, text: str, kb: KnowledgeBase) -> Result:
         case = parse_case_text(text, "json", f"line {number}")
         result: dict[str, Any] = {"line": number, **recommend(case, kb).to_dict()}
         bad = False
-    except InputError as exc:
-        result = {"line": number, "error": str(exc), "problems": [str(p) for p in exc.problems]}
-        bad = True
     except PnetError as exc:
-        result = {"line": number, "error": str(exc), "problems": [str(exc)]}
+        problems = [str(p) for p in exc.problems] if isinstance(exc, InputError) else [str(exc)]
+        result = {
+            "line": number,
+            "error": str(exc),
+            "problems": problems,
+            "diagnostics": [d.to_dict() for d in exc.diagnostics],
+        }
         bad = True
     return number, json.dumps(result, ensure_ascii=False), bad
 

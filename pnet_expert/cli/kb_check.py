@@ -90,7 +90,7 @@ def render(report: CheckReport) -> str:
         lines.append(f"Source text: {report.source}")
     errors = report.errors
     lines += ["", f"Errors ({len(errors)})" if errors else "Errors: none"]
-    lines += [_wrap(str(issue), "  ", "      ") for issue in errors]
+    lines += [_wrap(issue.tagged(), "  ", "      ") for issue in errors]
     if report.reach:
         lines += ["", "Every rule fires on some valid case (its smallest, confirmed by the engine):"]
         width = max(len(r.rule) for r in report.reach)
@@ -100,7 +100,7 @@ def render(report: CheckReport) -> str:
     said_twice = [i for i in report.issues if check_of(i) == "subsumption" and i.severity == "info"]
     if said_twice:
         lines += ["", "Covered by another rule, but said twice by the source (information):"]
-        lines += [_wrap(str(issue), "  ", "      ") for issue in said_twice]
+        lines += [_wrap(issue.tagged(), "  ", "      ") for issue in said_twice]
     if report.loaded:
         lines += ["", "Gaps: kinds of case for which a type's own section offers nothing"]
         lines.append("(information: the source is silent on them, and the system says so rather than guess)")
