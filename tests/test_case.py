@@ -1,4 +1,4 @@
-"""Cases: validation of every SPEC §1 rule, with the exact messages, and case files."""
+"""Cases: validation of every SPEC §1 rule (codes, paths, the best messages word for word), case files."""
 
 from __future__ import annotations
 
@@ -64,93 +64,133 @@ def test_tumor_objects_are_accepted() -> None:
 
 
 @pytest.mark.parametrize(
-    ("case", "message"),
+    ("case", "code", "path", "suggestion", "named"),
     [
-        (
-            {},
-            "tumor_type: missing; it is required: one of gastrinoma, insulinoma, glucagonoma, vipoma, "
-            "somatostatinoma, other",
-        ),
-        ({"tumor_type": None}, "tumor_type: missing; it is required"),
-        (
-            {"tumor_type": "gastrinom"},
-            "tumor_type: 'gastrinom' is not one of gastrinoma, insulinoma, glucagonoma, "
-            "vipoma, somatostatinoma, other (did you mean 'gastrinoma'?)",
-        ),
-        ({"tumor_type": 3}, "tumor_type: 3 is not one of gastrinoma"),
+        ({}, "CASE-E005", "tumor_type", "", ("gastrinoma", "insulinoma", "somatostatinoma", "other")),
+        ({"tumor_type": None}, "CASE-E005", "tumor_type", "", ("required",)),
+        ({"tumor_type": "gastrinom"}, "CASE-E003", "tumor_type", "gastrinoma", ("'gastrinom'", "vipoma")),
+        ({"tumor_type": 3}, "CASE-E003", "tumor_type", "", ("3", "gastrinoma")),
         (
             {"tumor_type": "gastrinoma", "sevre_symptoms": True},
-            "sevre_symptoms: unknown key 'sevre_symptoms' (did you mean 'severe_symptoms'?)",
+            "CASE-E004",
+            "sevre_symptoms",
+            "severe_symptoms",
+            ("'sevre_symptoms'", "tumor_type", "notes"),
         ),
         (
             {"tumor_type": "gastrinoma", "spread": ["lungs"]},
-            "spread[0]: 'lungs' is not one of lymph_nodes, liver, distant",
+            "CASE-E003",
+            "spread[0]",
+            "",
+            ("'lungs'", "distant"),
         ),
-        (
-            {"tumor_type": "gastrinoma", "spread": ["livr"]},
-            "spread[0]: 'livr' is not one of lymph_nodes, liver, distant (did you mean 'liver'?)",
-        ),
-        ({"tumor_type": "gastrinoma", "spread": ["liver", "liver"]}, "spread: 'liver' is listed twice"),
+        ({"tumor_type": "gastrinoma", "spread": ["livr"]}, "CASE-E003", "spread[0]", "liver", ("'livr'",)),
+        ({"tumor_type": "gastrinoma", "spread": ["liver", "liver"]}, "CASE-E008", "spread", "", ("'liver'",)),
         (
             {"tumor_type": "gastrinoma", "spread": "liver"},
-            "spread: expected a list of lymph_nodes, liver, distant (or [] for none), got 'liver'",
+            "CASE-E007",
+            "spread",
+            "",
+            ("'liver'", "lymph_nodes"),
         ),
         (
             {"tumor_type": "gastrinoma", "acid_symptoms": "yes"},
-            "acid_symptoms: 'yes' is not true or false (leave the fact out or use null when unknown)",
+            "CASE-E006",
+            "acid_symptoms",
+            "",
+            ("'yes'", "null"),
         ),
-        ({"tumor_type": "gastrinoma", "acid_symptoms": 1}, "acid_symptoms: 1 is not true or false"),
-        (
-            {"tumor_type": "gastrinoma", "tumors": "head"},
-            "tumors: expected a list of records like [{site: head, size: small}] (or [] for none), "
-            "got 'head'",
-        ),
+        ({"tumor_type": "gastrinoma", "acid_symptoms": 1}, "CASE-E006", "acid_symptoms", "", ("1",)),
+        ({"tumor_type": "gastrinoma", "tumors": "head"}, "CASE-E007", "tumors", "", ("'head'", "site: head")),
         (
             {"tumor_type": "gastrinoma", "tumors": ["head"]},
-            "tumors[0]: expected a record like {site: head, size: small}, got 'head'",
+            "CASE-E009",
+            "tumors[0]",
+            "",
+            ("'head'", "size: small"),
         ),
         (
             {"tumor_type": "gastrinoma", "tumors": [{"sit": "head"}]},
-            "tumors[0]: unknown key 'sit' (did you mean 'site'?); the keys are: site, size",
+            "CASE-E004",
+            "tumors[0]",
+            "site",
+            ("'sit'",),
         ),
         (
             {"tumor_type": "gastrinoma", "tumors": [{"size": "small"}]},
-            "tumors[0].site: missing; it is required: one of head, body, tail, duodenum",
+            "CASE-E005",
+            "tumors[0].site",
+            "",
+            ("duodenum",),
         ),
         (
             {"tumor_type": "gastrinoma", "tumors": [{"site": "neck"}]},
-            "tumors[0].site: 'neck' is not one of head, body, tail, duodenum",
+            "CASE-E003",
+            "tumors[0].site",
+            "",
+            ("'neck'",),
         ),
         (
             {"tumor_type": "gastrinoma", "tumors": [{"site": "head", "size": "big"}]},
-            "tumors[0].size: 'big' is not one of small, large",
+            "CASE-E003",
+            "tumors[0].size",
+            "",
+            ("'big'", "small, large"),
         ),
         (
             {"tumor_type": "gastrinoma", "tumor_found": False, "tumors": [{"site": "head"}]},
-            "tumors: [{site: 'head'}] contradicts the other facts: "
-            "tumors must be empty when tumor_found is false",
+            "CASE-E012",
+            "tumors",
+            "",
+            ("[{site: 'head'}]", "tumors must be empty when tumor_found is false"),
         ),
         (
             {"tumor_type": "gastrinoma", "liver_dominant": True, "spread": ["lymph_nodes"]},
-            "liver_dominant: true contradicts the other facts: "
-            'liver_dominant is true ("the cancer mostly affects '
-            'the liver"), so spread must include liver',
+            "CASE-E012",
+            "liver_dominant",
+            "",
+            ("true", "so spread must include liver"),
         ),
-        ({"tumor_type": "gastrinoma", "title": 5}, "title: expected text, got 5"),
-        ({"tumor_type": "gastrinoma", 7: True}, "case: a key must be a word, got 7"),
-        (["gastrinoma"], "case: expected a mapping of facts (like {tumor_type: gastrinoma}), got a list"),
+        ({"tumor_type": "gastrinoma", "title": 5}, "CASE-E010", "title", "", ("5",)),
+        ({"tumor_type": "gastrinoma", 7: True}, "CASE-E002", "case", "", ("7",)),
+        (["gastrinoma"], "CASE-E001", "case", "", ("a list",)),
     ],
 )
-def test_invalid_case_message(case: Any, message: str) -> None:
-    """Each invalid input of SPEC §1 names the field, the bad value and what is allowed."""
-    assert message in str(error_of(case))
+def test_invalid_case(case: Any, code: str, path: str, suggestion: str, named: tuple[str, ...]) -> None:
+    """Each invalid input of SPEC §1: its code and path; its words name the bad value and what is allowed."""
+    diagnostic = error_of(case).diagnostics[0]
+    assert (diagnostic.code, diagnostic.path, diagnostic.suggestion) == (code, path, suggestion)
+    assert [word for word in named if word not in diagnostic.detail] == []
+
+
+def test_the_best_messages_word_for_word() -> None:
+    """The README's examples, exactly: the field, the bad value, what is allowed, "did you mean"."""
+    assert str(error_of({"tumor_type": "gastrinoma", "spread": ["lungs"]})) == (
+        "spread[0]: 'lungs' is not one of lymph_nodes, liver, distant"
+    )
+    assert str(error_of({"tumor_type": "gastrinoma", "sevre_symptoms": True})) == (
+        "sevre_symptoms: unknown key 'sevre_symptoms' (did you mean 'severe_symptoms'?); the keys are: "
+        "tumor_type, tumor_found, tumors, spread, resectable, liver_dominant, severe_symptoms, "
+        "acid_symptoms, residual_after_surgery, refractory, progressing, recurrent, id, title, description, "
+        "notes"
+    )
+    assert str(error_of({})) == (
+        "tumor_type: missing; it is required: one of gastrinoma, insulinoma, glucagonoma, vipoma, "
+        "somatostatinoma, other"
+    )
 
 
 def test_every_problem_is_reported_at_once() -> None:
     """Several problems in one case are all reported, each with its field."""
     error = error_of({"tumor_type": "x", "spread": ["lungs"], "acid_symptoms": "no", "sevre": 1})
+    assert [(d.code, d.path) for d in error.diagnostics] == [
+        ("CASE-E003", "tumor_type"),
+        ("CASE-E003", "spread[0]"),
+        ("CASE-E006", "acid_symptoms"),
+        ("CASE-E004", "sevre"),
+    ]
     assert [p.field for p in error.problems] == ["tumor_type", "spread[0]", "acid_symptoms", "sevre"]
-    assert error.field == "tumor_type"
+    assert (error.code, error.field) == ("CASE-E003", "tumor_type")
     assert isinstance(error, ValueError)
 
 
@@ -186,44 +226,38 @@ def test_yaml_yes_is_not_true(tmp_path: Path) -> None:
     """YAML 1.1's yes/no are not booleans here: 'yes' is reported, not silently taken as true."""
     path = tmp_path / "case.yaml"
     path.write_text("tumor_type: gastrinoma\nacid_symptoms: yes\n")
-    with pytest.raises(CaseError, match="acid_symptoms: 'yes' is not true or false"):
+    with pytest.raises(CaseError) as caught:
         Patient.from_dict(read_case(path))
+    assert (caught.value.code, caught.value.field) == ("CASE-E006", "acid_symptoms")
 
 
 @pytest.mark.parametrize(
-    ("name", "text", "message"),
+    ("name", "text", "code", "named"),
     [
-        (
-            "case.json",
-            '{"tumor_type": "x", "tumor_type": "y"}',
-            "not a valid case: key 'tumor_type' is given twice",
-        ),
-        ("case.yaml", "tumor_type: x\ntumor_type: y\n", "key 'tumor_type' is given twice (line 2, column 1)"),
-        (
-            "case.json",
-            "{bad",
-            "not valid JSON: Expecting property name enclosed in double quotes (line 1, column 2)",
-        ),
-        ("case.yaml", "tumor_type: [", "not valid YAML"),
-        ("case.toml", "tumor_type = ", "not valid TOML"),
-        ("case.txt", "tumor_type: x", "unknown kind of case file '.txt'; use .json, .yaml, .yml, .toml or -"),
-        ("case.json", "[1, 2]", "expected a case (a mapping of facts such as tumor_type), got list"),
+        ("case.json", '{"tumor_type": "x", "tumor_type": "y"}', "FILE-E009", ("'tumor_type'", "twice")),
+        ("case.yaml", "tumor_type: x\ntumor_type: y\n", "FILE-E009", ("'tumor_type'", "(line 2, column 1)")),
+        ("case.json", "{bad", "FILE-E006", ("not valid JSON", "(line 1, column 2)")),
+        ("case.yaml", "tumor_type: [", "FILE-E007", ("not valid YAML",)),
+        ("case.toml", "tumor_type = ", "FILE-E008", ("not valid TOML",)),
+        ("case.txt", "tumor_type: x", "FILE-E005", ("'.txt'", ".json, .yaml, .yml, .toml or -")),
+        ("case.json", "[1, 2]", "CASE-E001", ("got list",)),
     ],
 )
-def test_bad_case_files(tmp_path: Path, name: str, text: str, message: str) -> None:
-    """A case file that cannot be read names the file and what is wrong."""
+def test_bad_case_files(tmp_path: Path, name: str, text: str, code: str, named: tuple[str, ...]) -> None:
+    """A case file that cannot be read has its code, names the file, and says what is wrong."""
     path = tmp_path / name
     path.write_text(text)
     with pytest.raises(CaseError) as caught:
         read_case(path)
-    assert caught.value.field == str(path)
-    assert message in str(caught.value)
+    assert (caught.value.code, caught.value.field) == (code, str(path))
+    assert [word for word in named if word not in caught.value.problem] == []
 
 
 def test_missing_file(tmp_path: Path) -> None:
     """A missing case file is a CaseError naming it."""
-    with pytest.raises(CaseError, match="no such file"):
+    with pytest.raises(CaseError) as caught:
         read_case(tmp_path / "nope.yaml")
+    assert (caught.value.code, caught.value.field) == ("FILE-E001", str(tmp_path / "nope.yaml"))
 
 
 def test_write_is_atomic_and_leaves_no_temporary(tmp_path: Path) -> None:
@@ -242,15 +276,18 @@ def test_a_patient_built_by_hand_is_validated_before_consulting() -> None:
     """A Patient not made by from_dict is checked by recommend, never trusted (no KeyError in the engine)."""
     from pnet_expert import recommend
 
-    with pytest.raises(CaseError, match="bogus: unknown key 'bogus'"):
+    with pytest.raises(CaseError) as caught:
         recommend(Patient(known=(("tumor_type", "gastrinoma"), ("bogus", True))))
+    assert (caught.value.code, caught.value.field) == ("CASE-E004", "bogus")
     assert recommend(Patient(known=(("tumor_type", "other"),))).fired_rules == ("OTH-01",)
 
 
 def test_control_characters_in_case_text_are_refused() -> None:
     """Case text cannot carry terminal escapes (they would act in a terminal); new lines and tabs are fine."""
-    error = error_of({"tumor_type": "other", "title": "\x1b]0;pwned\x07red"})
-    assert str(error) == "title: holds a control character ('\\x1b'); text may hold new lines and tabs only"
+    (diagnostic,) = error_of({"tumor_type": "other", "title": "\x1b]0;pwned\x07red"}).diagnostics
+    assert (diagnostic.code, diagnostic.path) == ("CASE-E011", "title")
+    assert "'\\x1b'" in diagnostic.message
+    assert diagnostic.hint == "text may hold new lines and tabs only"
     Patient.from_dict({"tumor_type": "other", "notes": "line one\n\tline two"})
 
 

@@ -164,12 +164,22 @@ def test_why_not_checks_are_structured(liver: Consultation) -> None:
 
 def test_unknown_treatment_is_an_input_error(liver: Consultation) -> None:
     """An unknown treatment id names the value and suggests the nearest."""
-    with pytest.raises(
-        InputError, match="'chemoembolisation' is not a treatment id \\(did you mean 'chemoembolization'"
-    ):
+    with pytest.raises(InputError) as error:
         liver.explain("chemoembolisation")
-    with pytest.raises(InputError, match="is not a rule"):
+    (diagnostic,) = error.value.diagnostics
+    assert (diagnostic.code, diagnostic.path, diagnostic.suggestion) == (
+        "INPUT-E001",
+        "treatment",
+        "chemoembolization",
+    )
+    assert "'chemoembolisation'" in diagnostic.message
+    with pytest.raises(InputError) as error:
         liver.rule_check("GAS-99")
+    assert (error.value.code, error.value.field, error.value.diagnostics[0].suggestion) == (
+        "INPUT-E001",
+        "rule",
+        "GAS-09",
+    )
 
 
 def test_gap_for_small_insulinoma_in_the_body() -> None:

@@ -102,9 +102,9 @@ def test_the_tumor_type_comes_first_and_cannot_be_unknown(kb: KnowledgeBase) -> 
     assert question.text == "What type of pancreatic neuroendocrine tumor is it?"
     with pytest.raises(InputError) as error:
         question.parse("?")
-    assert str(error.value) == (
-        "tumor_type: it is required, so it cannot be unknown; answer gastrinoma, insulinoma, "
-        "glucagonoma, vipoma, somatostatinoma or other "
+    assert (error.value.code, error.value.field) == ("INPUT-E005", "tumor_type")
+    assert error.value.diagnostics[0].hint == (
+        "answer gastrinoma, insulinoma, glucagonoma, vipoma, somatostatinoma or other "
         "(another type of pancreatic neuroendocrine tumor)"
     )
 
@@ -295,10 +295,7 @@ def test_an_answer_that_contradicts_another_is_refused(kb: KnowledgeBase) -> Non
     question = interview.change("spread")
     with pytest.raises(CaseError) as error:
         interview.answer_text(question, "none")
-    assert str(error.value) == (
-        "liver_dominant: true contradicts the other facts: liver_dominant is true "
-        '("the cancer mostly affects the liver"), so spread must include liver'
-    )
+    assert (error.value.code, error.value.field) == ("CASE-E012", "liver_dominant")
     assert interview.current("spread") == ["liver"]
 
 
@@ -306,9 +303,9 @@ def test_change_names_a_fact_or_suggests_one(kb: KnowledgeBase) -> None:
     """An unknown fact name gets a did-you-mean and the list of facts."""
     with pytest.raises(InputError) as error:
         Interview(kb).change("sprad")
-    assert str(error.value).startswith(
-        "change: 'sprad' is not a fact (did you mean 'spread'?); the facts are: "
-    )
+    (diagnostic,) = error.value.diagnostics
+    assert (diagnostic.code, diagnostic.path, diagnostic.suggestion) == ("INPUT-E001", "change", "spread")
+    assert diagnostic.hint.startswith("the facts are: tumor_type, ")
 
 
 def test_back_after_a_change_restores_the_old_answer(kb: KnowledgeBase) -> None:
@@ -373,7 +370,8 @@ def test_save_needs_the_required_facts(kb: KnowledgeBase, tmp_path: Path) -> Non
     """Nothing can be saved before the tumor type: a case needs it."""
     with pytest.raises(InputError) as error:
         Interview(kb).save(tmp_path / "x.yaml")
-    assert str(error.value) == "save: nothing to save yet: a case needs tumor_type; answer it first"
+    assert (error.value.code, error.value.field) == ("INPUT-E006", "save")
+    assert "tumor_type" in error.value.problem
 
 
 def test_load_rejects_a_bad_case_and_keeps_the_session(kb: KnowledgeBase, tmp_path: Path) -> None:
@@ -384,7 +382,7 @@ def test_load_rejects_a_bad_case_and_keeps_the_session(kb: KnowledgeBase, tmp_pa
     answer(interview, "other")
     with pytest.raises(CaseError) as error:
         interview.load(path)
-    assert str(error.value) == "spread[0]: 'lungs' is not one of lymph_nodes, liver, distant"
+    assert [(d.code, d.path) for d in error.value.diagnostics] == [("CASE-E003", "spread[0]")]
     assert interview.current("tumor_type") == "other"
 
 

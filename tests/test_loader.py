@@ -27,9 +27,13 @@ def diagnostics(kb_dir: Path) -> list[Diagnostic]:
 
 
 def problems(kb_dir: Path) -> list[str]:
-    with pytest.raises(KnowledgeBaseError) as caught:
-        load_knowledge_base(kb_dir)
-    return list(caught.value.problems)
+    """The same, as printed."""
+    return [str(d) for d in diagnostics(kb_dir)]
+
+
+def found(kb_dir: Path) -> list[tuple[str, str, str]]:
+    """(code, origin, path) of each diagnostic."""
+    return [(d.code, str(d.origin), d.path) for d in diagnostics(kb_dir)]
 
 
 def test_bundled_copy_loads_and_equals_nothing_but_itself(kb_copy: Path) -> None:
@@ -47,130 +51,222 @@ def test_bundled_is_loaded_once() -> None:
 
 
 @pytest.mark.parametrize(
-    ("file", "old", "new", "expected"),
+    ("file", "old", "new", "code", "where", "path", "suggestion", "named"),
     [
         (
             "rules/insulinoma.yaml",
             "      - treatment: ablation\n    strength: may include\n    quote: >-\n      Radiofrequency",
             "      - treatment: ablaton\n    strength: may include\n    quote: >-\n      Radiofrequency",
-            "rules/insulinoma.yaml:77:9: INS-06.offers[0].treatment: 'ablaton' is not a declared treatment "
-            "(did you mean 'ablation'?)",
+            "KB-E101",
+            "rules/insulinoma.yaml:77:9",
+            "INS-06.offers[0].treatment",
+            "ablation",
+            ("'ablaton'",),
         ),
         (
             "rules/insulinoma.yaml",
             "  - id: INS-02",
             "  - id: INS-01",
-            "rules/insulinoma.yaml:25:5: INS-01: duplicate rule id (first at rules/insulinoma.yaml:11:5)",
+            "KB-E110",
+            "rules/insulinoma.yaml:25:5",
+            "INS-01",
+            "",
+            ("first at rules/insulinoma.yaml:11:5",),
         ),
         (
             "rules/gastrinoma.yaml",
             "{fact: acid_symptoms, is: true}",
             "{fact: acid_symptom, is: true}",
-            "GAS-02.when[0].fact: 'acid_symptom' is not a declared fact (did you mean 'acid_symptoms'?)",
+            "KB-E101",
+            "rules/gastrinoma.yaml:21:9",
+            "GAS-02.when[0].fact",
+            "acid_symptoms",
+            ("'acid_symptom'", "declared: tumor_type"),
         ),
         (
             "rules/gastrinoma.yaml",
             "{fact: acid_symptoms, is: true}",
             "{fact: acid_symptoms, is: yes}",
-            "GAS-02.when[0].is: 'yes' is not a value of acid_symptoms; allowed: true, false",
+            "KB-E102",
+            "rules/gastrinoma.yaml:21:9",
+            "GAS-02.when[0].is",
+            "",
+            ("'yes'", "allowed: true, false"),
         ),
         (
             "rules/gastrinoma.yaml",
             "    - {fact: tumor_type, is: gastrinoma}",
             "    - {fact: tumor_type, is: gastrinomas}",
-            "gastrinoma.applies_when[0].is: 'gastrinomas' is not a value of tumor_type "
-            "(did you mean 'gastrinoma'?)",
+            "KB-E102",
+            "rules/gastrinoma.yaml:8:7",
+            "gastrinoma.applies_when[0].is",
+            "gastrinoma",
+            ("'gastrinomas'",),
         ),
         (
             "rules/gastrinoma.yaml",
             "        where: {site: [head]}",
             "        where: {site: [neck]}",
-            "GAS-03.when[0].where.site: 'neck' is not a value of site; allowed: head, body, tail, duodenum",
+            "KB-E102",
+            "rules/gastrinoma.yaml:31:9",
+            "GAS-03.when[0].where.site",
+            "",
+            ("'neck'", "allowed: head, body, tail, duodenum"),
         ),
         (
             "rules/gastrinoma.yaml",
             "        where: {site: [head]}",
             "        where: {colour: [head]}",
-            "GAS-03.when[0].where.colour: 'colour' is not an attribute of single_pancreatic_tumor "
-            "(it carries: site, size)",
+            "KB-E103",
+            "rules/gastrinoma.yaml:31:9",
+            "GAS-03.when[0].where.colour",
+            "",
+            ("'colour'", "it carries: site, size"),
         ),
         (
             "rules/gastrinoma.yaml",
             "      - finding: multiple_pancreatic_tumors\n    offers:\n      - treatment: distal",
             "      - finding: multiple_pancreatic_tumor\n    offers:\n      - treatment: distal",
-            "GAS-05.when[0].finding: 'multiple_pancreatic_tumor' is not a declared finding "
-            "(did you mean 'multiple_pancreatic_tumors'?)",
+            "KB-E101",
+            "rules/gastrinoma.yaml:60:9",
+            "GAS-05.when[0].finding",
+            "multiple_pancreatic_tumors",
+            ("'multiple_pancreatic_tumor'",),
         ),
         (
             "rules/gastrinoma.yaml",
             "    strength: usually\n    quote: >-\n      For a single tumor in the body",
             "    strength: often\n    quote: >-\n      For a single tumor in the body",
-            "GAS-04.strength: 'often' is not a strength; allowed: usually, may include",
+            "KB-E101",
+            "rules/gastrinoma.yaml:47:5",
+            "GAS-04.strength",
+            "",
+            ("'often'", "allowed: usually, may include"),
         ),
         (
             "rules/gastrinoma.yaml",
             'qualifiers: [rare]\n    strength: may include\n    quote: "For a single',
             'qualifiers: [seldom]\n    strength: may include\n    quote: "For a single',
-            "GAS-03.offers[2].qualifiers: 'seldom' is not a qualifier; allowed: rare; "
-            "with or without systemic chemotherapy; palliative",
+            "KB-E101",
+            "rules/gastrinoma.yaml:36:9",
+            "GAS-03.offers[2].qualifiers",
+            "",
+            ("'seldom'", "allowed: rare; with or without systemic chemotherapy; palliative"),
         ),
         (
             "rules/gastrinoma.yaml",
             "      - [vagotomy_with_acid_reducing_drug, total_gastrectomy]",
             "      - [vagotomy_with_acid_reducing_drug, liver_resection]",
-            "GAS-06.alternatives[0]: 'liver_resection' is not among the rule's offers",
+            "KB-E109",
+            "rules/gastrinoma.yaml:68:5",
+            "GAS-06.alternatives[0]",
+            "",
+            ("'liver_resection'",),
         ),
         (
             "rules/gastrinoma.yaml",
             "    strength: usually\n    quote: >-\n      For a single tumor in the body",
             "    strenght: usually\n    quote: >-\n      For a single tumor in the body",
-            "rules[3]: unknown key 'strenght' (did you mean 'strength'?)",
+            "KB-E003",
+            "rules/gastrinoma.yaml:53:5",
+            "rules[3]",
+            "strength",
+            ("'strenght'",),
         ),
         (
             "rules/gastrinoma.yaml",
             "{fact: acid_symptoms, is: true}",
             "{fact: spread, is: liver}",
-            "GAS-02.when[0].is: a set fact is tested with contains or contains_any",
+            "KB-E104",
+            "rules/gastrinoma.yaml:21:9",
+            "GAS-02.when[0].is",
+            "",
+            ("set fact", "contains or contains_any"),
         ),
         (
             "facts.yaml",
             "      liver: the liver\n",
             "",
-            "FND-06.when[0].contains: 'liver' is not a value of spread",
+            "KB-E102",
+            "findings.yaml:52:11",
+            "FND-06.when[0].contains",
+            "",
+            ("'liver'", "spread"),
         ),
         (
             "findings.yaml",
             "          exactly: 1",
             "          exactly: 0",
-            "FND-01.when[0]: a rule can only count one or more records",
+            "KB-E105",
+            "findings.yaml:10:11",
+            "FND-01.when[0]",
+            "",
+            ("one or more",),
         ),
         (
             "source.yaml",
             "last_modified: 2012-02-06",
             "last_modified: February 2012",
-            "source.last_modified: 'February 2012' is not a date YYYY-MM-DD",
+            "KB-E009",
+            "source.yaml:11:18",
+            "source.last_modified",
+            "",
+            ("'February 2012'", "YYYY-MM-DD"),
         ),
         (
             "treatments.yaml",
             "  - id: clinical_trial",
             "  - id: ablation",
-            "ablation: duplicate treatment id",
+            "KB-E110",
+            "treatments.yaml:47:5",
+            "ablation",
+            "",
+            ("duplicate treatment id",),
         ),
         (
             "vocabulary.yaml",
             "  - id: usually\n",
             "  - id: usually\n    colour: red\n",
-            "vocabulary.yaml:5:5: strengths[0]: unknown key 'colour'",
+            "KB-E003",
+            "vocabulary.yaml:5:5",
+            "strengths[0]",
+            "",
+            ("'colour'",),
         ),
     ],
 )
-def test_broken_knowledge_base_is_refused_with_a_precise_message(
-    kb_copy: Path, file: str, old: str, new: str, expected: str
+def test_broken_knowledge_base_is_refused_with_code_place_and_path(
+    kb_copy: Path,
+    file: str,
+    old: str,
+    new: str,
+    code: str,
+    where: str,
+    path: str,
+    suggestion: str,
+    named: tuple[str, ...],
 ) -> None:
-    """Each kind of mistake is reported with its file, position and id, and what is allowed."""
+    """Each mistake: its code, file:line:col, path (the id it belongs to), "did you mean", what is allowed."""
     edit(kb_copy, file, old, new)
-    found = problems(kb_copy)
-    assert any(expected in p for p in found), found
+    every = diagnostics(kb_copy)
+    matching = [d for d in every if (d.code, str(d.origin), d.path) == (code, where, path)]
+    assert len(matching) == 1, every
+    assert matching[0].suggestion == suggestion
+    assert [word for word in named if word not in matching[0].detail] == []
+
+
+def test_the_best_loader_messages_word_for_word(kb_copy: Path) -> None:
+    """file:line:col, the id and field, the bad name, "did you mean", and what is allowed: exactly."""
+    edit(kb_copy, "rules/insulinoma.yaml", "      - treatment: ablation\n", "      - treatment: ablaton\n")
+    edit(
+        kb_copy, "rules/gastrinoma.yaml", "{fact: acid_symptoms, is: true}", "{fact: acid_symptoms, is: yes}"
+    )
+    assert problems(kb_copy) == [
+        "rules/gastrinoma.yaml:21:9: GAS-02.when[0].is: 'yes' is not a value of acid_symptoms; "
+        "allowed: true, false",
+        "rules/insulinoma.yaml:77:9: INS-06.offers[0].treatment: 'ablaton' is not a declared treatment "
+        "(did you mean 'ablation'?)",
+    ]
 
 
 def test_every_problem_is_reported_at_once(kb_copy: Path) -> None:
@@ -178,20 +274,21 @@ def test_every_problem_is_reported_at_once(kb_copy: Path) -> None:
     edit(kb_copy, "rules/insulinoma.yaml", "treatment: ablation", "treatment: ablaton")
     edit(kb_copy, "rules/glucagonoma.yaml", "strength: usually", "strength: often")
     edit(kb_copy, "treatments.yaml", "  - id: clinical_trial", "  - id: ablation")
-    found = problems(kb_copy)
-    assert len(found) >= 3
-    assert {p.split(":")[0] for p in found} >= {
-        "rules/insulinoma.yaml",
-        "rules/glucagonoma.yaml",
-        "treatments.yaml",
+    every = diagnostics(kb_copy)
+    assert len(every) >= 3
+    assert {(d.code, d.origin.file if d.origin else "") for d in every} >= {
+        ("KB-E101", "rules/insulinoma.yaml"),
+        ("KB-E101", "rules/glucagonoma.yaml"),
+        ("KB-E110", "treatments.yaml"),
     }
 
 
 def test_yaml_syntax_error_names_file_and_line(kb_copy: Path) -> None:
     """A YAML syntax error is reported with its position."""
     (kb_copy / "treatments.yaml").write_text("treatments:\n  - id: [\n")
-    found = problems(kb_copy)
-    assert found[0].startswith("treatments.yaml:3:1: not valid YAML")
+    (first, *_) = diagnostics(kb_copy)
+    assert (first.code, str(first.origin), first.path) == ("FILE-E007", "treatments.yaml:3:1", "")
+    assert first.message.startswith("not valid YAML")
 
 
 def test_missing_file_and_missing_rules(kb_copy: Path) -> None:
@@ -199,22 +296,22 @@ def test_missing_file_and_missing_rules(kb_copy: Path) -> None:
     (kb_copy / "findings.yaml").unlink()
     for file in (kb_copy / "rules").glob("*.yaml"):
         file.unlink()
-    found = problems(kb_copy)
-    assert any(p.startswith("findings.yaml:1:1: file is missing") for p in found)
-    assert any("no rule files (rules/*.yaml)" in p for p in found)
+    every = found(kb_copy)
+    assert ("KB-E202", "findings.yaml:1:1", "") in every
+    assert ("KB-E203", "rules:1:1", "") in every
 
 
 def test_section_list_must_match_rule_files(kb_copy: Path) -> None:
     """source.yaml lists every section, and every section lives in rules/<id>.yaml."""
     (kb_copy / "rules" / "other.yaml").rename(kb_copy / "rules" / "others.yaml")
-    found = problems(kb_copy)
-    assert any("section 'other' belongs in rules/other.yaml" in p for p in found), found
+    assert found(kb_copy) == [("KB-E207", "rules/others.yaml:4:3", "section.id")]
 
 
 def test_not_a_directory(tmp_path: Path) -> None:
     """Loading from a path that is not a directory says so."""
-    with pytest.raises(KnowledgeBaseError, match="no knowledge base here"):
+    with pytest.raises(KnowledgeBaseError) as caught:
         load_knowledge_base(tmp_path / "absent")
+    assert [(d.code, d.path) for d in caught.value.diagnostics] == [("KB-E201", str(tmp_path / "absent"))]
 
 
 def test_error_is_a_value_error() -> None:

@@ -1,4 +1,4 @@
-"""kb check on broken copies of the knowledge base: each fault is found and said exactly."""
+"""kb check on broken copies of the knowledge base: each fault is found, with its code, place and rule."""
 
 from __future__ import annotations
 
@@ -17,6 +17,11 @@ def errors(report: CheckReport) -> list[str]:
     return [str(issue) for issue in report.errors]
 
 
+def found(report: CheckReport) -> list[tuple[str, str, str]]:
+    """(code, file:line:col, path) of each error."""
+    return [(d.code, str(d.origin or ""), d.path) for d in report.errors]
+
+
 def line_of(file: Path, text: str, nth: int = 1) -> int:
     """The line number of the nth line holding a text."""
     lines = [i for i, line in enumerate(file.read_text().splitlines(), 1) if text in line]
@@ -29,10 +34,8 @@ def test_duplicate_id(kb_copy: Path) -> None:
     edit(rules, "  - id: GAS-03\n", "  - id: GAS-02\n")
     report = check_knowledge_base(kb_copy)
     first, second = line_of(rules, "- id: GAS-02"), line_of(rules, "- id: GAS-02", 2)
-    assert errors(report) == [
-        f"rules/gastrinoma.yaml:{second}:5: GAS-02: duplicate rule id "
-        f"(first at rules/gastrinoma.yaml:{first}:5)"
-    ]
+    assert found(report) == [("KB-E110", f"rules/gastrinoma.yaml:{second}:5", "GAS-02")]
+    assert f"(first at rules/gastrinoma.yaml:{first}:5)" in report.errors[0].message
     assert not report.ok
     assert [(r.check, r.status) for r in report.summary()] == [
         ("load", "FAILED"),
@@ -49,10 +52,9 @@ def test_undeclared_treatment(kb_copy: Path) -> None:
     rules = kb_copy / "rules" / "gastrinoma.yaml"
     edit(rules, "treatment: acid_reducing_drug", "treatment: acid_reducer")
     line = line_of(rules, "treatment: acid_reducer")
-    assert errors(check_knowledge_base(kb_copy)) == [
-        f"rules/gastrinoma.yaml:{line}:9: GAS-02.offers[0].treatment: 'acid_reducer' is not a declared "
-        "treatment (did you mean 'acid_reducing_drug'?)"
-    ]
+    report = check_knowledge_base(kb_copy)
+    assert found(report) == [("KB-E101", f"rules/gastrinoma.yaml:{line}:9", "GAS-02.offers[0].treatment")]
+    assert report.errors[0].suggestion == "acid_reducing_drug"
 
 
 def test_value_outside_the_domain(kb_copy: Path) -> None:
@@ -60,25 +62,25 @@ def test_value_outside_the_domain(kb_copy: Path) -> None:
     rules = kb_copy / "rules" / "gastrinoma.yaml"
     edit(rules, "      - finding: liver_metastases\n", "      - {fact: spread, contains: lungs}\n")
     line = line_of(rules, "contains: lungs")
-    assert errors(check_knowledge_base(kb_copy)) == [
-        f"rules/gastrinoma.yaml:{line}:9: GAS-09.when[0].contains: 'lungs' is not a value of spread; "
-        "allowed: lymph_nodes, liver, distant"
-    ]
+    report = check_knowledge_base(kb_copy)
+    assert found(report) == [("KB-E102", f"rules/gastrinoma.yaml:{line}:9", "GAS-09.when[0].contains")]
+    assert report.errors[0].hint == "allowed: lymph_nodes, liver, distant"
 
 
 def test_every_load_problem_at_once(kb_copy: Path) -> None:
     """Several faults in several files: all reported in one run."""
     edit(kb_copy / "rules" / "gastrinoma.yaml", "treatment: acid_reducing_drug", "treatment: acid_reducer")
     edit(kb_copy / "rules" / "insulinoma.yaml", "strength: usually", "strength: always")
-    found = errors(check_knowledge_base(kb_copy))
-    assert len(found) == 2
-    assert "GAS-02.offers[0].treatment: 'acid_reducer' is not a declared treatment" in found[0]
-    assert found[1].endswith("INS-01.strength: 'always' is not a strength; allowed: usually, may include")
+    every = found(check_knowledge_base(kb_copy))
+    assert [(code, where.split(":")[0], path) for code, where, path in every] == [
+        ("KB-E101", "rules/gastrinoma.yaml", "GAS-02.offers[0].treatment"),
+        ("KB-E101", "rules/insulinoma.yaml", "INS-01.strength"),
+    ]
 
 
 @needs_source
 def test_misquoted_rule(kb_copy: Path) -> None:
-    """A quote that is not the source's words: where it leaves them, and the bullet left uncited."""
+    """A quote that is not the source's words: where it leaves them, and the bullet left uncited (exactly)."""
     rules = kb_copy / "rules" / "gastrinoma.yaml"
     edit(rules, "treatment may be a drug that", "treatment may be a pill that")
     report = check_knowledge_base(kb_copy, SOURCE_TEXT)
@@ -91,6 +93,7 @@ def test_misquoted_rule(kb_copy: Path) -> None:
         f"{SOURCE_TEXT}:81:1: no rule cites this bullet (under 'Gastrinoma'): 'For symptoms caused by too "
         "much stomach acid, treatment may be a drug that decreases the amount of acid made by the stomach.'",
     ]
+    assert [code for code, _, _ in found(report)] == ["CHECK-E101", "CHECK-E201"]
     summary = {r.check: (r.status, r.detail) for r in report.summary()}
     assert summary["quotes"] == ("FAILED", "1 of 84 quotes and sub-bullets are not the source's words")
     assert summary["coverage"] == ("FAILED", "77 of 78 bullets cited")
@@ -102,8 +105,10 @@ def test_misquoted_sub_bullet(kb_copy: Path) -> None:
     edit(
         kb_copy / "rules" / "gastrinoma.yaml", "      - Chemoembolization.\n", "      - Chemo-embolisation.\n"
     )
-    (error,) = [e for e in errors(check_knowledge_base(kb_copy, SOURCE_TEXT)) if "GAS-09" in e]
-    assert "GAS-09: sub_bullets[2] is not the source's words: 'Chemo-embolisation.'" in error
+    report = check_knowledge_base(kb_copy, SOURCE_TEXT)
+    (error,) = [d for d in report.errors if d.path == "GAS-09"]
+    assert error.code == "CHECK-E101"
+    assert error.message.startswith("sub_bullets[2] is not the source's words: 'Chemo-embolisation.'")
 
 
 @needs_source
@@ -112,10 +117,9 @@ def test_a_deleted_rule_leaves_its_bullet_uncited(kb_copy: Path) -> None:
     rules = kb_copy / "rules" / "recurrent.yaml"
     text = rules.read_text()
     rules.write_text(text[: text.index("  - id: REC-03")])
-    assert errors(check_knowledge_base(kb_copy, SOURCE_TEXT)) == [
-        f"{SOURCE_TEXT}:197:1: no rule cites this bullet (under 'Recurrent or Progressive Pancreatic "
-        "Neuroendocrine Tumors (Islet Cell Tumors)'): 'A clinical trial of a new therapy.'"
-    ]
+    report = check_knowledge_base(kb_copy, SOURCE_TEXT)
+    assert found(report) == [("CHECK-E201", f"{SOURCE_TEXT}:197:1", "")]
+    assert report.errors[0].message.endswith("'A clinical trial of a new therapy.'")
 
 
 def test_rule_that_can_never_fire(kb_copy: Path) -> None:
@@ -124,11 +128,11 @@ def test_rule_that_can_never_fire(kb_copy: Path) -> None:
     append(rules, NEVER)
     report = check_knowledge_base(kb_copy)
     line = line_of(rules, "- id: GAS-12")
-    assert errors(report) == [
-        f"rules/gastrinoma.yaml:{line}:5: GAS-12: can never fire: no valid case meets both 'tumor_type is "
-        "gastrinoma (type of tumor)' (the condition of section gastrinoma) and 'tumor_type is insulinoma "
-        "(type of tumor)'"
-    ]
+    assert found(report) == [("CHECK-E301", f"rules/gastrinoma.yaml:{line}:5", "GAS-12")]
+    assert report.errors[0].message == (
+        "can never fire: no valid case meets both 'tumor_type is gastrinoma (type of tumor)' (the condition "
+        "of section gastrinoma) and 'tumor_type is insulinoma (type of tumor)'"
+    )
     summary = {r.check: (r.status, r.detail) for r in report.summary()}
     assert summary["reachability"] == (
         "FAILED",
@@ -144,10 +148,10 @@ def test_rule_that_breaks_a_constraint(kb_copy: Path) -> None:
         "      - finding: no_tumor_found\n",
         "      - finding: no_tumor_found\n      - finding: duodenal_tumor\n",
     )
-    (error,) = errors(check_knowledge_base(kb_copy))
-    assert error.endswith(
-        "GAS-08: can never fire: no valid case meets both 'no_tumor_found (no tumor is found)' and "
-        "'duodenal_tumor (a tumor in the duodenum)'"
+    (error,) = check_knowledge_base(kb_copy).errors
+    assert (error.code, error.path) == ("CHECK-E301", "GAS-08")
+    assert (
+        "'no_tumor_found (no tumor is found)' and 'duodenal_tumor (a tumor in the duodenum)'" in error.message
     )
 
 
@@ -171,11 +175,8 @@ def test_rule_subsumed_by_another(kb_copy: Path) -> None:
     append(rules, SUBSUMED)
     report = check_knowledge_base(kb_copy)
     line = line_of(rules, "- id: INS-09")
-    assert errors(report) == [
-        f"rules/insulinoma.yaml:{line}:5: INS-09: subsumed by INS-01: whenever it fires, INS-01 fires too "
-        "and offers tumor_resection as well, citing the same words of the source; it adds nothing: remove it "
-        "or change what it says"
-    ]
+    assert found(report) == [("CHECK-E401", f"rules/insulinoma.yaml:{line}:5", "INS-09")]
+    assert report.errors[0].message.startswith("subsumed by INS-01: whenever it fires, INS-01 fires too")
     summary = {r.check: (r.status, r.detail) for r in report.summary()}
     assert summary["subsumption"] == (
         "FAILED",
@@ -192,12 +193,9 @@ def test_equivalent_rules(kb_copy: Path) -> None:
         "      For tumors that have spread to lymph nodes or other parts of the body,\n"
         "      treatment may include the following:\n",
     )
-    (error,) = errors(check_knowledge_base(kb_copy))
-    assert error.endswith(
-        "INS-05: equivalent to INS-10: each fires exactly when the other does, and they offer the same "
-        "(tumor_resection), citing the same words of the source; it adds nothing: remove it or change what "
-        "it says"
-    )
+    (error,) = check_knowledge_base(kb_copy).errors
+    assert (error.code, error.path) == ("CHECK-E402", "INS-05")
+    assert error.message.startswith("equivalent to INS-10: each fires exactly when the other does")
 
 
 def test_a_stronger_rule_is_not_subsumed_by_a_weaker_one(kb_copy: Path) -> None:
