@@ -9,7 +9,7 @@ from typing import Any
 
 import pytest
 
-from pnet_expert import CaseError, Patient, Tumor
+from pnet_expert import CaseError, KnowledgeBase, Patient, Tumor
 from pnet_expert.files.casefile import read_case, write_case
 
 
@@ -296,3 +296,18 @@ def test_toml_leaves_unknown_facts_out(tmp_path: Path) -> None:
     path = tmp_path / "case.toml"
     write_case(path, {"tumor_type": "other", "resectable": None, "description": "a\tb"})
     assert read_case(path) == {"tumor_type": "other", "description": "a\tb"}
+
+
+def test_errors_survive_pickling(kb: KnowledgeBase) -> None:
+    """A CaseError or KnowledgeBaseError sent between processes keeps its type and diagnostics."""
+    import pickle
+
+    from pnet_expert.core.errors import KnowledgeBaseError
+
+    with pytest.raises(CaseError) as caught:
+        Patient.from_dict({"tumor_type": "gastrinoma", "spread": ["lungs"]}, kb)
+    again = pickle.loads(pickle.dumps(caught.value))
+    assert type(again) is CaseError
+    assert again.diagnostics == caught.value.diagnostics
+    kb_error = KnowledgeBaseError(caught.value.diagnostics)
+    assert pickle.loads(pickle.dumps(kb_error)).diagnostics == kb_error.diagnostics

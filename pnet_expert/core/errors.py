@@ -54,6 +54,10 @@ class InputError(PnetError, ValueError):
         first, *rest = diagnostics
         return cls(first, *rest)
 
+    def __reduce__(self) -> tuple[object, tuple[object, ...]]:
+        """Pickled as its diagnostics (a worker process may hand an error back)."""
+        return (type(self).of, (self.diagnostics,))
+
     @property
     def code(self) -> str:
         """The code of the first problem."""
@@ -88,6 +92,10 @@ class KnowledgeBaseError(PnetError, ValueError):
     def __init__(self, diagnostics: Iterable[Diagnostic]) -> None:
         self.diagnostics = tuple(diagnostics)
         super().__init__(str(self))
+
+    def __reduce__(self) -> tuple[object, tuple[object, ...]]:
+        """Pickled as its diagnostics (a worker process may hand an error back)."""
+        return (type(self), (self.diagnostics,))
 
     @property
     def problems(self) -> tuple[str, ...]:
