@@ -18,7 +18,7 @@ from pnet_expert._version import __version__
 from pnet_expert.core import defaults as _defaults
 
 if TYPE_CHECKING:
-    from pnet_expert.core.case import Patient, Tumor
+    from pnet_expert.core.case import Patient, Record, Tumor
     from pnet_expert.core.errors import CaseError, InputError, KnowledgeBaseError, PnetError
     from pnet_expert.core.schema import KnowledgeBase
     from pnet_expert.explain.consultation import Consultation
@@ -33,6 +33,7 @@ _WHERE = {
     "KnowledgeBaseError": ".core.errors",
     "Patient": ".core.case",
     "PnetError": ".core.errors",
+    "Record": ".core.case",
     "Tumor": ".core.case",
     "load_knowledge_base": ".knowledge.loader",
     "recommend": ".api",
@@ -46,6 +47,7 @@ __all__ = [
     "KnowledgeBaseError",
     "Patient",
     "PnetError",
+    "Record",
     "Tumor",
     "__version__",
     "load_knowledge_base",

@@ -6,7 +6,7 @@ from types import SimpleNamespace
 from typing import Any
 
 from pnet_expert import KnowledgeBase, Patient, recommend
-from pnet_expert.engine.compiler import CaseFacts, Record, branches, encode
+from pnet_expert.engine.compiler import CaseFacts, RecordFact, branches, encode
 from pnet_expert.engine.session import compiled
 from pnet_expert.engine.strategy import SafeDepthStrategy
 
@@ -34,7 +34,7 @@ def test_unknown_facts_are_not_declared(kb: KnowledgeBase) -> None:
     facts = encode(kb, patient)
     case = next(f for f in facts if isinstance(f, CaseFacts))
     assert dict(case.as_dict()) == {"tumor_type": "insulinoma"}
-    (record,) = [f for f in facts if isinstance(f, Record)]
+    (record,) = [f for f in facts if isinstance(f, RecordFact)]
     assert record.as_dict() == {"fact": "tumors", "index": 0, "site": "head"}
 
 

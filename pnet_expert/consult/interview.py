@@ -28,7 +28,7 @@ from pnet_expert.consult.questions import (
     field_question,
 )
 from pnet_expert.core import codes
-from pnet_expert.core.case import Patient, Tumor, validate_case
+from pnet_expert.core.case import Patient, Record, validate_case
 from pnet_expert.core.diagnostics import Diagnostic, closest
 from pnet_expert.core.errors import InputError
 from pnet_expert.core.logic import field_slot
@@ -317,7 +317,7 @@ class Interview:
                 raw = mapping[spec.id]
                 steps[spec.id] = len(raw)
                 for index, record in enumerate(raw):
-                    plain = record.to_dict() if isinstance(record, Tumor) else dict(record)
+                    plain = record.to_dict() if isinstance(record, Record) else dict(record)
                     for field, value in plain.items():
                         steps[field_slot(spec.id, index, field)] = UNKNOWN if value is None else value
             else:
@@ -394,7 +394,7 @@ def answer_from_case(question: Question, case: Mapping[str, Any]) -> Answer:
         assert question.index is not None
         assert question.field is not None
         record = value[question.index]
-        field_value = (record.to_dict() if isinstance(record, Tumor) else record).get(question.field)
+        field_value = record.get(question.field)  # a Record or a mapping
         return UNKNOWN if field_value is None else field_value
     if question.kind == "set":
         return tuple(str(c.value) for c in question.choices if c.value in value)

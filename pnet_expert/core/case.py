@@ -20,11 +20,11 @@ from pnet_expert.core import codes, defaults
 from pnet_expert.core.diagnostics import Diagnostic, closest
 from pnet_expert.core.errors import CaseError, one_of
 from pnet_expert.core.logic import Evaluator, Truth
-from pnet_expert.core.records import FactValue, Tumor
+from pnet_expert.core.records import FactValue, Record, Tumor
 from pnet_expert.core.schema import KnowledgeBase
 from pnet_expert.core.values import check_fact, control_character, kind_of, show
 
-__all__ = ["META_KEYS", "FactValue", "Patient", "Tumor", "validate_case"]
+__all__ = ["META_KEYS", "FactValue", "Patient", "Record", "Tumor", "validate_case"]
 
 META_KEYS = ("id", "title", "description", "notes")
 """Free-text keys a case may carry; they are shown in reports (escaped), never reasoned on."""
@@ -84,7 +84,7 @@ class Patient:
         out: dict[str, Any] = dict(self.meta)
         for name, value in self.known:
             if isinstance(value, tuple):
-                out[name] = [v.to_dict() if isinstance(v, Tumor) else v for v in value]
+                out[name] = [v.to_dict() if isinstance(v, Record) else v for v in value]
             else:
                 out[name] = value
         return out

@@ -124,7 +124,9 @@ KB_BAD_RULE_ID = _declare("KB-E008", "a rule id is not like 'INS-06'")
 KB_BAD_DATE = _declare("KB-E009", "a date is not YYYY-MM-DD")
 KB_NOT_ONE_OF = _declare("KB-E010", "a word is not one of those allowed (a fact's kind, a section's kind)")
 KB_KIND_NEEDS_KEY = _declare("KB-E011", "a fact of this kind needs a key ('values', 'fields')")
-KB_KIND_TAKES_NO_KEY = _declare("KB-E012", "a fact of this kind takes no such key ('values', 'fields')")
+KB_KIND_TAKES_NO_KEY = _declare(
+    "KB-E012", "a fact of this kind takes no such key ('values', 'fields', 'words')"
+)
 KB_FIELD_VALUE_NOT_WORD = _declare("KB-E013", "a field's value in 'where' is true or false, not a word")
 KB_ONE_OF_KEYS = _declare(
     "KB-E014", "a condition needs exactly one head, a fact test exactly one test, a count exactly one bound"
@@ -148,7 +150,9 @@ KB_SELF_DEPENDENT = _declare("KB-E107", "a finding depends on itself")
 KB_TYPE_SECTION_UNTYPED = _declare("KB-E108", "a type section does not name its tumor_type")
 KB_ALTERNATIVE_NOT_OFFERED = _declare("KB-E109", "an alternative that is not among the rule's offers")
 KB_DUPLICATE_ID = _declare("KB-E110", "an id given twice (facts, treatments, findings, sections, rules)")
-KB_RECORD_FIELDS = _declare("KB-E111", "a records fact does not have the fields of the record type")
+KB_RECORD_FIELDS = _declare(
+    "KB-E111", "a records fact's fields cannot make records (no required field, or an id the engine uses)"
+)
 
 # ---------------------------------------------------------------- a knowledge base: its files
 

@@ -15,7 +15,7 @@ from typing import TYPE_CHECKING
 
 import attrs
 
-from pnet_expert.core.records import FactValue, Tumor
+from pnet_expert.core.records import FactValue, Record
 from pnet_expert.core.schema import (
     AnyOf,
     Condition,
@@ -147,12 +147,10 @@ class Evaluator:
         ok = bool(matched)
         return Outcome(t, _truth(ok), {t.fact: matched if ok else value})
 
-    def _matching_records(self, t: CountTest) -> list[tuple[int, Tumor]]:
+    def _matching_records(self, t: CountTest) -> list[tuple[int, Record]]:
         records = self.patient.get(t.fact)
         assert isinstance(records, tuple)
-        return [
-            (i, r) for i, r in enumerate(records) if isinstance(r, Tumor) and t.matches(_fields(r)) is True
-        ]
+        return [(i, r) for i, r in enumerate(records) if isinstance(r, Record) and t.matches(r) is True]
 
     def _count(self, t: CountTest) -> Outcome:
         records = self.patient.get(t.fact)
@@ -163,7 +161,7 @@ class Evaluator:
         unsure = [
             field_slot(t.fact, i, field)
             for i, r in enumerate(records)
-            if isinstance(r, Tumor) and t.matches(_fields(r)) is None
+            if isinstance(r, Record) and t.matches(r) is None
             for field, _ in t.where
             if r.get(field) is None
         ]
@@ -226,10 +224,6 @@ class Evaluator:
 
 def _truth(ok: bool) -> Truth:
     return Truth.TRUE if ok else Truth.FALSE
-
-
-def _fields(record: Tumor) -> dict[str, str | None]:
-    return {"site": record.site, "size": record.size}
 
 
 def _union_unknown(outcomes: Iterable[Outcome]) -> tuple[str, ...]:

@@ -10,12 +10,14 @@ the same knowledge compare equal wherever their text sits.
 from __future__ import annotations
 
 import itertools
+import string
 from collections.abc import Iterator, Mapping
 from typing import Literal, TypeAlias
 
 import attrs
 
 from pnet_expert.core.diagnostics import Origin
+from pnet_expert.core.records import Record
 
 FactKind = Literal["boolean", "choice", "set", "records"]
 FACT_KINDS: tuple[FactKind, ...] = ("boolean", "choice", "set", "records")
@@ -46,7 +48,7 @@ class ValueSpec:
 
 @attrs.frozen
 class FieldSpec:
-    """One field of a record (a tumor's site or size)."""
+    """One field of the records of a records fact (a tumor's site, or its size)."""
 
     id: str
     label: str
@@ -65,6 +67,28 @@ class FieldSpec:
 
 
 @attrs.frozen
+class RecordWords:
+    """A record of a records fact in words, as two templates: one record, and several alike.
+
+    ``{field}`` stands for the words of that field's value (``{site}``: "the
+    body of the pancreas") and is left out when the field is unknown: "{size}
+    tumor in {site}" reads "small tumor in the body of the pancreas", or
+    "tumor in the duodenum". The words come from facts.yaml, so that no Python
+    names a field.
+    """
+
+    one: str
+    several: str
+
+    def fields(self) -> tuple[str, ...]:
+        """The field ids the templates name, in order of first use."""
+        names = (
+            name for text in (self.one, self.several) for _, name, _, _ in string.Formatter().parse(text)
+        )
+        return tuple(dict.fromkeys(name for name in names if name is not None))
+
+
+@attrs.frozen
 class FactSpec:
     """A fact a case may state (SPEC §1): its kind, its values, and how to ask for it."""
 
@@ -76,6 +100,8 @@ class FactSpec:
     required: bool = False
     values: tuple[ValueSpec, ...] = ()
     fields: tuple[FieldSpec, ...] = ()
+    words: RecordWords | None = None
+    """For a records fact: its records in words (kb check, and naming an unknown field)."""
     origin: Origin = origin_field()
 
     @property
@@ -132,7 +158,7 @@ class CountTest:
     carry: tuple[str, ...] = ()
     origin: Origin = origin_field()
 
-    def matches(self, record: Mapping[str, str | None]) -> bool | None:
+    def matches(self, record: Record) -> bool | None:
         """Whether one record matches ``where``: None when a field it needs is unknown."""
         unknown = False
         for field, allowed in self.where:
@@ -223,7 +249,7 @@ class FindingSpec:
 
     @property
     def attributes(self) -> tuple[str, ...]:
-        """The record fields this finding carries (``site``, ``size``)."""
+        """The record fields this finding carries (from the count it takes with ``carry``)."""
         return tuple(name for t in iter_tests(self.rule.when) if isinstance(t, CountTest) for name in t.carry)
 
 

@@ -4,7 +4,7 @@ The verifier never samples. A condition tests only some facts, and each fact
 has finitely many values that matter: a boolean is true, false or unknown; a
 set is one of its subsets or unknown; a list of tumors matters only through the
 counts the knowledge base takes of it (how many tumors lie in the pancreas, the
-site and size of the one tumor it carries), so a few representative lists stand
+fields of the one tumor it carries), so a few representative lists stand
 for all the others. A :class:`CaseSpace` holds one dimension per relevant fact;
 every other fact is left unknown, which can neither make a condition hold nor
 break a constraint between facts, so nothing is lost by leaving it out.
@@ -20,14 +20,15 @@ from __future__ import annotations
 
 import functools
 import itertools
-from collections.abc import Callable, Iterable, Iterator, Sequence
+from collections.abc import Callable, Collection, Iterable, Iterator, Sequence
 from typing import Any, TypeAlias
 
 import attrs
 
-from pnet_expert.core.case import Patient, Tumor, validate_case
+from pnet_expert.core.case import Patient, validate_case
 from pnet_expert.core.errors import CaseError
 from pnet_expert.core.logic import Evaluator, Truth
+from pnet_expert.core.records import FactValue, Record
 from pnet_expert.core.schema import (
     Condition,
     CountTest,
@@ -38,8 +39,8 @@ from pnet_expert.core.schema import (
     iter_tests,
 )
 
-Value: TypeAlias = bool | str | tuple[str, ...] | tuple[Tumor, ...]
-"""A known value of a fact, hashable: sets are tuples of values, records tuples of Tumors."""
+Value: TypeAlias = FactValue
+"""A known value of a fact, hashable: sets are tuples of values, records tuples of Records."""
 
 Assignment: TypeAlias = tuple[tuple[str, Value], ...]
 """The known facts of a case in the space, in the space's dimension order; the rest are unknown."""
@@ -90,15 +91,14 @@ def _count_tests(kb: KnowledgeBase, fact: str) -> list[CountTest]:
     return [t for g in groups for t in iter_tests(g) if isinstance(t, CountTest) and t.fact == fact]
 
 
-def _length_bound(spec: FactSpec, tests: Sequence[CountTest], complete: bool) -> int:
+def _length_bound(optional: Collection[str], tests: Sequence[CountTest], complete: bool) -> int:
     """How many records a representative list needs, at most, to meet every combination of counts.
 
     Each distinct filter needs as many matching records as its largest count
     (one more for ``exactly``); a filter on an optional field counts unsure
-    matches apart, so it needs twice as many when sizes may be unknown.
+    matches apart, so it needs twice as many when such fields may be unknown.
     """
     caps: dict[tuple[tuple[str, tuple[str, ...]], ...], int] = {}
-    optional = {f.id for f in spec.fields if not f.required}
     for t in tests:
         need = (t.exactly + 1) if t.exactly is not None else (t.at_least or 0)
         if not complete and any(name in optional for name, _ in t.where):
@@ -107,60 +107,82 @@ def _length_bound(spec: FactSpec, tests: Sequence[CountTest], complete: bool) ->
     return max(1, sum(caps.values()))
 
 
+def _record_fields(kbs: tuple[KnowledgeBase, ...], fact: str) -> dict[str, tuple[bool, tuple[str, ...]]]:
+    """Each field of a records fact in any of the knowledge bases: required or not, and its values.
+
+    As for choices, the values of every knowledge base: a record one of them
+    does not allow makes an invalid case there.
+    """
+    fields: dict[str, tuple[bool, dict[str, None]]] = {}
+    for kb in kbs:
+        for field in kb.facts[fact].fields if fact in kb.facts else ():
+            fields.setdefault(field.id, (field.required, {}))[1].update(dict.fromkeys(field.value_ids))
+    return {name: (required, tuple(values)) for name, (required, values) in fields.items()}
+
+
 @functools.lru_cache(maxsize=32)
-def record_values(kbs: tuple[KnowledgeBase, ...], fact: str, complete: bool) -> tuple[tuple[Tumor, ...], ...]:
+def record_values(
+    kbs: tuple[KnowledgeBase, ...], fact: str, complete: bool
+) -> tuple[tuple[Record, ...], ...]:
     """Representative lists of records: one per distinct outcome of every count taken of the fact.
 
-    Two lists that every count test (and every carried site and size) sees
+    Two lists that every count test (and every field it carries) sees
     alike are alike to every rule, so the shortest, first in the knowledge
     base's value order, stands for all. With ``complete``, optional fields are
     given wherever a count can see them. Cached per knowledge base (a
     knowledge base is never changed once loaded).
     """
-    spec = next(kb.facts[fact] for kb in kbs if fact in kb.facts)
-    per_field: list[tuple[str | None, ...]] = []
-    for field in spec.fields:
-        values: tuple[str | None, ...] = field.value_ids
-        if not field.required and not complete:
-            values = (None, *values)
-        per_field.append(values)
-    kinds = [
-        Tumor(**{f.id: v for f, v in zip(spec.fields, combo, strict=True) if v is not None})
-        for combo in itertools.product(*per_field)
-    ]
+    fields = _record_fields(kbs, fact)
+    field_ids = tuple(fields)
+    per_field = [values if required or complete else (None, *values) for required, values in fields.values()]
     tests = [t for kb in kbs for t in _count_tests(kb, fact)]
-    bound = _length_bound(spec, tests, complete)
+    # Records that every count sees alike (matched or not, carrying the same values) are
+    # interchangeable in any list: the first of each kind, in the KB's order, stands for all.
+    kinds: dict[tuple[Any, ...], Record] = {}
+    for given in itertools.product(*per_field):
+        known = tuple((f, v) for f, v in zip(field_ids, given, strict=True) if v is not None)
+        record = Record(known, field_ids)
+        kinds.setdefault(_record_signature(tests, record), record)
+    optional = [name for name, (required, _) in fields.items() if not required]
+    bound = _length_bound(optional, tests, complete)
 
-    def signature(records: tuple[Tumor, ...]) -> tuple[Any, ...]:
+    def signature(records: tuple[Record, ...]) -> tuple[Any, ...]:
         evaluator = Evaluator(kbs[0], Patient(known=((fact, records),)))
         return tuple(_count_signature(evaluator, t, records) for t in tests)
 
-    seen: dict[tuple[Any, ...], tuple[Tumor, ...]] = {}
+    seen: dict[tuple[Any, ...], tuple[Record, ...]] = {}
     for length in range(bound + 1):
-        for combo in itertools.combinations_with_replacement(kinds, length):
+        for combo in itertools.combinations_with_replacement(kinds.values(), length):
             seen.setdefault(signature(combo), combo)
     if not complete:
         return tuple(seen.values())
     # A complete list still need not say what no count can see (the size of a
     # tumor in the duodenum): such fields are dropped, for plainer examples.
-    optional = [f.id for f in spec.fields if not f.required]
     simplified = []
     for key, records in seen.items():
         for i, name in itertools.product(range(len(records)), optional):
-            cleared: dict[str, Any] = {name: None}
-            fewer = (*records[:i], attrs.evolve(records[i], **cleared), *records[i + 1 :])
+            fewer = (*records[:i], records[i].without(name), *records[i + 1 :])
             if signature(fewer) == key:
                 records = fewer
         simplified.append(records)
     return tuple(simplified)
 
 
-def _count_signature(evaluator: Evaluator, test: CountTest, records: tuple[Tumor, ...]) -> tuple[Any, ...]:
+def _record_signature(tests: Sequence[CountTest], record: Record) -> tuple[Any, ...]:
+    """What every count test sees of one record: whether it matches, and what it would carry."""
+    out = []
+    for test in tests:
+        matched = test.matches(record)
+        out.append((matched, tuple(record.get(f) for f in test.carry) if matched else ()))
+    return tuple(out)
+
+
+def _count_signature(evaluator: Evaluator, test: CountTest, records: tuple[Record, ...]) -> tuple[Any, ...]:
     """What one count test sees of a list: its truth and, when it carries fields, their values."""
     truth = evaluator.one(test).truth
     carried: tuple[Any, ...] = ()
     if truth is Truth.TRUE and test.carry:
-        match = next(r for r in records if test.matches({"site": r.site, "size": r.size}) is True)
+        match = next(r for r in records if test.matches(r) is True)
         carried = tuple(match.get(f) for f in test.carry)
     return (truth, carried)
 
@@ -352,5 +374,5 @@ class CaseSpace:
 def plain(value: Value) -> Any:
     """A value as a case file writes it: lists for sets and records."""
     if isinstance(value, tuple):
-        return [v.to_dict() if isinstance(v, Tumor) else v for v in value]
+        return [v.to_dict() if isinstance(v, Record) else v for v in value]
     return value

@@ -13,7 +13,7 @@ from typing import Any
 from pnet_expert.core import codes
 from pnet_expert.core.diagnostics import Diagnostic, closest
 from pnet_expert.core.errors import one_of
-from pnet_expert.core.records import FactValue, Tumor
+from pnet_expert.core.records import FactValue, Record
 from pnet_expert.core.schema import FactSpec
 
 
@@ -73,7 +73,7 @@ def _set(spec: FactSpec, value: Any, problems: list[Diagnostic]) -> tuple[str, .
     return tuple(v for v in allowed if v in seen)
 
 
-def _records(spec: FactSpec, value: Any, problems: list[Diagnostic]) -> tuple[Tumor, ...] | None:
+def _records(spec: FactSpec, value: Any, problems: list[Diagnostic]) -> tuple[Record, ...] | None:
     example = ", ".join(f"{f.id}: {f.value_ids[0]}" for f in spec.fields)
     if not isinstance(value, list | tuple):
         problems.append(
@@ -85,16 +85,17 @@ def _records(spec: FactSpec, value: Any, problems: list[Diagnostic]) -> tuple[Tu
         )
         return None
     before = len(problems)
+    fields = {f.id: f for f in spec.fields}
+    field_ids = tuple(fields)
     out = []
     for i, item in enumerate(value):
         where = f"{spec.id}[{i}]"
-        if isinstance(item, Tumor):
+        if isinstance(item, Record):
             item = item.to_dict()
         if not isinstance(item, Mapping):
             message = f"expected a record like {{{example}}}, got {show(item)}"
             problems.append(Diagnostic(codes.CASE_NOT_A_RECORD, where, message))
             continue
-        fields = {f.id: f for f in spec.fields}
         record: dict[str, str | None] = {}
         for key, field_value in item.items():
             field = fields.get(key) if isinstance(key, str) else None
@@ -120,9 +121,9 @@ def _records(spec: FactSpec, value: Any, problems: list[Diagnostic]) -> tuple[Tu
                         hint=f"it is required: one of {one_of(field.value_ids)}",
                     )
                 )
-        site = record.get("site")
-        if site is not None:
-            out.append(Tumor(site, record.get("size")))
+        # The fields in the spec's order, whatever the case's order: equal records are equal.
+        known = tuple((name, v) for name in field_ids if (v := record.get(name)) is not None)
+        out.append(Record(known, field_ids))
     if len(problems) > before:
         return None
     return tuple(out)

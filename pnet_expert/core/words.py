@@ -10,7 +10,16 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any
 
-from pnet_expert.core.schema import AnyOf, Condition, CountTest, FactTest, FindingTest, KnowledgeBase
+from pnet_expert.core.records import Record
+from pnet_expert.core.schema import (
+    AnyOf,
+    Condition,
+    CountTest,
+    FactSpec,
+    FactTest,
+    FindingTest,
+    KnowledgeBase,
+)
 
 
 def value_text(value: Any) -> str:
@@ -24,6 +33,44 @@ def value_text(value: Any) -> str:
     if isinstance(value, list | tuple):
         return "[" + ", ".join(value_text(v.to_dict() if hasattr(v, "to_dict") else v) for v in value) + "]"
     return str(value)
+
+
+class _Blank(dict[str, str]):
+    """Template values where a field that is not given reads as nothing."""
+
+    def __missing__(self, key: str) -> str:
+        return ""
+
+
+def record_words(spec: FactSpec, record: Record, several: bool = False) -> str:
+    """A record (or, with ``several``, a group of records alike) in the knowledge base's words.
+
+    From the records fact's ``words`` (facts.yaml): "small tumor in the body of
+    the pancreas". A known field the words do not name follows in brackets
+    ("(grade: high)"), so that no known value goes unsaid. A fact without
+    ``words`` gives the record as a user writes it: "{site: body, size: small}".
+    """
+    if spec.words is None:
+        return value_text(record.to_dict())
+    labels = _Blank({f.id: f.label_of(v) for f in spec.fields if (v := record.get(f.id)) is not None})
+    text = " ".join((spec.words.several if several else spec.words.one).format_map(labels).split())
+    named = spec.words.fields()
+    rest = [f"{spec.field(name).label}: {words}" for name, words in labels.items() if name not in named]
+    return f"{text} ({', '.join(rest)})" if rest else text
+
+
+def record_name(spec: FactSpec, record: Record) -> str:
+    """The words that name one record of a case by its first required field: "the tumor in the duodenum".
+
+    Named by a value, not by its place in the list, so that no word depends
+    on the order in which the records were given.
+    """
+    first = next((f.id for f in spec.fields if f.required), None)
+    value = record.get(first) if first is not None else None
+    if first is None or value is None:
+        return value_text(record.to_dict())
+    named = Record(((first, value),), record.field_ids)
+    return value_text(named.to_dict()) if spec.words is None else "the " + record_words(spec, named)
 
 
 def _alternatives(values: tuple[Any, ...]) -> str:

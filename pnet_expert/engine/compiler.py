@@ -8,7 +8,7 @@ rule's action records the facts it matched; a finding rule also declares its
 finding, on which other rules chain.
 
 The working memory of one case is small: one ``CaseFacts`` fact holding every
-known scalar or set fact, one ``Record`` fact per tumor, and one ``Finding``
+known scalar or set fact, one ``RecordFact`` per tumor, and one ``Finding``
 fact per derived finding. An unknown fact is simply absent, so no pattern on it
 can match: unknown facts fire nothing.
 
@@ -33,7 +33,8 @@ from typing import Any
 
 import attrs
 
-from pnet_expert.core.case import Patient, Tumor
+from pnet_expert.core.case import Patient
+from pnet_expert.core.records import Record
 from pnet_expert.core.schema import (
     Condition,
     CountTest,
@@ -65,7 +66,7 @@ class CaseFacts(Fact):
     """The known scalar and set facts of the case (an unknown fact is absent)."""
 
 
-class Record(Fact):
+class RecordFact(Fact):
     """One record of a records fact (one tumor): ``fact``, ``index`` and its known fields."""
 
 
@@ -189,14 +190,14 @@ class Compiler:
             where = {f: self.predicates.constraint("in", v) for f, v in count.where}
             indices = [getattr(MATCH, f"{n}_index") for n in names]
             for k, name in enumerate(names):
-                out.append(getattr(AS, name) << Record(fact=count.fact, index=indices[k], **where))
+                out.append(getattr(AS, name) << RecordFact(fact=count.fact, index=indices[k], **where))
             if len(names) > 1:
                 out.append(TEST(_increasing([f"{n}_index" for n in names])))
             if count.exactly is not None:
                 other: Any = ~indices[0]
                 for more in indices[1:]:
                     other = other & ~more
-                out.append(NOT(Record(fact=count.fact, index=other, **where)))
+                out.append(NOT(RecordFact(fact=count.fact, index=other, **where)))
         return out
 
     def build(self) -> type[Any]:
@@ -306,7 +307,12 @@ def _finding_action(plan: Plan) -> Callable[..., None]:
 
 
 def encode(kb: KnowledgeBase, patient: Patient) -> list[Any]:
-    """The working memory of one case: one CaseFacts fact and one Record per tumor."""
+    """The working memory of one case: one CaseFacts fact and one RecordFact per record (tumor).
+
+    A record fact holds the record's known fields beside ``fact`` and
+    ``index`` (the loader keeps those ids out of the fields): an unknown field
+    is absent, so no pattern on it matches.
+    """
     scalars: dict[str, Any] = {}
     records: list[Any] = []
     for name, value in patient.known:
@@ -314,10 +320,9 @@ def encode(kb: KnowledgeBase, patient: Patient) -> list[Any]:
             scalars[name] = value
             continue
         assert isinstance(value, tuple)
-        for index, tumor in enumerate(value):
-            assert isinstance(tumor, Tumor)
-            fields = {"site": tumor.site} if tumor.size is None else {"site": tumor.site, "size": tumor.size}
-            records.append(make_fact(Record, {"fact": name, "index": index, **fields}))
+        for index, record in enumerate(value):
+            assert isinstance(record, Record)
+            records.append(make_fact(RecordFact, dict(record.known, fact=name, index=index)))
     return [make_fact(CaseFacts, scalars), *records]
 
 

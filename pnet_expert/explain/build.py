@@ -13,7 +13,7 @@ import weakref
 from collections.abc import Iterable
 from typing import Any
 
-from pnet_expert.core.case import FactValue, Patient, Tumor
+from pnet_expert.core.case import FactValue, Patient, Record
 from pnet_expert.core.schema import KnowledgeBase, RuleSpec
 from pnet_expert.engine.session import FindingKey, Firing
 from pnet_expert.explain.consultation import Consultation, FactGroup, FindingUse, Option, Reason
@@ -161,7 +161,7 @@ class _Plain:
         if kind == "records":
             assert isinstance(whole, tuple)
             records = [whole[i] for i in sorted(set(value))]
-            return [r.to_dict() for r in records if isinstance(r, Tumor)]
+            return [r.to_dict() for r in records if isinstance(r, Record)]
         if kind == "set":
             assert isinstance(whole, tuple)
             return [v for v in whole if v in value]

@@ -12,6 +12,7 @@ from collections.abc import Iterable, Mapping
 from pnet_expert.core import codes
 from pnet_expert.core.diagnostics import Diagnostic, Origin, closest
 from pnet_expert.core.errors import one_of
+from pnet_expert.core.records import RESERVED_FIELD_IDS
 from pnet_expert.core.schema import (
     AnyOf,
     Condition,
@@ -29,9 +30,6 @@ from pnet_expert.core.schema import (
     iter_tests,
 )
 from pnet_expert.knowledge.nodes import Problems
-
-# The record type of a records fact is :class:`pnet_expert.core.case.Tumor`.
-RECORD_FIELDS = {"site": True, "size": False}
 
 
 class CrossCheck:
@@ -62,17 +60,38 @@ class CrossCheck:
     # ------------------------------------------------------------ facts
 
     def fact_specs(self) -> None:
-        """A records fact must have the fields of the Tumor record, and its fields' values."""
+        """A records fact's fields: one required (it names a record), ids unique and free to use;
+        its words name only its fields."""
         for fact in self.facts.values():
             if fact.kind != "records":
                 continue
-            have = {f.id: f.required for f in fact.fields}
-            if have != RECORD_FIELDS:
-                wanted = ", ".join(
-                    f"{k} ({'required' if v else 'optional'})" for k, v in RECORD_FIELDS.items()
-                )
-                message = f"a records fact has the fields {wanted}"
-                self.fail(codes.KB_RECORD_FIELDS, fact.origin, f"{fact.id}.fields", message)
+            where = f"{fact.id}.fields"
+            if not any(f.required for f in fact.fields):
+                message = "a records fact needs a required field (it names each record)"
+                self.fail(codes.KB_RECORD_FIELDS, fact.origin, where, message)
+            ids = [f.id for f in fact.fields]
+            for i, field_id in enumerate(ids):
+                if field_id in ids[:i]:
+                    message = f"the field {field_id!r} is declared twice"
+                    self.fail(codes.KB_DUPLICATE_ID, fact.origin, f"{where}.{field_id}", message)
+                if field_id in RESERVED_FIELD_IDS:
+                    self.fail(
+                        codes.KB_RECORD_FIELDS,
+                        fact.origin,
+                        f"{where}.{field_id}",
+                        f"{field_id!r} cannot be a field id (the engine's facts and records use it)",
+                        hint=f"not any of: {one_of(sorted(RESERVED_FIELD_IDS))}",
+                    )
+            for name in fact.words.fields() if fact.words else ():
+                if name not in ids:
+                    self.fail(
+                        codes.KB_NOT_A_FIELD,
+                        fact.origin,
+                        f"{fact.id}.words",
+                        f"{{{name}}} is not a field of {fact.id}",
+                        suggestion=closest(name, ids),
+                        hint=f"fields: {one_of(ids)}",
+                    )
 
     # ------------------------------------------------------------ conditions
 

@@ -28,6 +28,7 @@ from pnet_expert.core.schema import (
     FindingSpec,
     Offer,
     QualifierSpec,
+    RecordWords,
     RuleSpec,
     SectionKind,
     SectionSpec,
@@ -118,12 +119,15 @@ def fact_spec(r: Reader, node: yaml.Node, where: str) -> FactSpec:
         node,
         where,
         required=("id", "kind", "label", "question", "help"),
-        optional=("required", "values", "fields"),
+        optional=("required", "values", "fields", "words"),
     )
     fid = r.name(m["id"], f"{where}.id")
     kind = r.word(m["kind"], f"{fid}.kind", FACT_KINDS)
     values = _kind_key(r, node, m, fid, kind, "values")
     fields = _kind_key(r, node, m, fid, kind, "fields")
+    words = m.get("words")
+    if words is not None and kind != "records":
+        raise r.invalid(words, codes.KB_KIND_TAKES_NO_KEY, f"{fid}.words", f"a {kind} fact takes no 'words'")
     return FactSpec(
         fid,
         kind,
@@ -133,6 +137,7 @@ def fact_spec(r: Reader, node: yaml.Node, where: str) -> FactSpec:
         r.boolean(m["required"], f"{fid}.required") if "required" in m else False,
         value_specs(r, values, f"{fid}.values") if values is not None else (),
         r.every(fields, f"{fid}.fields", field_spec) if fields is not None else (),
+        record_words(r, words, f"{fid}.words") if words is not None else None,
         origin=r.origin(node),
     )
 
@@ -150,6 +155,12 @@ def _kind_key(
     if kind not in _KIND_KEYS[key] and key in m:
         raise r.invalid(m[key], codes.KB_KIND_TAKES_NO_KEY, f"{fid}.{key}", f"a {kind} fact takes no {key!r}")
     return m.get(key)
+
+
+def record_words(r: Reader, node: yaml.Node, where: str) -> RecordWords:
+    """A records fact's ``words``: ``one`` and ``several``, templates naming its fields in braces."""
+    m = r.mapping(node, where, required=("one", "several"))
+    return RecordWords(r.text(m["one"], f"{where}.one"), r.text(m["several"], f"{where}.several"))
 
 
 def field_spec(r: Reader, node: yaml.Node, where: str) -> FieldSpec:

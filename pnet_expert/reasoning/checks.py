@@ -10,10 +10,11 @@ from collections.abc import Iterable
 
 import attrs
 
-from pnet_expert.core.case import Patient, Tumor
+from pnet_expert.core.case import Patient
 from pnet_expert.core.logic import FIELD_SLOT, Evaluator, Outcome, Truth
+from pnet_expert.core.records import Record
 from pnet_expert.core.schema import Condition, FindingTest, KnowledgeBase, RuleSpec
-from pnet_expert.core.words import describe, facts_text, value_text
+from pnet_expert.core.words import describe, facts_text, record_name, value_text
 
 
 @attrs.frozen
@@ -122,10 +123,11 @@ def detail(kb: KnowledgeBase, outcome: Outcome) -> str:
     return ("here " + facts) if facts else "here"
 
 
-def unknown_text(patient: Patient, name: str) -> str:
-    """An unknown name for people: 'tumors[1].size' -> 'tumors.size (the tumor in the head)'.
+def unknown_text(kb: KnowledgeBase, patient: Patient, name: str) -> str:
+    """An unknown name for people: 'tumors[1].size' -> 'tumors.size (the tumor in the duodenum)'.
 
-    No word then depends on the order in which the tumors were listed.
+    The record is named by its words (:func:`~pnet_expert.core.words.record_name`),
+    so no word depends on the order in which the records were listed.
     """
     match = FIELD_SLOT.fullmatch(name)
     if match is None:
@@ -133,5 +135,7 @@ def unknown_text(patient: Patient, name: str) -> str:
     fact, index, field = match.group(1), int(match.group(2)), match.group(3)
     records = patient.get(fact)
     record = records[index] if isinstance(records, tuple) and index < len(records) else None
-    site = record.site if isinstance(record, Tumor) else None
-    return f"{fact}.{field} (the tumor in the {site})" if site else f"{fact}.{field}"
+    spec = kb.facts.get(fact)
+    if spec is None or not isinstance(record, Record):
+        return f"{fact}.{field}"
+    return f"{fact}.{field} ({record_name(spec, record)})"

@@ -4,7 +4,7 @@ A gap is not an error: the source is silent about some cases (SPEC §5.1), and
 the system says so instead of guessing. It also tells apart what the source
 does not cover from what the case does not state: rules that could still fire
 if an unknown fact were given are listed with those facts, and rules that
-nearly matched (the finding holds, its site or size does not) bring their
+nearly matched (the finding holds, the attributes it carries do not) bring their
 reading of the source.
 """
 
@@ -56,7 +56,7 @@ def find_gaps(
     undecided = tuple((c.rule, frozenset(c.unknown_facts)) for c in checks if c.truth is Truth.UNKNOWN)
     live = {rule.id for rule, _ in live_rules(kb, patient.to_dict(), undecided)}
     waiting = tuple(
-        (c.rule.id, tuple(unknown_text(patient, u) for u in c.unknown_facts))
+        (c.rule.id, tuple(unknown_text(kb, patient, u) for u in c.unknown_facts))
         for c in checks
         if c.rule.id in live
     )
@@ -83,11 +83,11 @@ def find_gaps(
 
 
 def _mismatches(check: RuleCheck) -> int:
-    """How many site/size attributes keep a rule from firing, when nothing else does (0: not a near miss).
+    """How many finding attributes keep a rule from firing, when nothing else does (0: not a near miss).
 
     A near miss is a rule whose every failed condition is a finding that holds
     with the wrong attributes: the case is of the kind the rule speaks of, just
-    not of the site or size it names.
+    not of the attributes it names (a tumor's site or size).
     """
     failed = check.failed
     if not failed or not all(c.finding_held for c in failed):

@@ -107,8 +107,7 @@ class _Source:
         if key not in self.counts:
             name = f"m{len(self.counts)}"
             checks = " and ".join(
-                f"getattr(r, {field!r}, None) in {self.constant(frozenset(allowed))}"
-                for field, allowed in test.where
+                f"r.get({field!r}) in {self.constant(frozenset(allowed))}" for field, allowed in test.where
             )
             self.lines.append(f"    records = facts.get({test.fact!r})")
             self.lines.append(
@@ -147,9 +146,7 @@ class _Source:
         for t in tests:
             if isinstance(t, CountTest) and t.carry:
                 name = self.count(t)
-                items = ", ".join(
-                    f"({field!r}, getattr({name}[0], {field!r}, None))" for field in sorted(t.carry)
-                )
+                items = ", ".join(f"({field!r}, {name}[0].get({field!r}))" for field in sorted(t.carry))
                 return f"tuple((k, v) for k, v in ({items},) if v is not None)"
         return "()"
 

@@ -6,10 +6,10 @@ from collections import Counter
 from collections.abc import Mapping, Sequence
 from typing import Any
 
-from pnet_expert.core.case import Tumor
+from pnet_expert.core.records import Record
 from pnet_expert.core.schema import FactSpec
 from pnet_expert.core.space import Value
-from pnet_expert.core.words import value_text
+from pnet_expert.core.words import record_words, value_text
 
 NUMBERS = ("no", "one", "two", "three", "four", "five")
 
@@ -23,17 +23,13 @@ def _count(n: int) -> str:
     return NUMBERS[n] if n < len(NUMBERS) else str(n)
 
 
-def records_words(spec: FactSpec, records: tuple[Tumor, ...]) -> str:
-    """Tumors in words: 'one small tumor in the body of the pancreas and one tumor in the duodenum'."""
+def records_words(spec: FactSpec, records: tuple[Record, ...]) -> str:
+    """Records in words, equal ones counted: 'one small tumor in the body of the pancreas and one tumor in
+    the duodenum'."""
     if not records:
         return f"{spec.label}: none"
-    site, size = spec.field("site"), spec.field("size")
-    groups = Counter((r.site, r.size) for r in records)
-    parts = []
-    for (where, how), n in groups.items():
-        adjective = f" {size.label_of(how)}" if how else ""
-        parts.append(f"{_count(n)}{adjective} tumor{'s' if n > 1 else ''} in {site.label_of(where)}")
-    return " and ".join(parts)
+    groups = Counter(records)
+    return " and ".join(f"{_count(n)} {record_words(spec, r, several=n > 1)}" for r, n in groups.items())
 
 
 def fact_words(spec: FactSpec, value: Value) -> str:

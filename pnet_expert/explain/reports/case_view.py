@@ -349,7 +349,7 @@ def _sections(c: Consultation) -> tuple[SectionChecks, ...]:
                     offers,
                     rc.rule.quote,
                     not rc.failed,
-                    tuple(unknown_text(c.patient, u) for u in rc.unknown_facts),
+                    tuple(unknown_text(kb, c.patient, u) for u in rc.unknown_facts),
                     tuple(lines),
                 )
             )
