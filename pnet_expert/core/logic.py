@@ -165,18 +165,7 @@ class Evaluator:
             for field, _ in t.where
             if r.get(field) is None
         ]
-        n_true, n_unsure = len(matched), len({u.split(".")[0] for u in unsure})
-        if t.exactly is not None:
-            if n_true > t.exactly or n_true + n_unsure < t.exactly:
-                truth = Truth.FALSE
-            else:
-                truth = Truth.TRUE if n_true == t.exactly and not n_unsure else Truth.UNKNOWN
-        else:
-            assert t.at_least is not None
-            if n_true >= t.at_least:
-                truth = Truth.TRUE
-            else:
-                truth = Truth.UNKNOWN if n_true + n_unsure >= t.at_least else Truth.FALSE
+        truth = count_truth(t, len(matched), len({u.split(".")[0] for u in unsure}))
         shown = tuple(r for _, r in matched) if truth is Truth.TRUE else records
         return Outcome(t, truth, {t.fact: shown}, unknown=tuple(unsure) if truth is Truth.UNKNOWN else ())
 
@@ -220,6 +209,18 @@ class Evaluator:
             _union_unknown(kept) if truth is Truth.UNKNOWN else (),
             tuple(f for o in kept for f in o.findings),
         )
+
+
+def count_truth(t: CountTest, n_true: int, n_unsure: int) -> Truth:
+    """A count's truth from how many records surely match and how many might (a field unknown)."""
+    if t.exactly is not None:
+        if n_true > t.exactly or n_true + n_unsure < t.exactly:
+            return Truth.FALSE
+        return Truth.TRUE if n_true == t.exactly and not n_unsure else Truth.UNKNOWN
+    assert t.at_least is not None
+    if n_true >= t.at_least:
+        return Truth.TRUE
+    return Truth.UNKNOWN if n_true + n_unsure >= t.at_least else Truth.FALSE
 
 
 def _truth(ok: bool) -> Truth:

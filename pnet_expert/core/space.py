@@ -25,9 +25,9 @@ from typing import Any, TypeAlias
 
 import attrs
 
-from pnet_expert.core.case import Patient, validate_case
+from pnet_expert.core.case import validate_case
 from pnet_expert.core.errors import CaseError
-from pnet_expert.core.logic import Evaluator, Truth
+from pnet_expert.core.logic import Evaluator, Truth, count_truth
 from pnet_expert.core.records import FactValue, Record
 from pnet_expert.core.schema import (
     Condition,
@@ -135,41 +135,41 @@ def record_values(
     fields = _record_fields(kbs, fact)
     field_ids = tuple(fields)
     per_field = [values if required or complete else (None, *values) for required, values in fields.values()]
-    tests = [t for kb in kbs for t in _count_tests(kb, fact)]
+    tests = tuple(t for kb in kbs for t in _count_tests(kb, fact))
     # Records that every count sees alike (matched or not, carrying the same values) are
     # interchangeable in any list: the first of each kind, in the KB's order, stands for all.
-    kinds: dict[tuple[Any, ...], Record] = {}
+    kinds: dict[RecordSeen, Record] = {}
     for given in itertools.product(*per_field):
         known = tuple((f, v) for f, v in zip(field_ids, given, strict=True) if v is not None)
         record = Record(known, field_ids)
-        kinds.setdefault(_record_signature(tests, record), record)
+        kinds.setdefault(_record_seen(tests, record), record)
     optional = [name for name, (required, _) in fields.items() if not required]
     bound = _length_bound(optional, tests, complete)
-
-    def signature(records: tuple[Record, ...]) -> tuple[Any, ...]:
-        evaluator = Evaluator(kbs[0], Patient(known=((fact, records),)))
-        return tuple(_count_signature(evaluator, t, records) for t in tests)
-
-    seen: dict[tuple[Any, ...], tuple[Record, ...]] = {}
-    for length in range(bound + 1):
-        for combo in itertools.combinations_with_replacement(kinds.values(), length):
-            seen.setdefault(signature(combo), combo)
+    found = _representatives(tests, tuple(kinds.items()), bound)
     if not complete:
-        return tuple(seen.values())
+        return tuple(records for _, records in found)
     # A complete list still need not say what no count can see (the size of a
     # tumor in the duodenum): such fields are dropped, for plainer examples.
     simplified = []
-    for key, records in seen.items():
+    for key, records in found:
         for i, name in itertools.product(range(len(records)), optional):
             fewer = (*records[:i], records[i].without(name), *records[i + 1 :])
-            if signature(fewer) == key:
+            if _outcome(tests, _state_of(tests, fewer)) == key:
                 records = fewer
         simplified.append(records)
     return tuple(simplified)
 
 
-def _record_signature(tests: Sequence[CountTest], record: Record) -> tuple[Any, ...]:
-    """What every count test sees of one record: whether it matches, and what it would carry."""
+RecordSeen: TypeAlias = tuple[tuple[bool | None, tuple[str | None, ...]], ...]
+"""What each count test sees of one record: whether it matches, and the values it would carry."""
+
+CountState: TypeAlias = tuple[tuple[int, int, tuple[str | None, ...]], ...]
+"""What each count test has seen of a list: records that match and that might (each clipped
+where more would change nothing), and the values of the one match it would carry."""
+
+
+def _record_seen(tests: Sequence[CountTest], record: Record) -> RecordSeen:
+    """What every count test sees of one record."""
     out = []
     for test in tests:
         matched = test.matches(record)
@@ -177,14 +177,89 @@ def _record_signature(tests: Sequence[CountTest], record: Record) -> tuple[Any, 
     return tuple(out)
 
 
-def _count_signature(evaluator: Evaluator, test: CountTest, records: tuple[Record, ...]) -> tuple[Any, ...]:
-    """What one count test sees of a list: its truth and, when it carries fields, their values."""
-    truth = evaluator.one(test).truth
-    carried: tuple[Any, ...] = ()
-    if truth is Truth.TRUE and test.carry:
-        match = next(r for r in records if test.matches(r) is True)
-        carried = tuple(match.get(f) for f in test.carry)
-    return (truth, carried)
+def _caps(tests: Sequence[CountTest]) -> tuple[int, ...]:
+    """Past how many records a count cannot tell more: its number (one more for ``exactly``)."""
+    return tuple(t.exactly + 1 if t.exactly is not None else (t.at_least or 0) for t in tests)
+
+
+def _add(state: CountState, seen: RecordSeen, caps: tuple[int, ...]) -> CountState:
+    """The state of a list once one more record is in it."""
+    out = []
+    for (n_true, n_unsure, carried), (matched, values), cap in zip(state, seen, caps, strict=True):
+        if matched is True:
+            n_true = min(n_true + 1, cap)
+            carried = values if n_true == 1 else ()  # a count carries from exactly one match
+        elif matched is None:
+            n_unsure = min(n_unsure + 1, cap)
+        out.append((n_true, n_unsure, carried))
+    return tuple(out)
+
+
+def _state_of(tests: Sequence[CountTest], records: Iterable[Record]) -> CountState:
+    """What every count test has seen of a list of records."""
+    caps, state = _caps(tests), _empty(tests)
+    for record in records:
+        state = _add(state, _record_seen(tests, record), caps)
+    return state
+
+
+def _empty(tests: Sequence[CountTest]) -> CountState:
+    return tuple((0, 0, ()) for _ in tests)
+
+
+def _outcome(tests: Sequence[CountTest], state: CountState) -> tuple[Any, ...]:
+    """What every count test says of a list in this state: its truth and, when true, what it carries.
+
+    The truth is :func:`~pnet_expert.core.logic.count_truth`'s, the evaluator's
+    own; the clipped numbers give the same truths as the real ones.
+    """
+    out = []
+    for test, (n_true, n_unsure, carried) in zip(tests, state, strict=True):
+        truth = count_truth(test, n_true, n_unsure)
+        out.append((truth, carried if truth is Truth.TRUE and test.carry else ()))
+    return tuple(out)
+
+
+def _representatives(
+    tests: Sequence[CountTest], kinds: Sequence[tuple[RecordSeen, Record]], bound: int
+) -> list[tuple[tuple[Any, ...], tuple[Record, ...]]]:
+    """For each outcome of the counts, the shortest list of at most ``bound`` records that has it,
+    first in the knowledge base's order (lists as sorted tuples of kinds); shortest first.
+
+    It walks the states of lists, not the lists: the lists of up to ``bound``
+    records run into the millions once a count reads an optional field, their
+    states into the hundreds. Two lists in one state stay alike whatever is
+    added to them, so each state is reached from the first list that reaches
+    it, shortest first; adding a record to the first of two lists keeps it
+    first, so the list kept for each outcome is the one the lists' order
+    would give.
+    """
+    caps = _caps(tests)
+    start = _empty(tests)
+    best: dict[CountState, tuple[int, ...]] = {start: ()}
+    frontier = [start]
+    for _ in range(bound):
+        found: dict[CountState, tuple[int, ...]] = {}
+        for state in frontier:
+            base = best[state]
+            for index, (seen, _) in enumerate(kinds):
+                after = _add(state, seen, caps)
+                if after in best:
+                    continue
+                candidate = tuple(sorted((*base, index)))
+                if after not in found or candidate < found[after]:
+                    found[after] = candidate
+        if not found:
+            break
+        best.update(found)
+        frontier = list(found)
+    shortest: dict[tuple[Any, ...], tuple[int, ...]] = {}
+    for state, indices in best.items():
+        key = _outcome(tests, state)
+        if key not in shortest or (len(indices), indices) < (len(shortest[key]), shortest[key]):
+            shortest[key] = indices
+    ordered = sorted(shortest.items(), key=lambda item: (len(item[1]), item[1]))
+    return [(key, tuple(kinds[i][1] for i in indices)) for key, indices in ordered]
 
 
 def _subsets(values: tuple[str, ...]) -> list[tuple[str, ...]]:
