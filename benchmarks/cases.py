@@ -1,7 +1,7 @@
 """A fixed, seeded set of valid cases, generated from the knowledge base's fact specs.
 
-The same shape as ``tests/strategies.py`` (every fact present or unknown with
-even odds, up to four tumors, sizes sometimes unknown), drawn with
+The same shape as ``tests/helpers/strategies.py`` (every fact present or unknown
+with even odds, up to four tumors, optional fields sometimes unknown), drawn with
 ``random.Random(seed)`` so that every run times the very same cases. Cases that
 break a constraint of the knowledge base are drawn again, so every case is valid.
 """
@@ -24,15 +24,12 @@ def _value(rng: random.Random, spec: FactSpec) -> Any:
     if spec.kind == "set":
         values = list(spec.value_ids)
         return rng.sample(values, rng.randint(0, len(values)))
-    sites = spec.field("site").value_ids
-    sizes = (None, *spec.field("size").value_ids)
+    # Each field from its spec: a required one always given, an optional one unknown at times.
+    choices = [(f.id, f.value_ids if f.required else (None, *f.value_ids)) for f in spec.fields]
     records = []
     for _ in range(rng.randint(0, 4)):
-        record = {"site": rng.choice(sites)}
-        size = rng.choice(sizes)
-        if size is not None:
-            record["size"] = size
-        records.append(record)
+        drawn = ((name, rng.choice(values)) for name, values in choices)
+        records.append({name: value for name, value in drawn if value is not None})
     return records
 
 

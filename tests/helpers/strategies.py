@@ -6,45 +6,43 @@ from typing import Any
 
 from hypothesis import strategies as st
 
-from pnet_expert import CaseError, load_knowledge_base
+from pnet_expert import CaseError, KnowledgeBase, load_knowledge_base
 from pnet_expert.core.case import validate_case
 
 KB = load_knowledge_base()
 
 
-def _fact_value(fact_id: str) -> st.SearchStrategy[Any]:
-    spec = KB.facts[fact_id]
+def _fact_value(fact_id: str, kb: KnowledgeBase = KB) -> st.SearchStrategy[Any]:
+    spec = kb.facts[fact_id]
     if spec.kind == "boolean":
         return st.booleans()
     if spec.kind == "choice":
         return st.sampled_from(spec.value_ids)
     if spec.kind == "set":
         return st.lists(st.sampled_from(spec.value_ids), unique=True)
-    site = spec.field("site").value_ids
-    size = spec.field("size").value_ids
-    tumor = st.builds(
-        lambda s, z: {"site": s} if z is None else {"site": s, "size": z},
-        st.sampled_from(site),
-        st.none() | st.sampled_from(size),
-    )
-    return st.lists(tumor, max_size=4)
+    fields = {
+        f.id: st.sampled_from(f.value_ids) if f.required else st.none() | st.sampled_from(f.value_ids)
+        for f in spec.fields
+    }
+    record = st.fixed_dictionaries(fields).map(lambda r: {k: v for k, v in r.items() if v is not None})
+    return st.lists(record, max_size=4)
 
 
-def _is_valid(case: dict[str, Any]) -> bool:
+def _is_valid(case: dict[str, Any], kb: KnowledgeBase = KB) -> bool:
     try:
-        validate_case(case, KB)
+        validate_case(case, kb)
     except CaseError:
         return False
     return True
 
 
 @st.composite
-def raw_cases(draw: st.DrawFn) -> dict[str, Any]:
+def raw_cases(draw: st.DrawFn, kb: KnowledgeBase = KB) -> dict[str, Any]:
     """A case mapping: tumor_type always, every other fact present or absent (unknown)."""
-    case: dict[str, Any] = {"tumor_type": draw(_fact_value("tumor_type"))}
-    for fact_id in KB.facts:
+    case: dict[str, Any] = {"tumor_type": draw(_fact_value("tumor_type", kb))}
+    for fact_id in kb.facts:
         if fact_id != "tumor_type" and draw(st.booleans()):
-            case[fact_id] = draw(_fact_value(fact_id))
+            case[fact_id] = draw(_fact_value(fact_id, kb))
     return case
 
 
@@ -64,9 +62,8 @@ def seeded_cases(count: int, seed: int) -> list[dict[str, Any]]:
             elif spec.kind == "set":
                 case[fact_id] = rnd.sample(spec.value_ids, rnd.randint(0, len(spec.value_ids)))
             elif spec.kind == "records":
-                sites, sizes = spec.field("site").value_ids, spec.field("size").value_ids
                 case[fact_id] = [
-                    {"site": rnd.choice(sites), **({"size": rnd.choice(sizes)} if rnd.random() < 0.6 else {})}
+                    {f.id: rnd.choice(f.value_ids) for f in spec.fields if f.required or rnd.random() < 0.6}
                     for _ in range(rnd.randint(0, 3))
                 ]
         if _is_valid(case):
@@ -74,6 +71,6 @@ def seeded_cases(count: int, seed: int) -> list[dict[str, Any]]:
     return out
 
 
-def valid_cases() -> st.SearchStrategy[dict[str, Any]]:
-    """Cases that pass validation (the constraints between facts hold)."""
-    return raw_cases().filter(_is_valid)
+def valid_cases(kb: KnowledgeBase = KB) -> st.SearchStrategy[dict[str, Any]]:
+    """Cases that pass validation (the constraints between facts hold): the bundled KB's, or another's."""
+    return raw_cases(kb).filter(lambda case: _is_valid(case, kb))
