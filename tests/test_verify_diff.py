@@ -8,7 +8,8 @@ import pytest
 from helpers import append, edit
 
 from pnet_expert import KnowledgeBase, load_knowledge_base, recommend
-from pnet_expert.verify.diff import Change, FieldChange, OptionView, diff_knowledge_bases, touched_treatments
+from pnet_expert.core.options import OptionSummary
+from pnet_expert.verify.diff import Change, FieldChange, diff_knowledge_bases, touched_treatments
 
 
 def test_same_knowledge_base(kb: KnowledgeBase, kb_copy: Path) -> None:
@@ -33,7 +34,7 @@ def test_offers_edited_reports_that_rule_and_the_cases_it_changes(kb: KnowledgeB
     (kind,) = diff.impact
     assert kind.treatment == "chemoembolization"
     assert (kind.fired_before, kind.fired_after) == (("GAS-09",), ())
-    assert kind.before == OptionView("chemoembolization", "may include")
+    assert kind.before == OptionSummary("chemoembolization", "may include")
     assert kind.after is None
     assert kind.change == "chemoembolization is no longer offered (was: may include)"
     assert kind.example == {"tumor_type": "gastrinoma", "spread": ["liver"]}

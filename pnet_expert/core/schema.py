@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import itertools
 import string
-from collections.abc import Iterator, Mapping
+from collections.abc import Iterable, Iterator, Mapping
 from typing import Literal, TypeAlias
 
 import attrs
@@ -341,6 +341,39 @@ class SourceSpec:
     last_modified: str
 
 
+@attrs.frozen
+class Ranks:
+    """Each id's place in the knowledge base's order (0 first; for strengths, 0 the strongest).
+
+    Made once per knowledge base (:attr:`KnowledgeBase.ranks`): the explanation,
+    the verifier and the reports sort by these and find "the strongest" by
+    looking ranks up, not by searching the lists or building tables of their own.
+    """
+
+    strengths: Mapping[str, int]
+    qualifiers: Mapping[str, int]
+    facts: Mapping[str, int]
+    findings: Mapping[str, int]
+    rules: Mapping[str, int]
+    treatments: Mapping[str, int]
+
+    @classmethod
+    def of(cls, kb: KnowledgeBase) -> Ranks:
+        """The ranks of a knowledge base's strengths, qualifiers, facts, findings, rules and treatments."""
+
+        def ranks(ids: Iterable[str]) -> dict[str, int]:
+            return {item: i for i, item in enumerate(ids)}
+
+        return cls(
+            strengths=ranks(s.id for s in kb.strengths),
+            qualifiers=ranks(q.id for q in kb.qualifiers),
+            facts=ranks(kb.facts),
+            findings=ranks(kb.findings),
+            rules=ranks(kb.rules),
+            treatments=ranks(kb.treatments),
+        )
+
+
 @attrs.frozen(eq=False)
 class KnowledgeBase:
     """Everything the system knows, checked and cross-referenced.
@@ -362,6 +395,11 @@ class KnowledgeBase:
     constraints: tuple[ConstraintSpec, ...]
     root: str
     fingerprint: str
+    ranks: Ranks = attrs.field(init=False, repr=False)
+    """Each id's place in the knowledge base's order, worked out once (see :class:`Ranks`)."""
+
+    def __attrs_post_init__(self) -> None:
+        object.__setattr__(self, "ranks", Ranks.of(self))
 
     def conditions_of(self, rule: RuleSpec) -> tuple[Condition, ...]:
         """A rule's whole condition: its section's, then its own."""
@@ -379,7 +417,7 @@ class KnowledgeBase:
 
     def strength_rank(self, strength: str) -> int:
         """0 for the strongest strength; reports list options in this order."""
-        return next(i for i, s in enumerate(self.strengths) if s.id == strength)
+        return self.ranks.strengths[strength]
 
     def rules_offering(self, treatment: str) -> tuple[RuleSpec, ...]:
         """Every rule that could offer a treatment, in knowledge base order."""

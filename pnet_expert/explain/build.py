@@ -14,6 +14,7 @@ from collections.abc import Iterable
 from typing import Any
 
 from pnet_expert.core.case import FactValue, Patient, Record
+from pnet_expert.core.options import option_summary
 from pnet_expert.core.schema import KnowledgeBase, RuleSpec
 from pnet_expert.engine.session import FindingKey, Firing
 from pnet_expert.explain.consultation import Consultation, FactGroup, FindingUse, Option, Reason
@@ -25,10 +26,12 @@ def build(kb: KnowledgeBase, patient: Patient, firings: Iterable[Firing]) -> Con
     """Assemble a consultation from the engine's firings on a case.
 
     It runs once per consultation, so what depends on the knowledge base only
-    (its orders, each rule's offers) is looked up in :class:`_Orders`, made once
-    per knowledge base, rather than searched for in lists on every case.
+    (its orders, in ``kb.ranks``; labels and each rule's offers, in
+    :class:`_Lookups`) is made once per knowledge base, rather than searched
+    for in lists on every case.
     """
-    orders = _orders(kb)
+    ranks = kb.ranks
+    orders = _lookups(kb)
     derivations: dict[FindingKey, list[Firing]] = {}
     by_rule: dict[str, list[Firing]] = {}
     for f in firings:
@@ -60,7 +63,7 @@ def build(kb: KnowledgeBase, patient: Patient, firings: Iterable[Firing]) -> Con
         for key in derivations
     }
     reasons: dict[str, list[Reason]] = {}
-    for rule_id in sorted(by_rule, key=orders.rule_rank.__getitem__):
+    for rule_id in sorted(by_rule, key=ranks.rules.__getitem__):
         rule = kb.rules[rule_id]
         fired = by_rule[rule_id]
         keys = sorted({k for f in fired for k in f.findings}, key=orders.finding_key)
@@ -83,16 +86,15 @@ def build(kb: KnowledgeBase, patient: Patient, firings: Iterable[Firing]) -> Con
                     findings=uses,
                 )
             )
-    strength_rank = orders.strength_rank.__getitem__
     options = []
     for treatment_id, label in orders.treatments:
         because = reasons.get(treatment_id)
         if not because:
             continue
-        strength = min((r.strength for r in because), key=strength_rank)
-        ordered = sorted({q for r in because for q in r.qualifiers}, key=orders.qualifier_rank.__getitem__)
-        options.append(Option(treatment_id, label, strength, tuple(ordered), tuple(because)))
-    options.sort(key=lambda o: strength_rank(o.strength))
+        summary = option_summary(kb, treatment_id, ((r.strength, r.qualifiers) for r in because))
+        assert summary is not None
+        options.append(Option(treatment_id, label, summary.strength, summary.qualifiers, tuple(because)))
+    options.sort(key=lambda o: ranks.strengths[o.strength])
     fired_rules = tuple(sorted(by_rule))
     derived = tuple(finding_uses[k] for k in sorted(finding_uses, key=orders.finding_key))
     checks = RuleChecks(kb, patient, fired_rules)
@@ -100,19 +102,16 @@ def build(kb: KnowledgeBase, patient: Patient, firings: Iterable[Firing]) -> Con
     return Consultation(kb, patient, tuple(options), fired_rules, derived, gaps, checks=checks)
 
 
-class _Orders:
-    """What build() needs of a knowledge base, as lookups: its orders, labels and each rule's offers."""
+class _Lookups:
+    """What build() needs of a knowledge base besides its ranks: labels, kinds and each rule's offers."""
 
     def __init__(self, kb: KnowledgeBase) -> None:
-        self.rule_rank = {rule_id: i for i, rule_id in enumerate(kb.rules)}
-        self.finding_rank = {finding_id: i for i, finding_id in enumerate(kb.findings)}
+        self.finding_rank = kb.ranks.findings
         self.finding_label = {f.id: f.label for f in kb.findings.values()}
         self.finding_rule = {f.id: f.rule.id for f in kb.findings.values()}
-        self.strength_rank = {s.id: i for i, s in enumerate(kb.strengths)}
-        self.qualifier_rank = {q.id: i for i, q in enumerate(kb.qualifiers)}
         self.treatments = tuple((t.id, t.label) for t in kb.treatments.values())
         self.fact_kinds = {f.id: f.kind for f in kb.facts.values()}
-        self.fact_rank = {fact_id: i for i, fact_id in enumerate(kb.facts)}
+        self.fact_rank = kb.ranks.facts
         self.offers = {rule.id: _offers(rule) for rule in kb.rules.values()}
 
     def finding_key(self, key: FindingKey) -> tuple[int, tuple[tuple[str, str], ...]]:
@@ -125,21 +124,21 @@ def _offers(rule: RuleSpec) -> tuple[tuple[str, tuple[str, ...], tuple[str, ...]
     return tuple((o.treatment, o.qualifiers, rule.alternatives_of(o.treatment)) for o in rule.offers)
 
 
-_orders_of: weakref.WeakKeyDictionary[KnowledgeBase, _Orders] = weakref.WeakKeyDictionary()
+_lookups_of: weakref.WeakKeyDictionary[KnowledgeBase, _Lookups] = weakref.WeakKeyDictionary()
 
 
-def _orders(kb: KnowledgeBase) -> _Orders:
+def _lookups(kb: KnowledgeBase) -> _Lookups:
     """The lookups of a knowledge base, made on first use (a race makes them twice, harmlessly)."""
-    found = _orders_of.get(kb)
+    found = _lookups_of.get(kb)
     if found is None:
-        found = _orders_of[kb] = _Orders(kb)
+        found = _lookups_of[kb] = _Lookups(kb)
     return found
 
 
 class _Plain:
     """Merges firing facts and turns them into plain JSON-ready values in the case's order."""
 
-    def __init__(self, patient: Patient, orders: _Orders) -> None:
+    def __init__(self, patient: Patient, orders: _Lookups) -> None:
         self.kinds = orders.fact_kinds
         self.rank = orders.fact_rank
         self.facts = dict(patient.known)

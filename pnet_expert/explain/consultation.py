@@ -21,6 +21,7 @@ from pnet_expert.core import codes
 from pnet_expert.core.case import Patient
 from pnet_expert.core.diagnostics import Diagnostic, closest
 from pnet_expert.core.errors import InputError
+from pnet_expert.core.options import OptionSummary
 from pnet_expert.core.schema import KnowledgeBase
 from pnet_expert.reasoning.checks import RuleCheck, RuleChecks
 from pnet_expert.reasoning.gaps import Gap
@@ -98,6 +99,11 @@ class Option:
     def rules(self) -> tuple[str, ...]:
         """The ids of the rules that offer it."""
         return tuple(r.rule for r in self.because)
+
+    @property
+    def summary(self) -> OptionSummary:
+        """The option in brief: treatment, strength and qualifiers (as ``kb diff`` compares options)."""
+        return OptionSummary(self.id, self.strength, self.qualifiers)
 
     def to_dict(self) -> dict[str, Any]:
         """SPEC §6 ``treatments`` entry."""

@@ -21,6 +21,7 @@ from typing import Any, Literal
 import attrs
 
 from pnet_expert.core.logic import Truth
+from pnet_expert.core.options import OptionSummary, option_summary
 from pnet_expert.core.schema import (
     AnyOf,
     Condition,
@@ -62,28 +63,6 @@ class Change:
 
 
 @attrs.frozen
-class OptionView:
-    """An option as a consultation shows it: the treatment, its strength and its qualifiers."""
-
-    treatment: str
-    strength: str
-    qualifiers: tuple[str, ...] = ()
-
-    @property
-    def details(self) -> str:
-        """'may include' or 'may include; rare'."""
-        return "; ".join((self.strength, *self.qualifiers))
-
-    def brief(self, plain_strength: str = "may include") -> str:
-        """The treatment, with its strength only when it is not the plain one, and its qualifiers."""
-        parts = [p for p in (self.strength, *self.qualifiers) if p != plain_strength]
-        return f"{self.treatment} ({'; '.join(parts)})" if parts else self.treatment
-
-    def __str__(self) -> str:
-        return f"{self.treatment} ({self.details})"
-
-
-@attrs.frozen
 class ImpactKind:
     """A kind of case whose option for one treatment changes, with its smallest example.
 
@@ -97,12 +76,12 @@ class ImpactKind:
     treatment: str
     fired_before: tuple[str, ...]
     fired_after: tuple[str, ...]
-    before: OptionView | None
-    after: OptionView | None
+    before: OptionSummary | None
+    after: OptionSummary | None
     cases: int
     example: dict[str, Any]
-    options_before: tuple[OptionView, ...]
-    options_after: tuple[OptionView, ...]
+    options_before: tuple[OptionSummary, ...]
+    options_after: tuple[OptionSummary, ...]
     confirmed: bool
 
     @property
@@ -319,16 +298,10 @@ def touched_treatments(old: KnowledgeBase, new: KnowledgeBase) -> tuple[tuple[st
     return tuple(sorted(((t, tuple(r)) for t, r in touched.items()), key=lambda item: order.get(item[0], 0)))
 
 
-def _option(kb: KnowledgeBase, rules: Iterable[RuleSpec], treatment: str) -> OptionView | None:
+def _option(kb: KnowledgeBase, rules: Iterable[RuleSpec], treatment: str) -> OptionSummary | None:
     """The option for a treatment as a consultation shows it, from the rules that fired."""
-    offers = [(r, r.offers_treatment(treatment)) for r in rules]
-    offers = [(r, o) for r, o in offers if o is not None]
-    if not offers:
-        return None
-    strength = min((r.strength for r, _ in offers), key=kb.strength_rank)
-    order = [q.id for q in kb.qualifiers]  # every qualifier is declared (the loader checks)
-    qualifiers = sorted({q for _, o in offers if o for q in o.qualifiers}, key=order.index)
-    return OptionView(treatment, strength, tuple(qualifiers))
+    offers = ((r.strength, o.qualifiers) for r in rules if (o := r.offers_treatment(treatment)) is not None)
+    return option_summary(kb, treatment, offers)
 
 
 def treatment_impact(
@@ -367,7 +340,7 @@ def treatment_impact(
         """Some changed rule fires, before or after: only then can the option differ."""
         return bool(fired(case, 0, old_changed) or fired(case, 1, new_changed))
 
-    Group = tuple[Assignment, int, OptionView | None, OptionView | None]
+    Group = tuple[Assignment, int, OptionSummary | None, OptionSummary | None]
     groups: dict[tuple[tuple[str, ...], tuple[str, ...]], Group] = {}
     for case in space.by_known_count(keep):
         if not changed_fires(case):
@@ -383,8 +356,8 @@ def treatment_impact(
     for (fired_before, fired_after), (smallest, count, before, after) in groups.items():
         example = space.case(smallest, new)
         was, now = recommend(example, old), recommend(example, new)
-        options_before = tuple(OptionView(o.id, o.strength, o.qualifiers) for o in was.treatments)
-        options_after = tuple(OptionView(o.id, o.strength, o.qualifiers) for o in now.treatments)
+        options_before = tuple(o.summary for o in was.treatments)
+        options_after = tuple(o.summary for o in now.treatments)
         engine_before = next((o for o in options_before if o.treatment == treatment), None)
         engine_after = next((o for o in options_after if o.treatment == treatment), None)
         confirmed = (engine_before, engine_after) == (before, after)

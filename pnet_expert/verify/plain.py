@@ -196,5 +196,5 @@ def compile_plain(kb: KnowledgeBase) -> PlainEvaluator:
         source=source,
         function=namespace["evaluate"],
         offers={r.id: tuple(o.treatment for o in r.offers) for r in kb.rules.values()},
-        treatment_order={t: i for i, t in enumerate(kb.treatments)},
+        treatment_order=kb.ranks.treatments,
     )

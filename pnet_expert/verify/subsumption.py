@@ -72,7 +72,8 @@ def offers_included(kb: KnowledgeBase, a: RuleSpec, b: RuleSpec) -> bool:
     """B offers every treatment A offers, at least as strongly, with at least A's qualifiers.
 
     That is what a consultation shows of an option (its strongest strength and
-    the union of its qualifiers), so without A no option would change.
+    the union of its qualifiers: :func:`~pnet_expert.core.options.option_summary`),
+    so without A no option would change.
     """
     if kb.strength_rank(b.strength) > kb.strength_rank(a.strength):
         return False
@@ -132,7 +133,7 @@ def subsumptions(
         if not holds:
             continue
         mutual = found.get((b_id, a_id), False)
-        if mutual and list(kb.rules).index(b_id) < list(kb.rules).index(a_id):
+        if mutual and kb.ranks.rules[b_id] < kb.ranks.rules[a_id]:
             continue  # reported from the other side
         a, b = kb.rules[a_id], kb.rules[b_id]
         offered = tuple(o.treatment for o in a.offers)

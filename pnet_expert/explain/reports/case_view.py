@@ -106,8 +106,8 @@ class ReasonView:
 
 
 @attrs.frozen
-class OptionView:
-    """An option with its qualifiers, its alternatives and every reason that offers it."""
+class OptionReport:
+    """All a case report shows of one option: qualifiers, alternatives and every reason that offers it."""
 
     id: str
     label: str
@@ -125,7 +125,7 @@ class OptionGroup:
     strength: str
     label: str
     meaning: str
-    options: tuple[OptionView, ...]
+    options: tuple[OptionReport, ...]
 
 
 @attrs.frozen
@@ -284,10 +284,10 @@ def case_report(c: Consultation, svg: bool = True) -> CaseReport:
     )
 
 
-def _option(kb: KnowledgeBase, option: Option, check: Callable[[str], RuleCheck]) -> OptionView:
+def _option(kb: KnowledgeBase, option: Option, check: Callable[[str], RuleCheck]) -> OptionReport:
     meanings = {q.id: q.meaning for q in kb.qualifiers}
     alternatives = dict.fromkeys(a for r in option.because for a in r.alternatives)
-    return OptionView(
+    return OptionReport(
         option.id,
         option.label,
         option.strength,

@@ -266,13 +266,18 @@ def kb_graph(kb: KnowledgeBase, section: str | None = None) -> Graph:
 
 def _in_kb_order(kb: KnowledgeBase, nodes: Iterable[Node]) -> tuple[Node, ...]:
     """Facts, findings, rules, treatments; each kind in the knowledge base's own order."""
+    ranks = kb.ranks
     kb_order = {
-        **{f"fact:{f}": i for i, f in enumerate(kb.facts)},
-        **{f"finding:{f}": i for i, f in enumerate(kb.findings)},
-        **{f"rule:{r}": i for i, r in enumerate(kb.rules)},
-        **{f"treatment:{t}": i for i, t in enumerate(kb.treatments)},
+        "fact": ranks.facts,
+        "finding": ranks.findings,
+        "rule": ranks.rules,
+        "treatment": ranks.treatments,
     }
-    return tuple(sorted(nodes, key=lambda n: (KINDS.index(n.kind), kb_order.get(n.id, 0), n.id)))
+
+    def key(n: Node) -> tuple[int, int, str]:
+        return (KINDS.index(n.kind), kb_order[n.kind].get(n.id.split(":", 1)[1], 0), n.id)
+
+    return tuple(sorted(nodes, key=key))
 
 
 def _key(node_id: str) -> str:
