@@ -10,7 +10,6 @@ from __future__ import annotations
 import argparse
 import json
 import sys
-import textwrap
 from typing import TYPE_CHECKING
 
 from pnet_expert.cli.common import add_kb_option, add_progress_option, show_progress
@@ -20,7 +19,6 @@ if TYPE_CHECKING:
     from pnet_expert.verify.check import CheckReport
 
 HELP = "check the knowledge base: load, quotes, coverage, every rule reachable, subsumed rules, gaps"
-WIDTH = 100
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
@@ -75,12 +73,9 @@ def run(args: argparse.Namespace) -> int:
     return 0 if report.ok else 1
 
 
-def _wrap(text: str, first: str, rest: str) -> str:
-    return textwrap.fill(text, WIDTH, initial_indent=first, subsequent_indent=rest, break_on_hyphens=False)
-
-
 def render(report: CheckReport) -> str:
     """The report as text: errors, each rule with a case it fires on, information, gaps, summary."""
+    from pnet_expert.core.words import WIDE, wrap
     from pnet_expert.verify.report import check_of
     from pnet_expert.verify.words import case_inline, table
 
@@ -90,17 +85,17 @@ def render(report: CheckReport) -> str:
         lines.append(f"Source text: {report.source}")
     errors = report.errors
     lines += ["", f"Errors ({len(errors)})" if errors else "Errors: none"]
-    lines += [_wrap(issue.tagged(), "  ", "      ") for issue in errors]
+    lines += [wrap(issue.tagged(), "      ", "  ", WIDE) for issue in errors]
     if report.reach:
         lines += ["", "Every rule fires on some valid case (its smallest, confirmed by the engine):"]
         width = max(len(r.rule) for r in report.reach)
         for r in report.reach:
             shown = case_inline(r.example) if r.example is not None else "NEVER FIRES"
-            lines.append(_wrap(shown, f"  {r.rule.ljust(width)}  ", " " * (width + 4)))
+            lines.append(wrap(shown, " " * (width + 4), f"  {r.rule.ljust(width)}  ", WIDE))
     said_twice = [i for i in report.issues if check_of(i) == "subsumption" and i.severity == "info"]
     if said_twice:
         lines += ["", "Covered by another rule, but said twice by the source (information):"]
-        lines += [_wrap(issue.tagged(), "  ", "      ") for issue in said_twice]
+        lines += [wrap(issue.tagged(), "      ", "  ", WIDE) for issue in said_twice]
     if report.loaded:
         lines += ["", "Gaps: kinds of case for which a type's own section offers nothing"]
         lines.append("(information: the source is silent on them, and the system says so rather than guess)")
@@ -115,6 +110,7 @@ def render(report: CheckReport) -> str:
 
 def _gaps(report: CheckReport) -> list[str]:
     """The gaps, section by section; what every kind of a section shares is said once."""
+    from pnet_expert.core.words import WIDE, wrap
     from pnet_expert.verify.words import case_inline
 
     lines: list[str] = []
@@ -129,13 +125,13 @@ def _gaps(report: CheckReport) -> list[str]:
             if opened:
                 common += f" (whatever {', '.join(opened)})"
             head += f", each with {common}:"
-        lines.append(_wrap(head, "", "      "))
+        lines.append(wrap(head, "      ", "", WIDE))
         for number, kind in enumerate(kinds, 1):
             own = [words for name, words in kind.parts if (name, words) not in shared]
             extra = [f for f in kind.open if f not in opened]
             text = "; ".join(own) or "(nothing more)"
             if extra:
                 text += f" (whatever {', '.join(extra)})"
-            lines.append(_wrap(text, f"    {number}. ", "       "))
-            lines.append(_wrap(case_inline(kind.example), "       e.g. ", "            "))
+            lines.append(wrap(text, "       ", f"    {number}. ", WIDE))
+            lines.append(wrap(case_inline(kind.example), "            ", "       e.g. ", WIDE))
     return lines

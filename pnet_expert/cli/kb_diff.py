@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import argparse
 import sys
-import textwrap
 from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
@@ -17,7 +16,6 @@ if TYPE_CHECKING:
 from pnet_expert.cli.common import add_progress_option, show_progress
 
 HELP = "compare two knowledge bases: rules added, removed and changed, and the cases whose options change"
-WIDTH = 100
 BUNDLED = "bundled"
 
 
@@ -54,20 +52,19 @@ def _path(name: str) -> str | None:
     return None if name == BUNDLED and not Path(name).exists() else name
 
 
-def _wrap(text: str, first: str, rest: str) -> str:
-    return textwrap.fill(text, WIDTH, initial_indent=first, subsequent_indent=rest, break_on_hyphens=False)
-
-
 def _change(change: Change) -> list[str]:
+    from pnet_expert.core.words import WIDE, wrap
+
     lines = [f"  {change.kind} {change.id}" if change.kind != "rule" else f"  {change.id}"]
     for field in change.fields:
         lines.append(f"    {field.field}:")
-        lines += [_wrap(text, "      - ", "        ") for text in field.removed]
-        lines += [_wrap(text, "      + ", "        ") for text in field.added]
+        lines += [wrap(text, "        ", "      - ", WIDE) for text in field.removed]
+        lines += [wrap(text, "        ", "      + ", WIDE) for text in field.added]
     return lines
 
 
 def _kind(number: int, kind: ImpactKind, plain: str) -> list[str]:
+    from pnet_expert.core.words import WIDE, wrap
     from pnet_expert.verify.words import case_inline
 
     def rules(ids: tuple[str, ...]) -> str:
@@ -78,11 +75,21 @@ def _kind(number: int, kind: ImpactKind, plain: str) -> list[str]:
         f"after {rules(kind.fired_after)} ({kind.cases} case{'s' if kind.cases != 1 else ''})"
     )
     lines = [
-        _wrap(kind.change, f"  {number}. ", "     "),
-        _wrap(fired, "     where ", "       "),
-        _wrap(case_inline(kind.example), "     e.g. ", "          "),
-        _wrap(", ".join(o.brief(plain) for o in kind.options_before) or "nothing", "     before: ", " " * 13),
-        _wrap(", ".join(o.brief(plain) for o in kind.options_after) or "nothing", "     after:  ", " " * 13),
+        wrap(kind.change, "     ", f"  {number}. ", WIDE),
+        wrap(fired, "       ", "     where ", WIDE),
+        wrap(case_inline(kind.example), "          ", "     e.g. ", WIDE),
+        wrap(
+            ", ".join(o.brief(plain) for o in kind.options_before) or "nothing",
+            " " * 13,
+            "     before: ",
+            WIDE,
+        ),
+        wrap(
+            ", ".join(o.brief(plain) for o in kind.options_after) or "nothing",
+            " " * 13,
+            "     after:  ",
+            WIDE,
+        ),
     ]
     if not kind.confirmed:
         lines.append("     (the engine disagrees with the logic on this example: a bug, please report it)")
@@ -94,6 +101,8 @@ def render(diff: KbDiff, old_name: str, new_name: str, plain: str = "may include
 
     Options are listed with their strength only when it is not ``plain`` (the weakest).
     """
+    from pnet_expert.core.words import WIDE, wrap
+
     lines = [
         f"OLD {old_name} (version {diff.old_version})",
         f"NEW {new_name} (version {diff.new_version})",
@@ -124,7 +133,9 @@ def render(diff: KbDiff, old_name: str, new_name: str, plain: str = "may include
     lines += [""]
     if not diff.impact:
         touched = ", ".join(diff.treatments) or "none"
-        lines.append(_wrap(f"Impact: no case changes its options (treatments looked at: {touched}).", "", ""))
+        lines.append(
+            wrap(f"Impact: no case changes its options (treatments looked at: {touched}).", width=WIDE)
+        )
     else:
         count = len(diff.impact)
         kinds = "1 kind of case changes its" if count == 1 else f"{count} kinds of case change their"
@@ -133,11 +144,10 @@ def render(diff: KbDiff, old_name: str, new_name: str, plain: str = "may include
             lines += _kind(number, kind, plain)
     if any(c.kind in ("fact", "constraint") for c in diff.changes):
         lines.append(
-            _wrap(
+            wrap(
                 "(The facts or their constraints changed: a case valid in only one of the two knowledge "
                 "bases is not compared.)",
-                "",
-                "",
+                width=WIDE,
             )
         )
     return "\n".join(lines) + "\n"

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import argparse
 import sys
-import textwrap
 from typing import TYPE_CHECKING
 
 from pnet_expert.cli.common import add_kb_option, knowledge_base
@@ -13,19 +12,12 @@ if TYPE_CHECKING:
     from pnet_expert.core.schema import FindingSpec, KnowledgeBase, RuleSpec
 
 HELP = "show one rule in full: conditions in plain words, offers, quote, reading, a case it fires on"
-WIDTH = 88
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
     """RULE, --kb."""
     parser.add_argument("rule", metavar="RULE", help="a rule id (GAS-03), or a finding's rule (FND-01)")
     add_kb_option(parser)
-
-
-def _wrap(text: str, indent: str = "  ", first: str | None = None) -> str:
-    return textwrap.fill(
-        text, WIDTH, initial_indent=indent if first is None else first, subsequent_indent=indent
-    )
 
 
 def _ranges(ids: list[str]) -> str:
@@ -73,7 +65,7 @@ def run(args: argparse.Namespace) -> int:
 
 def show_rule(kb: KnowledgeBase, rule: RuleSpec) -> str:
     """A recommendation rule in full."""
-    from pnet_expert.core.words import describe
+    from pnet_expert.core.words import describe, wrap
     from pnet_expert.verify.reachability import witness
     from pnet_expert.verify.words import case_inline
 
@@ -86,26 +78,29 @@ def show_rule(kb: KnowledgeBase, rule: RuleSpec) -> str:
         "When all of these hold:" if len(kb.conditions_of(rule)) > 1 else "When this holds:",
     ]
     for condition in section.applies_when:
-        lines.append(_wrap(f"{describe(condition, kb)}  [the section's condition]", "      ", "  - "))
+        lines.append(wrap(f"{describe(condition, kb)}  [the section's condition]", "      ", "  - "))
     for condition in rule.when:
-        lines.append(_wrap(describe(condition, kb), "      ", "  - "))
+        lines.append(wrap(describe(condition, kb), "      ", "  - "))
     if not rule.when:
         lines.append("  - (nothing more: it applies to every case of its section)")
     lines += ["", "It offers:"]
     for offer in rule.offers:
         label = kb.treatments[offer.treatment].label
         qualifiers = f" ({', '.join(offer.qualifiers)})" if offer.qualifiers else ""
-        lines.append(_wrap(f"{offer.treatment}{qualifiers}: {label}", "      ", "  - "))
+        lines.append(wrap(f"{offer.treatment}{qualifiers}: {label}", "      ", "  - "))
     for group in rule.alternatives:
-        lines.append(_wrap(f"either {' or '.join(group)} (alternatives, in the source's words)"))
-    lines += ["", "The source says:", _wrap(f'"{rule.quote}"')]
-    lines += [_wrap(bullet, "      ", "    - ") for bullet in rule.sub_bullets]
+        lines.append(wrap(f"either {' or '.join(group)} (alternatives, in the source's words)", "  "))
+    lines += ["", "The source says:", wrap(f'"{rule.quote}"', "  ")]
+    lines += [wrap(bullet, "      ", "    - ") for bullet in rule.sub_bullets]
     if rule.reading:
-        lines += ["", "Reading:", _wrap(rule.reading)]
+        lines += ["", "Reading:", wrap(rule.reading, "  ")]
     space, case = witness(kb, kb.conditions_of(rule))
     lines += ["", "It fires on, for example (the smallest valid case):"]
     lines.append(
-        _wrap(case_inline(space.case(case)) if space and case is not None else "no case: it can never fire")
+        wrap(
+            case_inline(space.case(case)) if space and case is not None else "no case: it can never fire",
+            "  ",
+        )
     )
     return "\n".join(lines) + "\n"
 
@@ -113,7 +108,7 @@ def show_rule(kb: KnowledgeBase, rule: RuleSpec) -> str:
 def show_finding(kb: KnowledgeBase, finding: FindingSpec) -> str:
     """A finding and its rule in full."""
     from pnet_expert.core.schema import FindingTest, iter_tests
-    from pnet_expert.core.words import describe
+    from pnet_expert.core.words import describe, wrap
 
     rule = finding.rule
     lines = [
@@ -121,11 +116,11 @@ def show_finding(kb: KnowledgeBase, finding: FindingSpec) -> str:
         "",
         "It holds when all of these hold:" if len(rule.when) > 1 else "It holds when:",
     ]
-    lines += [_wrap(describe(c, kb), "      ", "  - ") for c in rule.when]
+    lines += [wrap(describe(c, kb), "      ", "  - ") for c in rule.when]
     if finding.attributes:
         lines += ["", f"It carries: {', '.join(finding.attributes)} (of the one record it counts)"]
     if finding.reading:
-        lines += ["", "Reading:", _wrap(finding.reading)]
+        lines += ["", "Reading:", wrap(finding.reading, "  ")]
     users = [
         r.id
         for r in kb.rules.values()

@@ -17,7 +17,6 @@ from __future__ import annotations
 
 import difflib
 import sys
-import textwrap
 from collections.abc import Callable, Iterator, Sequence
 from pathlib import Path
 from typing import Protocol, TextIO
@@ -25,11 +24,9 @@ from typing import Protocol, TextIO
 from pnet_expert.consult.interview import FactStatus, Interview
 from pnet_expert.consult.questions import AnswerError, Question
 from pnet_expert.core.errors import PnetError, did_you_mean
-from pnet_expert.core.words import value_text
+from pnet_expert.core.words import value_text, wrap
 from pnet_expert.explain.consultation import Consultation
 from pnet_expert.files.casefile import write_atomic
-
-WIDTH = 88
 
 COMMANDS: dict[str, tuple[str, str]] = {
     "help": ("", "this list, and what the current question means"),
@@ -136,12 +133,6 @@ def _answers(count: int, kind: str = "") -> str:
     return f"{count} {kind}answer{'' if count == 1 else 's'}"
 
 
-def _wrap(text: str, indent: str = "", first: str | None = None) -> str:
-    return textwrap.fill(
-        text, WIDTH, initial_indent=indent if first is None else first, subsequent_indent=indent
-    )
-
-
 class Repl:
     """Drives an interview from lines of input; ``run`` returns the exit status."""
 
@@ -199,10 +190,10 @@ class Repl:
         try:
             note = self.interview.answer_text(question, text)
         except AnswerError as exc:
-            self._say(_wrap(exc.problem))
+            self._say(wrap(exc.problem))
             return True
         except PnetError as exc:
-            self._say(_wrap(f"That answer cannot be taken: {exc}"))
+            self._say(wrap(f"That answer cannot be taken: {exc}"))
             return True
         if note:
             self._say(note)
@@ -229,7 +220,7 @@ class Repl:
         if question == self.interview.changing:
             self._say(f"Change {question.fact} (now: {self._value(question.fact)}).")
         self._say(f"{question.text}  [{question.slot}]")
-        self._say(_wrap("answers: " + question.allowed(), "    ", "  "))
+        self._say(wrap("answers: " + question.allowed(), "    ", "  "))
 
     def _prompt(self) -> str:
         question = self.interview.next_question()
@@ -241,7 +232,7 @@ class Repl:
         self._say("")
         self.out.write(self.interview.consultation().to_text())
         self._say(
-            _wrap(
+            wrap(
                 "Ask how TREATMENT or whynot TREATMENT, change FACT, save FILE, report FILE "
                 "or quit (help lists every command)."
             )
@@ -252,16 +243,16 @@ class Repl:
         self._say("pnet-expert consult: the treatment options one patient summary offers for a case of")
         self._say("pancreatic neuroendocrine tumor, found by asking only what can change them.")
         self._say(
-            _wrap(
+            wrap(
                 f"Source: {kb.source.title}, last modified {kb.source.last_modified}; "
                 f"knowledge base {kb.name} {kb.version}."
             )
         )
         self._say("")
-        self._say(_wrap(kb.disclaimer))
+        self._say(wrap(kb.disclaimer))
         self._say("")
         self._say(
-            _wrap("Answer each question (unknown or ? when not known), or type a command: help lists them.")
+            wrap("Answer each question (unknown or ? when not known), or type a command: help lists them.")
         )
 
     # ------------------------------------------------------------ commands
@@ -302,7 +293,7 @@ class Repl:
     def _cmd_help(self, _: str) -> None:
         question = self.interview.next_question()
         if question is not None and question.help:
-            self._say(_wrap(f"About this question ({question.fact}): {question.help}"))
+            self._say(wrap(f"About this question ({question.fact}): {question.help}"))
             self._say("")
         self._say("Commands (at any prompt):")
         for name, (argument, meaning) in COMMANDS.items():
@@ -335,10 +326,10 @@ class Repl:
             return
         sections = self.interview.sections_chosen_by(question.fact)
         names = ", ".join(f"{s.title} ({s.rules[0]} to {s.rules[-1]})" for s in sections if s.rules)
-        self._say(_wrap(f"WHY: {question.fact} is required: it chooses the section of the source: {names}."))
+        self._say(wrap(f"WHY: {question.fact} is required: it chooses the section of the source: {names}."))
         general = [s.title for s in self.interview.kb.sections.values() if s.kind == "general"]
         if general:
-            self._say(_wrap(f"The general section ({', '.join(general)}) applies to every type."))
+            self._say(wrap(f"The general section ({', '.join(general)}) applies to every type."))
 
     def _why_rules(self, question: Question) -> None:
         checks = self.interview.waiting(question)
@@ -353,8 +344,8 @@ class Repl:
         for check in checks:
             section = self.interview.kb.sections[check.rule.section].title
             waits = "; ".join(c.text for c in check.unknown)
-            self._say(_wrap(f"{check.rule.id} ({section} section) waits on: {waits}", "      ", "  "))
-            self._say(_wrap(f'"{check.rule.quote}"', "      ", "      "))
+            self._say(wrap(f"{check.rule.id} ({section} section) waits on: {waits}", "      ", "  "))
+            self._say(wrap(f'"{check.rule.quote}"', "      ", "      "))
         self._say("Ask why again to see what these rules would offer.")
 
     def _why_offers(self, question: Question) -> None:
@@ -367,12 +358,12 @@ class Repl:
                 already = offered.get(offer.treatment)
                 note = f" (already offered by {', '.join(already)})" if already else ""
                 parts.append(f"{offer.treatment} ({kb.treatments[offer.treatment].label}){note}")
-            self._say(_wrap(f"{check.rule.id} ({check.rule.strength}): " + "; ".join(parts), "      ", "  "))
-        self._say(_wrap("The goal of the consultation: every option the source offers for this case."))
+            self._say(wrap(f"{check.rule.id} ({check.rule.strength}): " + "; ".join(parts), "      ", "  "))
+        self._say(wrap("The goal of the consultation: every option the source offers for this case."))
 
     def _why_top(self) -> None:
         self._say(
-            _wrap(
+            wrap(
                 "WHY (the top): the consultation asks only what can change the options one patient "
                 "summary offers for this case; they are options for teaching, never advice."
             )
@@ -402,7 +393,7 @@ class Repl:
             return
         still = self.interview.open_facts()
         if still:
-            self._say(_wrap(f"As things stand (still to ask: {', '.join(still)}):"))
+            self._say(wrap(f"As things stand (still to ask: {', '.join(still)}):"))
         self.out.write(consultation.to_text())
 
     def _cmd_facts(self, _: str) -> None:
@@ -410,7 +401,7 @@ class Repl:
         for fact in self.interview.kb.facts:
             status = self.interview.fact_status(fact)
             if status is FactStatus.ANSWERED:
-                self._say(_wrap(f"{fact} = {self._value(fact)}", "      ", "  "))
+                self._say(wrap(f"{fact} = {self._value(fact)}", "      ", "  "))
             else:
                 self._say(f"  {fact}: {status.value}")
 
@@ -487,7 +478,7 @@ class Repl:
         if interview.dirty:
             if ended and not self.reader.interactive:
                 self._say(
-                    _wrap(
+                    wrap(
                         f"End of input. Not saved: the {_answers(len(interview.answers))} of this session "
                         "(a script that ends with save FILE keeps them; pnet-expert consult --load FILE "
                         "resumes a saved session)."

@@ -7,6 +7,7 @@ knowledge base from what the system says.
 
 from __future__ import annotations
 
+import textwrap
 from collections.abc import Mapping
 from typing import Any
 
@@ -33,6 +34,26 @@ def value_text(value: Any) -> str:
     if isinstance(value, list | tuple):
         return "[" + ", ".join(value_text(v.to_dict() if hasattr(v, "to_dict") else v) for v in value) + "]"
     return str(value)
+
+
+WIDTH = 88
+"""The width plain text is wrapped to (consultations, the REPL, kb show): one place to change it."""
+
+WIDE = 100
+"""A wider width, for kb check and kb diff, whose lines hold whole cases."""
+
+
+def wrap(text: str, indent: str = "", first: str | None = None, width: int | None = None) -> str:
+    """A paragraph filled to ``width`` (:data:`WIDTH` when None): its first line starts with ``first``
+    (``indent`` when None), the others with ``indent``. A word is never broken, at a hyphen or
+    anywhere else, so ids such as ``GAS-03`` stay whole."""
+    return textwrap.fill(
+        text,
+        width or WIDTH,
+        initial_indent=indent if first is None else first,
+        subsequent_indent=indent,
+        break_on_hyphens=False,
+    )
 
 
 class _Blank(dict[str, str]):

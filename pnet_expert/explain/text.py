@@ -6,21 +6,12 @@ with the disclaimer: these are options from one old patient summary, never advic
 
 from __future__ import annotations
 
-import textwrap
 from typing import TYPE_CHECKING
 
-from pnet_expert.core.words import facts_text, value_text
+from pnet_expert.core.words import facts_text, value_text, wrap
 
 if TYPE_CHECKING:
     from pnet_expert.explain.consultation import Consultation, FindingUse, Option, Reason
-
-WIDTH = 88
-
-
-def _wrap(text: str, indent: str = "", first: str | None = None) -> str:
-    return textwrap.fill(
-        text, WIDTH, initial_indent=first if first is not None else indent, subsequent_indent=indent
-    )
 
 
 def header(c: Consultation) -> list[str]:
@@ -33,15 +24,15 @@ def header(c: Consultation) -> list[str]:
         else (f"Treatment options for a case of {c.patient.tumor_type}")
     )
     description = c.patient.to_dict().get("description")
-    lines = [title, *([_wrap(str(description))] if description else [])]
+    lines = [title, *([wrap(str(description))] if description else [])]
     lines += [
         f"Knowledge base {kb.name} {kb.version}; source: {kb.source.title}, "
         f"last modified {kb.source.last_modified}",
         "",
-        _wrap("Case: " + facts_text(c.patient.fact_dict()), "      ", ""),
+        wrap("Case: " + facts_text(c.patient.fact_dict()), "      ", ""),
     ]
     if c.unknown_facts:
-        lines.append(_wrap("Unknown (not given, never taken as false): " + ", ".join(c.unknown_facts), "  "))
+        lines.append(wrap("Unknown (not given, never taken as false): " + ", ".join(c.unknown_facts), "  "))
     return lines
 
 
@@ -60,7 +51,7 @@ def option_line(option: Option) -> str:
     alternatives = list(dict.fromkeys(a for r in option.because for a in r.alternatives))  # the KB's order
     alt = f" [either this or {', '.join(alternatives)}]" if alternatives else ""
     reasons = " | ".join(short_reason(r) for r in option.because)
-    return _wrap(f"{option.label}{extra}{alt} [{option.id}] — {reasons}", "      ", "  - ")
+    return wrap(f"{option.label}{extra}{alt} [{option.id}] — {reasons}", "      ", "  - ")
 
 
 def consultation_text(c: Consultation) -> str:
@@ -77,11 +68,11 @@ def consultation_text(c: Consultation) -> str:
     if c.gaps:
         lines.append("")
         lines.append("Gaps:")
-        lines.extend(_wrap(g, "    ", "  - ") for g in c.gaps)
+        lines.extend(wrap(g, "    ", "  - ") for g in c.gaps)
     lines.append("")
     lines.append("Fired rules: " + (", ".join(c.fired_rules) or "none"))
     lines.append("")
-    lines.append(_wrap(c.disclaimer))
+    lines.append(wrap(c.disclaimer))
     return "\n".join(lines) + "\n"
 
 
@@ -97,19 +88,19 @@ def reason_block(c: Consultation, reason: Reason) -> list[str]:
     lines = [
         f"  {reason.rule} · {c.kb.sections[reason.section].title} section · {reason.strength}{qualifiers}"
     ]
-    lines.append(_wrap(f'"{reason.quote}"', "           ", "    Source: "))
-    lines.extend(_wrap(b, "             ", "           - ") for b in reason.sub_bullets)
+    lines.append(wrap(f'"{reason.quote}"', "           ", "    Source: "))
+    lines.extend(wrap(b, "             ", "           - ") for b in reason.sub_bullets)
     lines.append("    Because:")
     for name, value in reason.own_facts.items():
-        lines.append(_wrap(f"{name} = {value_text(value)} (stated in the case)", "        ", "      "))
+        lines.append(wrap(f"{name} = {value_text(value)} (stated in the case)", "        ", "      "))
     for use in reason.findings:
-        lines.append(_wrap(finding_chain(use), "        ", "      "))
+        lines.append(wrap(finding_chain(use), "        ", "      "))
     if reason.alternatives:
         lines.append(
             f"    Either/or: the source gives it as an alternative to {', '.join(reason.alternatives)}."
         )
     if reason.reading:
-        lines.append(_wrap(f"Reading: {reason.reading}", "      ", "    "))
+        lines.append(wrap(f"Reading: {reason.reading}", "      ", "    "))
     return lines
 
 
@@ -130,7 +121,7 @@ def explain_text(c: Consultation, treatment_id: str) -> str:
     for reason in option.because:
         lines.extend(reason_block(c, reason))
         lines.append("")
-    lines.append(_wrap(c.disclaimer))
+    lines.append(wrap(c.disclaimer))
     return "\n".join(lines) + "\n"
 
 
@@ -159,7 +150,7 @@ def why_not_text(c: Consultation, treatment_id: str) -> str:
         )
         lines.append(f"  {check.rule.id} · {section} section — {state}")
         for condition in check.conditions:
-            lines.append(_wrap(condition.line(), "          ", "      "))
+            lines.append(wrap(condition.line(), "          ", "      "))
         lines.append("")
-    lines.append(_wrap(c.disclaimer))
+    lines.append(wrap(c.disclaimer))
     return "\n".join(lines) + "\n"
