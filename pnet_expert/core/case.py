@@ -22,7 +22,8 @@ from pnet_expert.core.errors import CaseError, one_of
 from pnet_expert.core.logic import Evaluator, Truth
 from pnet_expert.core.records import FactValue, Record, Tumor
 from pnet_expert.core.schema import KnowledgeBase
-from pnet_expert.core.values import check_fact, control_character, kind_of, show
+from pnet_expert.core.show import kind_of, show
+from pnet_expert.core.values import check_fact, control_character
 
 __all__ = ["META_KEYS", "FactValue", "Patient", "Record", "Tumor", "validate_case"]
 

@@ -14,6 +14,7 @@ from typing import Self
 import attrs
 
 from pnet_expert.core.diagnostics import Diagnostic, closest
+from pnet_expert.core.show import show
 
 
 class PnetError(Exception):
@@ -122,10 +123,4 @@ def did_you_mean(word: object, choices: Iterable[str]) -> str:
 
 def one_of(choices: Iterable[object]) -> str:
     """Render the allowed values as 'a, b, c' for messages."""
-    return ", ".join(_show(c) for c in choices)
-
-
-def _show(value: object) -> str:
-    if isinstance(value, bool):
-        return "true" if value else "false"
-    return str(value)
+    return ", ".join(show(c, quote=False) for c in choices)

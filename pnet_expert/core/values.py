@@ -15,6 +15,7 @@ from pnet_expert.core.diagnostics import Diagnostic, closest
 from pnet_expert.core.errors import one_of
 from pnet_expert.core.records import FactValue, Record
 from pnet_expert.core.schema import FactSpec
+from pnet_expert.core.show import show
 
 
 def check_fact(spec: FactSpec, value: Any, problems: list[Diagnostic]) -> FactValue | None:
@@ -132,25 +133,3 @@ def _records(spec: FactSpec, value: Any, problems: list[Diagnostic]) -> tuple[Re
 def control_character(text: str) -> str | None:
     """The first control character in a text, other than a new line or a tab."""
     return next((ch for ch in text if unicodedata.category(ch) == "Cc" and ch not in "\n\t"), None)
-
-
-def show(value: Any) -> str:
-    if isinstance(value, bool):
-        return "true" if value else "false"
-    if value is None:
-        return "null"
-    if isinstance(value, str):
-        return repr(value)
-    if isinstance(value, list | tuple):
-        return "[" + ", ".join(show(v) for v in value) + "]"
-    if isinstance(value, Mapping):
-        return "{" + ", ".join(f"{k}: {show(v)}" for k, v in value.items()) + "}"
-    return repr(value)
-
-
-def kind_of(value: Any) -> str:
-    if isinstance(value, list | tuple):
-        return "a list"
-    if isinstance(value, str | int | float | bool):
-        return show(value)
-    return type(value).__name__

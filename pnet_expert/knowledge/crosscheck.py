@@ -29,6 +29,7 @@ from pnet_expert.core.schema import (
     TreatmentSpec,
     iter_tests,
 )
+from pnet_expert.core.show import show
 from pnet_expert.knowledge.nodes import Problems
 
 
@@ -152,7 +153,7 @@ class CrossCheck:
                     codes.KB_NOT_A_VALUE,
                     t.origin,
                     f"{where}.{t.op}",
-                    f"{_show(value)} is not a value of {t.fact}",
+                    f"{show(value)} is not a value of {t.fact}",
                     suggestion=closest(value, fact.value_ids),
                     hint=f"allowed: {one_of(fact.value_ids)}",
                 )
@@ -374,9 +375,3 @@ def _declared(names: Iterable[str]) -> str:
     """The hint after an undeclared name: what is declared."""
     listed = one_of(names)
     return f"declared: {listed}" if listed else "none is declared"
-
-
-def _show(value: object) -> str:
-    if isinstance(value, bool):
-        return "true" if value else "false"
-    return repr(value)
