@@ -1,4 +1,5 @@
-"""Pieces the subcommands share: registering them, the --kb, --progress and -o options, writing outputs."""
+"""Pieces the subcommands share: registering them, the CASE argument, the --kb, --progress and -o
+options, writing outputs."""
 
 from __future__ import annotations
 
@@ -11,6 +12,15 @@ from typing import TYPE_CHECKING, Any
 if TYPE_CHECKING:
     from pnet_expert.core.errors import InputError
     from pnet_expert.core.schema import KnowledgeBase
+
+
+def add_case_argument(parser: argparse.ArgumentParser) -> None:
+    """``CASE``: one case file, or ``-`` for standard input (``recommend`` and ``report``)."""
+    parser.add_argument(
+        "case",
+        metavar="CASE",
+        help="a case file (.json, .yaml, .yml, .toml), or - for standard input",
+    )
 
 
 def add_kb_option(parser: argparse.ArgumentParser) -> None:

@@ -5,7 +5,7 @@ from __future__ import annotations
 import argparse
 import sys
 
-from pnet_expert.cli.common import add_kb_option, knowledge_base
+from pnet_expert.cli.common import add_case_argument, add_kb_option, knowledge_base
 
 HELP = "show the treatment options the source offers for one case, with the reasons"
 FORMATS = ("text", "json", "markdown")
@@ -13,11 +13,7 @@ FORMATS = ("text", "json", "markdown")
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
     """CASE, --format, --kb."""
-    parser.add_argument(
-        "case",
-        metavar="CASE",
-        help="a case file (.json, .yaml, .yml, .toml), or - for standard input",
-    )
+    add_case_argument(parser)
     parser.add_argument(
         "--format", "-f", choices=FORMATS, default="text", help="output format (default: text)"
     )

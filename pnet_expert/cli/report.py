@@ -9,18 +9,20 @@ from __future__ import annotations
 
 import argparse
 
-from pnet_expert.cli.common import add_kb_option, add_output_option, knowledge_base, write_report
+from pnet_expert.cli.common import (
+    add_case_argument,
+    add_kb_option,
+    add_output_option,
+    knowledge_base,
+    write_report,
+)
 
 HELP = "write a teaching report for one case: every option and its reasoning (Markdown or HTML)"
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
     """CASE, -o OUT, --kb."""
-    parser.add_argument(
-        "case",
-        metavar="CASE",
-        help="a case file (.json, .yaml, .yml, .toml), or - for standard input",
-    )
+    add_case_argument(parser)
     add_output_option(parser)
     add_kb_option(parser)
 
