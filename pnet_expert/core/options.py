@@ -2,11 +2,12 @@
 
 Several rules may offer one treatment. The option then has the strongest of
 their strengths (the first in the vocabulary's order) and the union of their
-qualifiers (in the vocabulary's order). The consultation makes its options
-with :func:`option_summary` (``explain/build.py``), and ``kb diff`` makes the
-options before and after an edit with it from the rules the logic says fire,
-so that the two always agree; ``kb check``'s subsumption reads offers the same
-way (a rule adds nothing when another offers as strongly, with its qualifiers).
+qualifiers (in the vocabulary's order): :func:`strength_and_qualifiers`. The
+consultation makes its options with it (``explain/build.py``), and ``kb diff``
+makes the options before and after an edit with it (:func:`option_summary`)
+from the rules the logic says fire, so that the two always agree. ``kb check``'s
+subsumption reads offers the same way (a rule adds nothing when another offers
+as strongly, with its qualifiers).
 """
 
 from __future__ import annotations
@@ -15,7 +16,7 @@ from collections.abc import Iterable
 
 import attrs
 
-from pnet_expert.core.schema import KnowledgeBase
+from pnet_expert.core.schema import KnowledgeBase, RuleSpec
 
 
 @attrs.frozen
@@ -40,21 +41,26 @@ class OptionSummary:
         return f"{self.treatment} ({self.details})"
 
 
-def option_summary(
-    kb: KnowledgeBase, treatment: str, offers: Iterable[tuple[str, tuple[str, ...]]]
-) -> OptionSummary | None:
-    """The option for a treatment from each offering rule's strength and qualifiers; None when none offers it.
+def strength_and_qualifiers(
+    kb: KnowledgeBase, strengths: Iterable[str], qualifiers: Iterable[str]
+) -> tuple[str, tuple[str, ...]]:
+    """An option's strength and qualifiers from those of the rules that offer it (one rule or more).
 
-    The strongest strength, and every qualifier once, in the vocabulary's order
-    (the loader checks that each is declared).
+    The strongest strength, and every qualifier once, in the vocabulary's
+    order (the loader checks that each is declared). Plain iterables, not
+    objects, because it runs for every option of every consultation.
     """
-    strengths: list[str] = []
-    qualifiers: set[str] = set()
-    for strength, offered in offers:
-        strengths.append(strength)
-        qualifiers.update(offered)
-    if not strengths:
-        return None
     ranks = kb.ranks
     strongest = min(strengths, key=ranks.strengths.__getitem__)
-    return OptionSummary(treatment, strongest, tuple(sorted(qualifiers, key=ranks.qualifiers.__getitem__)))
+    return strongest, tuple(sorted(set(qualifiers), key=ranks.qualifiers.__getitem__))
+
+
+def option_summary(kb: KnowledgeBase, treatment: str, rules: Iterable[RuleSpec]) -> OptionSummary | None:
+    """The option for a treatment that these rules, firing, give; None when none of them offers it."""
+    offers = [(rule.strength, offer) for rule in rules if (offer := rule.offers_treatment(treatment))]
+    if not offers:
+        return None
+    strength, qualifiers = strength_and_qualifiers(
+        kb, (s for s, _ in offers), (q for _, offer in offers for q in offer.qualifiers)
+    )
+    return OptionSummary(treatment, strength, qualifiers)

@@ -123,8 +123,11 @@ def _records(spec: FactSpec, value: Any, problems: list[Diagnostic]) -> tuple[Re
                     )
                 )
         # The fields in the spec's order, whatever the case's order: equal records are equal.
-        known = tuple((name, v) for name in field_ids if (v := record.get(name)) is not None)
-        out.append(Record(known, field_ids))
+        known = []
+        for name in field_ids:
+            if (checked := record.get(name)) is not None:
+                known.append((name, checked))
+        out.append(Record(tuple(known), field_ids))
     if len(problems) > before:
         return None
     return tuple(out)

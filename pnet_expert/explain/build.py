@@ -14,7 +14,7 @@ from collections.abc import Iterable
 from typing import Any
 
 from pnet_expert.core.case import FactValue, Patient, Record
-from pnet_expert.core.options import option_summary
+from pnet_expert.core.options import strength_and_qualifiers
 from pnet_expert.core.schema import KnowledgeBase, RuleSpec
 from pnet_expert.engine.session import FindingKey, Firing
 from pnet_expert.explain.consultation import Consultation, FactGroup, FindingUse, Option, Reason
@@ -91,9 +91,10 @@ def build(kb: KnowledgeBase, patient: Patient, firings: Iterable[Firing]) -> Con
         because = reasons.get(treatment_id)
         if not because:
             continue
-        summary = option_summary(kb, treatment_id, ((r.strength, r.qualifiers) for r in because))
-        assert summary is not None
-        options.append(Option(treatment_id, label, summary.strength, summary.qualifiers, tuple(because)))
+        strength, qualifiers = strength_and_qualifiers(
+            kb, (r.strength for r in because), (q for r in because for q in r.qualifiers)
+        )
+        options.append(Option(treatment_id, label, strength, qualifiers, tuple(because)))
     options.sort(key=lambda o: ranks.strengths[o.strength])
     fired_rules = tuple(sorted(by_rule))
     derived = tuple(finding_uses[k] for k in sorted(finding_uses, key=orders.finding_key))

@@ -298,12 +298,6 @@ def touched_treatments(old: KnowledgeBase, new: KnowledgeBase) -> tuple[tuple[st
     return tuple(sorted(((t, tuple(r)) for t, r in touched.items()), key=lambda item: order.get(item[0], 0)))
 
 
-def _option(kb: KnowledgeBase, rules: Iterable[RuleSpec], treatment: str) -> OptionSummary | None:
-    """The option for a treatment as a consultation shows it, from the rules that fired."""
-    offers = ((r.strength, o.qualifiers) for r in rules if (o := r.offers_treatment(treatment)) is not None)
-    return option_summary(kb, treatment, offers)
-
-
 def treatment_impact(
     old: KnowledgeBase,
     new: KnowledgeBase,
@@ -346,7 +340,8 @@ def treatment_impact(
         if not changed_fires(case):
             continue
         before_rules, after_rules = fired(case, 0, old_rules), fired(case, 1, new_rules)
-        before, after = _option(old, before_rules, treatment), _option(new, after_rules, treatment)
+        before = option_summary(old, treatment, before_rules)
+        after = option_summary(new, treatment, after_rules)
         if before == after:
             continue
         key = (tuple(r.id for r in before_rules), tuple(r.id for r in after_rules))
