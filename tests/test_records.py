@@ -20,6 +20,7 @@ from hypothesis import strategies as st
 
 from pnet_expert import CaseError, KnowledgeBase, KnowledgeBaseError, Patient, Record, Tumor, recommend
 from pnet_expert.consult.interview import Interview
+from pnet_expert.core import codes
 from pnet_expert.core.logic import Evaluator, Truth
 from pnet_expert.engine.session import compiled
 from pnet_expert.files.casefile import read_case, write_case
@@ -214,12 +215,17 @@ def test_the_loader_checks_record_fields(kb_copy: Path) -> None:
     edit(facts, '"{size} tumor in {site}"', '"{grade} tumor in {site}"')
     with pytest.raises(KnowledgeBaseError) as caught:
         load_knowledge_base(kb_copy)
-    problems = [p.split(": ", 1)[1] for p in caught.value.problems]
-    assert problems == [
-        "tumors.fields: a records fact needs a required field (it names each record)",
-        "tumors.fields.index: 'index' cannot be a field id (the engine's facts and records use it); "
+    found = [(d.code, d.path) for d in caught.value.diagnostics]
+    assert found == [
+        (codes.KB_RECORD_FIELDS, "tumors.fields"),
+        (codes.KB_RECORD_FIELDS, "tumors.fields.index"),
+        (codes.KB_NOT_A_FIELD, "tumors.words"),
+    ]
+    assert [d.detail for d in caught.value.diagnostics] == [
+        "a records fact needs a required field (it names each record)",
+        "'index' cannot be a field id (the engine's facts and records use it); "
         "not any of: fact, field_ids, get, index, known, name, to_dict, without",
-        "tumors.words: {grade} is not a field of tumors; fields: site, size, index",
+        "{grade} is not a field of tumors; fields: site, size, index",
     ]
 
 
