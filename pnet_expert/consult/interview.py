@@ -15,7 +15,7 @@ field (the size) when it matters.
 from __future__ import annotations
 
 import enum
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from pathlib import Path
 from typing import Any, TypeVar, cast
 
@@ -26,6 +26,7 @@ from pnet_expert.consult.questions import (
     count_question,
     fact_question,
     field_question,
+    question_for,
 )
 from pnet_expert.core import codes
 from pnet_expert.core.case import Patient, Record, validate_case
@@ -210,6 +211,37 @@ class Interview:
     def answer_text(self, question: Question, text: str) -> str | None:
         """Parse a typed answer and apply it (AnswerError or CaseError when it cannot be taken)."""
         return self.answer(question, question.parse(text))
+
+    @classmethod
+    def replay(cls, kb: KnowledgeBase, answers: Iterable[tuple[str, str]]) -> Interview:
+        """An interview with these answers given in order, each as ``(slot, typed words)``.
+
+        A session kept as text (the answers of a web form, so that a server keeps
+        no session) is read back this way: every answer goes through the same
+        parsing and checks as a typed one, and ``back`` undoes the last. Raises
+        AnswerError, InputError or CaseError naming the slot whose answer cannot
+        be taken.
+        """
+        interview = cls(kb)
+        for slot, text in answers:
+            question = question_for(kb.facts, slot)
+            if question.kind == "field" and question.index is not None:
+                count = interview._steps.get(question.fact)
+                if not isinstance(count, int) or isinstance(count, bool) or question.index >= count:
+                    given = "not given" if count is None else f"{question.typed(count)}"
+                    number = question.index + 1
+                    message = f"there is no record {number} of {question.fact} ({question.fact}: {given})"
+                    raise InputError(
+                        Diagnostic(
+                            codes.INPUT_NOT_AN_ANSWER, slot, message, hint=f"answer {question.fact} first"
+                        )
+                    )
+            interview.answer_text(question, text)
+        return interview
+
+    def transcript(self) -> tuple[tuple[str, str], ...]:
+        """The answers as ``(slot, typed words)`` pairs that :meth:`replay` reads back into these answers."""
+        return tuple((slot, question_for(self.kb.facts, slot).typed(a)) for slot, a in self._steps.items())
 
     def back(self) -> str | None:
         """Undo the last answer; return the slot it answered (None when there is nothing to undo)."""

@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import enum
 import re
+from collections.abc import Mapping
 from typing import Literal, TypeAlias
 
 import attrs
@@ -22,7 +23,7 @@ import attrs
 from pnet_expert.core import codes
 from pnet_expert.core.diagnostics import Diagnostic, closest
 from pnet_expert.core.errors import InputError
-from pnet_expert.core.logic import field_slot
+from pnet_expert.core.logic import FIELD_SLOT, field_slot
 from pnet_expert.core.schema import FactSpec, FieldSpec
 
 UNKNOWN_WORDS = ("unknown", "?")
@@ -131,6 +132,22 @@ class Question:
                     return choice.value
         raise self._not_allowed(typed, [c.word for c in self.choices])
 
+    def typed(self, answer: Answer) -> str:
+        """The words a user would type for an answer: ``parse`` reads them back as that answer.
+
+        A session kept as text (a web form's answers) is these words, so that it is
+        read back through the same parsing, with the same checks, as a typed answer.
+        """
+        if answer is UNKNOWN:
+            return UNKNOWN_WORDS[0]
+        if isinstance(answer, bool):
+            return "yes" if answer else "no"
+        if isinstance(answer, tuple):
+            return " ".join(c.word for c in self.choices if c.value in answer) or NONE_WORD
+        if isinstance(answer, int):
+            return str(answer)
+        return next((c.word for c in self.choices if c.value == answer), answer)
+
     def _count(self, typed: str) -> int:
         if typed.isdigit() and int(typed) <= MAX_RECORDS:
             return int(typed)
@@ -191,4 +208,29 @@ def field_question(spec: FactSpec, field: FieldSpec, index: int) -> Question:
         field=field.id,
         index=index,
         needed_in_record=field.required,
+    )
+
+
+def question_for(facts: Mapping[str, FactSpec], slot: str) -> Question:
+    """The question that fills a slot: a fact (``spread``), a records fact's count (``tumors``)
+    or one field of one record (``tumors[0].site``); an InputError naming the slot when none does."""
+    match = FIELD_SLOT.fullmatch(slot)
+    name = match.group(1) if match else slot
+    spec = facts.get(name)
+    if spec is not None and match is None:
+        return count_question(spec) if spec.kind == "records" else fact_question(spec)
+    if spec is not None and match is not None and spec.kind == "records":
+        index, field_id = int(match.group(2)), match.group(3)
+        field = next((f for f in spec.fields if f.id == field_id), None)
+        if field is not None and index < MAX_RECORDS:
+            return field_question(spec, field, index)
+    slots = [*facts, *(field_slot(s.id, 0, f.id) for s in facts.values() for f in s.fields)]
+    raise InputError(
+        Diagnostic(
+            codes.INPUT_UNKNOWN_NAME,
+            slot,
+            f"{slot!r} is not a question of the interview",
+            suggestion=closest(slot, slots),
+            hint=f"the questions are: {', '.join(slots)} (a record's index from 0 to {MAX_RECORDS - 1})",
+        )
     )
