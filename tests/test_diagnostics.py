@@ -14,7 +14,7 @@ from pnet_expert.core.diagnostics import Diagnostic, Origin, closest
 DOCS = ROOT / "docs" / "diagnostics.md"
 PACKAGE = ROOT / "pnet_expert"
 ROW = re.compile(r"^\| `([A-Z]+-[EWI]\d{3})` \| (\w+) \| (.+?) \| .*\|$")
-CODE_TEXT = re.compile(r"""["'](?:CASE|FILE|INPUT|KB|CHECK)-[EWI]\d{3}["']""")
+CODE_TEXT = re.compile(r"""["'](?:CASE|FILE|INPUT|WEB|KB|CHECK)-[EWI]\d{3}["']""")
 
 
 def _table() -> list[tuple[str, str, str]]:

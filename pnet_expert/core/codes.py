@@ -2,7 +2,8 @@
 
 A code names a *kind* of problem, CLIPS-style: a prefix for what was read
 (``CASE`` a case's facts, ``FILE`` a file, ``INPUT`` a name, option or answer
-typed by a user, ``KB`` a knowledge base, ``CHECK`` a finding of ``kb check``),
+typed by a user, ``WEB`` a request to the web server, ``KB`` a knowledge base,
+``CHECK`` a finding of ``kb check``),
 a letter for its severity (``E`` error, ``W`` warning, ``I`` information) and a
 number. The message says the particulars; the code stays the same whatever the
 words, so that tests, scripts and teachers can rely on it.
@@ -25,7 +26,7 @@ import attrs
 
 Severity = Literal["error", "warning", "info"]
 SEVERITIES: dict[str, Severity] = {"E": "error", "W": "warning", "I": "info"}
-PATTERN = re.compile(r"^(CASE|FILE|INPUT|KB|CHECK)-([EWI])(\d{3})$")
+PATTERN = re.compile(r"^(CASE|FILE|INPUT|WEB|KB|CHECK)-([EWI])(\d{3})$")
 
 
 @attrs.frozen
@@ -110,6 +111,19 @@ INPUT_TOOL_FAILED = _declare("INPUT-E009", "an outside program failed")
 INPUT_NOT_THE_SOURCE = _declare(
     "INPUT-E010", "the --source file does not hold the source's treatment section"
 )
+
+# ---------------------------------------------------------------- requests to pnet-expert serve
+
+WEB_TOO_LARGE = _declare("WEB-E001", "a request's body is larger than the server takes")
+WEB_MEDIA_TYPE = _declare("WEB-E002", "a request's body is of a kind the endpoint does not read")
+WEB_TOO_SLOW = _declare("WEB-E003", "a request took longer than the server allows")
+WEB_BAD_BODY = _declare(
+    "WEB-E004", "a request's body lacks a part the endpoint needs, or has one of the wrong kind"
+)
+WEB_NOT_FOUND = _declare("WEB-E005", "no page or endpoint at this address")
+WEB_METHOD = _declare("WEB-E006", "the address does not take this method (GET, POST)")
+WEB_BODY_TIMEOUT = _declare("WEB-E007", "a request's body did not arrive in time")
+WEB_TOO_MANY = _declare("WEB-E008", "a request holds more answers or form fields than the server takes")
 
 # ---------------------------------------------------------------- a knowledge base: the shape of a file
 
