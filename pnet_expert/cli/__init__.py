@@ -23,6 +23,7 @@ COMMANDS = {
     "consult": "pnet_expert.cli.consult",
     "report": "pnet_expert.cli.report",
     "kb": "pnet_expert.cli.kb",
+    "serve": "pnet_expert.cli.serve",
 }
 
 EXIT_OK, EXIT_FAILED, EXIT_USAGE = 0, 1, 2

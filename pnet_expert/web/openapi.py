@@ -1,0 +1,463 @@
+"""The OpenAPI 3.1 description of the HTTP API (``GET /openapi.json``), built from the knowledge base.
+
+Its schemas are JSON Schema 2020-12 (what OpenAPI 3.1 uses), made from the
+knowledge base's own fact specs, treatments, rules and strengths, not from
+models written twice: an edited knowledge base served with ``--kb`` gets a
+description of its own facts and values.
+
+:func:`component_schemas` is the one seam where the case and result
+contracts come in. Until ``pnet_expert.interop.schema`` (``case_schema(kb)``,
+``result_schema(kb)``) is on main, they are made here, from the same specs;
+once it lands, :func:`contract_schemas` takes them from there and this
+module keeps only the API's own envelopes (errors, validation, WHY NOT, the
+interview).
+"""
+
+from __future__ import annotations
+
+import importlib
+from typing import Any
+
+from pnet_expert._version import __version__
+from pnet_expert.core.case import META_KEYS
+from pnet_expert.core.schema import FactSpec, KnowledgeBase
+
+Schema = dict[str, Any]
+REF = "#/components/schemas/"
+
+
+def _ref(name: str) -> Schema:
+    return {"$ref": REF + name}
+
+
+def _nullable(schema: Schema) -> Schema:
+    return {"anyOf": [schema, {"type": "null"}]}
+
+
+# ---------------------------------------------------------------- the case and the result
+
+
+def contract_schemas(kb: KnowledgeBase) -> tuple[Schema, Schema]:
+    """The case and the consultation's JSON schemas: interop's when it is installed, else made here."""
+    try:
+        interop: Any = importlib.import_module("pnet_expert.interop.schema")
+    except ImportError:
+        return case_schema(kb), result_schema(kb)
+    return interop.case_schema(kb), interop.result_schema(kb)
+
+
+def _fact_schema(spec: FactSpec) -> Schema:
+    if spec.kind == "boolean":
+        value: Schema = {"type": "boolean"}
+    elif spec.kind == "choice":
+        value = {"enum": list(spec.value_ids)}
+    elif spec.kind == "set":
+        value = {"type": "array", "items": {"enum": list(spec.value_ids)}, "uniqueItems": True}
+    else:
+        fields: dict[str, Schema] = {}
+        for f in spec.fields:
+            allowed: Schema = {"enum": [v.id for v in f.values]}
+            fields[f.id] = allowed if f.required else _nullable(allowed)
+        value = {
+            "type": "array",
+            "items": {
+                "type": "object",
+                "properties": fields,
+                "required": [f.id for f in spec.fields if f.required],
+                "additionalProperties": False,
+            },
+        }
+    value = {**value, "title": spec.label, "description": f"{spec.question} {spec.help}".strip()}
+    return value if spec.required else _nullable(value)
+
+
+def case_schema(kb: KnowledgeBase) -> Schema:
+    """A case: only the required facts must be given; a fact left out or null is unknown."""
+    properties: dict[str, Schema] = {key: _nullable({"type": "string"}) for key in META_KEYS}
+    properties.update({spec.id: _fact_schema(spec) for spec in kb.facts.values()})
+    constraints = " ".join(c.message for c in kb.constraints)
+    return {
+        "title": "Case",
+        "description": (
+            "The facts of one case. A fact not given (or null) is unknown, and unknown is not false. "
+            f"The facts must also agree with each other: {constraints}"
+        ),
+        "type": "object",
+        "properties": properties,
+        "required": [s.id for s in kb.facts.values() if s.required],
+        "additionalProperties": False,
+    }
+
+
+def result_schema(kb: KnowledgeBase) -> Schema:
+    """A consultation's ``to_dict()`` (the JSON contract), its ids and words the knowledge base's own."""
+    facts: Schema = {"type": "object", "propertyNames": {"enum": list(kb.facts)}}
+    rule_ids: Schema = {"enum": [*kb.rules, *(f.rule.id for f in kb.findings.values())]}
+    treatments: Schema = {"enum": list(kb.treatments)}
+    strengths: Schema = {"enum": [s.id for s in kb.strengths]}
+    qualifiers: Schema = {"type": "array", "items": {"enum": [q.id for q in kb.qualifiers]}}
+    finding_use: Schema = {
+        "type": "object",
+        "properties": {
+            "finding": {"enum": list(kb.findings)},
+            "rule": rule_ids,
+            "facts": facts,
+            "attributes": {"type": "object", "additionalProperties": {"type": "string"}},
+        },
+        "required": ["finding", "rule", "facts"],
+        "additionalProperties": False,
+    }
+    reason: Schema = {
+        "type": "object",
+        "properties": {
+            "rule": rule_ids,
+            "section": {"enum": list(kb.sections)},
+            "strength": strengths,
+            "qualifiers": qualifiers,
+            "alternatives": {"type": "boolean"},
+            "alternative_to": {"type": "array", "items": treatments},
+            "quote": {"type": "string"},
+            "sub_bullets": {"type": "array", "items": {"type": "string"}},
+            "reading": _nullable({"type": "string"}),
+            "facts": facts,
+            "findings": {"type": "array", "items": finding_use},
+        },
+        "required": ["rule", "section", "strength", "qualifiers", "quote", "facts", "findings"],
+    }
+    option: Schema = {
+        "type": "object",
+        "properties": {
+            "id": treatments,
+            "label": {"type": "string"},
+            "strength": strengths,
+            "qualifiers": qualifiers,
+            "because": {"type": "array", "items": reason, "minItems": 1},
+        },
+        "required": ["id", "label", "strength", "qualifiers", "because"],
+    }
+    return {
+        "title": "Consultation",
+        "description": (
+            "What the source offers for one case, and why: every option with the rules that offer it, the "
+            "source's words, the findings and facts each rule rests on; the gaps; the knowledge base's "
+            "identity; the disclaimer. Options, never advice."
+        ),
+        "type": "object",
+        "properties": {
+            "case": {"type": "object"},
+            "knowledge_base": {
+                "type": "object",
+                "properties": {
+                    "name": {"type": "string"},
+                    "version": {"type": "string"},
+                    "source": {
+                        "type": "object",
+                        "properties": {
+                            "title": {"type": "string"},
+                            "publisher": {"type": "string"},
+                            "section": {"type": "string"},
+                            "last_modified": {"type": "string"},
+                        },
+                        "required": ["title", "last_modified"],
+                    },
+                },
+                "required": ["name", "version", "source"],
+            },
+            "treatments": {"type": "array", "items": option},
+            "fired_rules": {"type": "array", "items": rule_ids},
+            "gaps": {"type": "array", "items": {"type": "string"}},
+            "gap_details": {"type": "array", "items": {"type": "object"}},
+            "findings": {"type": "array", "items": finding_use},
+            "unknown_facts": {"type": "array", "items": {"enum": list(kb.facts)}},
+            "disclaimer": {"type": "string"},
+        },
+        "required": [
+            "case",
+            "knowledge_base",
+            "treatments",
+            "fired_rules",
+            "gaps",
+            "gap_details",
+            "findings",
+            "unknown_facts",
+            "disclaimer",
+        ],
+    }
+
+
+# ---------------------------------------------------------------- the API's own envelopes
+
+_DIAGNOSTIC: Schema = {
+    "type": "object",
+    "description": "One problem, as the command line prints it (docs/diagnostics.md lists the codes).",
+    "properties": {
+        "code": {"type": "string", "pattern": "^[A-Z]+-[EWI][0-9]{3}$"},
+        "severity": {"enum": ["error", "warning", "info"]},
+        "origin": _nullable({"type": "string"}),
+        "path": _nullable({"type": "string"}),
+        "message": {"type": "string"},
+        "suggestion": _nullable({"type": "string"}),
+        "hint": _nullable({"type": "string"}),
+        "text": {"type": "string"},
+    },
+    "required": ["code", "severity", "path", "message", "text"],
+}
+
+_ERROR: Schema = {
+    "type": "object",
+    "description": "A request not taken: the lines the command line would print, and every diagnostic.",
+    "properties": {
+        "error": {"type": "string"},
+        "status": {"type": "integer"},
+        "valid": {"type": "boolean"},
+        "diagnostics": {"type": "array", "items": _ref("Diagnostic"), "minItems": 1},
+    },
+    "required": ["error", "status", "diagnostics"],
+}
+
+
+def _envelopes(kb: KnowledgeBase) -> dict[str, Schema]:
+    treatment: Schema = {"enum": list(kb.treatments)}
+    check: Schema = {
+        "type": "object",
+        "properties": {
+            "rule": {"type": "string"},
+            "section": {"type": "string"},
+            "strength": {"type": "string"},
+            "offers": {"type": "array", "items": treatment},
+            "quote": {"type": "string"},
+            "fired": {"type": "boolean"},
+            "truth": {"enum": ["true", "false", "unknown"]},
+            "conditions": {
+                "type": "array",
+                "items": {
+                    "type": "object",
+                    "properties": {
+                        "text": {"type": "string"},
+                        "truth": {"enum": ["true", "false", "unknown"]},
+                        "detail": {"type": "string"},
+                        "unknown": {"type": "array", "items": {"type": "string"}},
+                    },
+                    "required": ["text", "truth", "detail", "unknown"],
+                },
+            },
+            "unknown_facts": {"type": "array", "items": {"type": "string"}},
+        },
+        "required": ["rule", "fired", "truth", "conditions"],
+    }
+    question: Schema = {
+        "type": "object",
+        "properties": {
+            "slot": {
+                "type": "string",
+                "description": "what the answer fills: a fact, a count, tumors[0].site",
+            },
+            "fact": {"enum": list(kb.facts)},
+            "kind": {"enum": ["boolean", "choice", "set", "count", "field"]},
+            "text": {"type": "string"},
+            "help": {"type": "string"},
+            "required": {"type": "boolean"},
+            "allowed": {"type": "string"},
+            "choices": {
+                "type": "array",
+                "items": {
+                    "type": "object",
+                    "properties": {
+                        "value": {"type": ["string", "boolean"]},
+                        "word": {"type": "string"},
+                        "label": {"type": "string"},
+                    },
+                },
+            },
+            "why": {"type": "object"},
+        },
+        "required": ["slot", "fact", "kind", "text", "choices"],
+    }
+    answer: Schema = {
+        "anyOf": [
+            {"type": "boolean"},
+            {"type": "string"},
+            {"type": "integer", "minimum": 0},
+            {"type": "array", "items": {"type": "string"}},
+            {"type": "null"},
+        ]
+    }
+    return {
+        "Diagnostic": _DIAGNOSTIC,
+        "Error": _ERROR,
+        "Validation": {
+            "type": "object",
+            "properties": {
+                "valid": {"const": True},
+                "case": {"type": "object"},
+                "unknown_facts": {"type": "array", "items": {"enum": list(kb.facts)}},
+                "diagnostics": {"type": "array", "maxItems": 0},
+            },
+            "required": ["valid", "case", "unknown_facts", "diagnostics"],
+        },
+        "WhyNotRequest": {
+            "type": "object",
+            "properties": {"case": _ref("Case"), "treatment": treatment},
+            "required": ["case", "treatment"],
+        },
+        "WhyNot": {
+            "type": "object",
+            "properties": {
+                "treatment": treatment,
+                "label": {"type": "string"},
+                "offered": {"type": "boolean"},
+                "offered_by": {"type": "array", "items": {"type": "string"}},
+                "rules": {"type": "array", "items": check},
+                "text": {"type": "string"},
+                "disclaimer": {"type": "string"},
+            },
+            "required": ["treatment", "offered", "offered_by", "rules", "text", "disclaimer"],
+        },
+        "InterviewRequest": {
+            "type": "object",
+            "description": (
+                "The answers so far, in the order given: slot -> answer (null: unknown). The server keeps no "
+                "session; send every answer each time."
+            ),
+            "properties": {
+                "answers": {"type": "object", "additionalProperties": answer, "maxProperties": 100},
+            },
+        },
+        "InterviewStep": {
+            "type": "object",
+            "properties": {
+                "done": {"type": "boolean"},
+                "question": _nullable(question),
+                "answers": {"type": "object"},
+                "case": {"type": "object"},
+                "facts": {"type": "object", "additionalProperties": {"type": "string"}},
+                "result": _nullable(_ref("Consultation")),
+                "disclaimer": {"type": "string"},
+            },
+            "required": ["done", "question", "answers", "case", "facts", "result", "disclaimer"],
+        },
+        "KnowledgeBase": {
+            "type": "object",
+            "properties": {
+                "knowledge_base": {"type": "object"},
+                "facts": {"type": "array"},
+                "findings": {"type": "array"},
+                "treatments": {"type": "array"},
+                "sections": {"type": "array"},
+                "rules": {"type": "array"},
+            },
+            "required": ["knowledge_base", "facts", "findings", "treatments", "sections", "rules"],
+        },
+    }
+
+
+def component_schemas(kb: KnowledgeBase) -> dict[str, Schema]:
+    """Every schema of the description: the case and result contracts, then the API's envelopes."""
+    case, result = contract_schemas(kb)
+    return {"Case": case, "Consultation": result, **_envelopes(kb)}
+
+
+# ---------------------------------------------------------------- the paths
+
+
+def _json(schema: Schema) -> Schema:
+    return {"content": {"application/json": {"schema": schema}}}
+
+
+def _errors(*statuses: int) -> dict[str, Schema]:
+    words = {
+        400: "the body is not JSON, YAML or TOML",
+        413: "the body is larger than the server takes",
+        415: "the body is of a kind this endpoint does not read",
+        422: "the body was read but is not valid: every problem, each naming its field",
+        503: "the request took longer than the server allows",
+    }
+    return {str(s): {"description": words[s], **_json(_ref("Error"))} for s in statuses}
+
+
+def _case_body(description: str) -> Schema:
+    return {
+        "required": True,
+        "description": description,
+        "content": {
+            "application/json": {"schema": _ref("Case")},
+            "application/yaml": {"schema": _ref("Case")},
+            "application/toml": {"schema": _ref("Case")},
+        },
+    }
+
+
+def document(kb: KnowledgeBase, extra_paths: dict[str, Schema] | None = None) -> Schema:
+    """The OpenAPI 3.1 document of the server's JSON API, for this knowledge base."""
+    bad = _errors(400, 413, 415, 422, 503)
+    paths: dict[str, Schema] = {
+        "/api/recommend": {
+            "post": {
+                "operationId": "recommend",
+                "summary": "The options the source offers for a case, each with its reasons",
+                "description": "Exactly the library's recommend(case).to_dict(). Options, never advice.",
+                "requestBody": _case_body("the case (JSON unless the Content-Type names YAML or TOML)"),
+                "responses": {
+                    "200": {"description": "the consultation", **_json(_ref("Consultation"))},
+                    **bad,
+                },
+            }
+        },
+        "/api/validate": {
+            "post": {
+                "operationId": "validate",
+                "summary": "Check a case: valid, or every problem with its code and field",
+                "requestBody": _case_body("the case to check"),
+                "responses": {
+                    "200": {"description": "the case is valid", **_json(_ref("Validation"))},
+                    **bad,
+                },
+            }
+        },
+        "/api/why-not": {
+            "post": {
+                "operationId": "whyNot",
+                "summary": "WHY NOT: every rule that could offer a treatment, and each condition on the case",
+                "requestBody": {"required": True, **_json(_ref("WhyNotRequest"))},
+                "responses": {"200": {"description": "the rules, checked", **_json(_ref("WhyNot"))}, **bad},
+            }
+        },
+        "/api/interview": {
+            "post": {
+                "operationId": "interview",
+                "summary": "The next question of a consultation (stateless: send the answers so far)",
+                "description": (
+                    "Asks only what can still change the options, as `pnet-expert consult` does; "
+                    "WHY is given with each question, and the options so far once the case is ready."
+                ),
+                "requestBody": {"required": True, **_json(_ref("InterviewRequest"))},
+                "responses": {"200": {"description": "the next step", **_json(_ref("InterviewStep"))}, **bad},
+            }
+        },
+        "/api/kb": {
+            "get": {
+                "operationId": "knowledgeBase",
+                "summary": "The knowledge base: facts, findings, treatments, sections, rules, quotes",
+                "responses": {"200": {"description": "the knowledge base", **_json(_ref("KnowledgeBase"))}},
+            }
+        },
+        **(extra_paths or {}),
+    }
+    return {
+        "openapi": "3.1.0",
+        "jsonSchemaDialect": "https://json-schema.org/draft/2020-12/schema",
+        "info": {
+            "title": "pnet_expert",
+            "version": __version__,
+            "summary": "The treatment options one NCI PDQ patient summary (2012) offers, explained.",
+            "description": (
+                f"{kb.disclaimer} Knowledge base {kb.name} {kb.version}; source: {kb.source.title}, "
+                f"last modified {kb.source.last_modified}. Bodies are at most the server's limit (413 above "
+                "it); a bad body is answered 400 or 422 with every problem, each with its stable code "
+                "(docs/diagnostics.md) and the field it names."
+            ),
+            "license": {"name": "MIT", "identifier": "MIT"},
+        },
+        "paths": paths,
+        "components": {"schemas": component_schemas(kb)},
+    }
