@@ -14,7 +14,7 @@ from hypothesis import HealthCheck, given, settings
 
 from pnet_expert import CaseError, InputError, KnowledgeBase, recommend
 from pnet_expert.consult.interview import FactStatus, Interview, answer_from_case
-from pnet_expert.consult.questions import UNKNOWN, Question, fact_question
+from pnet_expert.consult.questions import UNKNOWN, Question, fact_question, question_for
 from pnet_expert.core.logic import Evaluator, Truth
 from pnet_expert.files.casefile import read_case
 
@@ -445,3 +445,52 @@ def test_zero_tumors_means_none_found_and_no_site_is_asked(kb: KnowledgeBase) ->
     question = interview.next_question()
     assert question is not None
     assert question.slot == "spread"
+
+
+# ---------------------------------------------------------------- a session kept as text (a web form)
+
+
+@settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(case=valid_cases())
+def test_a_transcript_replays_into_the_same_answers(kb: KnowledgeBase, case: dict[str, Any]) -> None:
+    """Any session, written as (slot, typed words) and replayed, has the same answers and next question."""
+    interview, _ = replay(kb, case)
+    again = Interview.replay(kb, interview.transcript())
+    assert again.answers == interview.answers
+    assert again.next_question() == interview.next_question()
+    loaded = Interview(kb)
+    loaded.load_case(case)
+    assert Interview.replay(kb, loaded.transcript()).answers == loaded.answers
+
+
+def test_typed_words_parse_back_to_the_answer(kb: KnowledgeBase) -> None:
+    """Question.typed is parse's inverse: yes/no, a value, a set in the KB's order, none, a count, unknown."""
+    spread = fact_question(kb.facts["spread"])
+    assert spread.typed(("liver", "lymph_nodes")) == "lymph_nodes liver"
+    assert spread.typed(()) == "none"
+    for question, answer in (
+        (spread, ("liver",)),
+        (spread, ()),
+        (fact_question(kb.facts["resectable"]), False),
+        (fact_question(kb.facts["tumor_type"]), "vipoma"),
+        (question_for(kb.facts, "tumors"), 3),
+        (question_for(kb.facts, "tumors[1].size"), UNKNOWN),
+    ):
+        assert question.parse(question.typed(answer)) == answer
+
+
+def test_replay_names_the_slot_it_cannot_take(kb: KnowledgeBase) -> None:
+    """An unknown slot, a record beyond the count, a bad answer: each refused naming its slot."""
+    with pytest.raises(InputError) as unknown:
+        Interview.replay(kb, [("tumor_typ", "gastrinoma")])
+    assert (unknown.value.code, unknown.value.field) == ("INPUT-E001", "tumor_typ")
+    assert unknown.value.diagnostics[0].suggestion == "tumor_type"
+    with pytest.raises(InputError) as beyond:
+        Interview.replay(kb, [("tumor_type", "gastrinoma"), ("tumors", "1"), ("tumors[1].site", "head")])
+    assert (beyond.value.code, beyond.value.field) == ("INPUT-E003", "tumors[1].site")
+    assert str(beyond.value) == (
+        "tumors[1].site: there is no record 2 of tumors (tumors: 1); answer tumors first"
+    )
+    with pytest.raises(InputError) as bad:
+        Interview.replay(kb, [("tumor_type", "gastrinoma"), ("spread", "lungs")])
+    assert (bad.value.code, bad.value.field) == ("INPUT-E003", "spread")
