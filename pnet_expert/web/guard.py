@@ -4,9 +4,10 @@ Pure ASGI middleware (no Starlette needed here), so that nothing reaches the
 application before its limits are checked:
 
 * the body is read before the app sees it, at most ``Limits.max_body`` bytes
-  (a ``Content-Length`` above it is refused at once, a chunked body as soon as
-  it passes it: 413) within ``Limits.body_seconds`` (408), then handed on
-  from memory: nothing of a request is ever written to disk;
+  (a body above it is refused with 413, by its ``Content-Length`` or as soon as
+  it passes the limit; what the client still sends is read and dropped, up to
+  16 MiB, so that it gets the answer) within ``Limits.body_seconds`` (408),
+  then handed on from memory: nothing of a request is ever written to disk;
 * every answer carries a Content-Security-Policy that allows nothing but the
   server's own files (no inline script or style, no fetch elsewhere, no
   framing), ``X-Content-Type-Options: nosniff``, no referrer, and
@@ -88,12 +89,15 @@ class Guard:
         """The whole body, within the size and time limits (WebError: 413 or 408)."""
         limit = self.limits.max_body
         declared = _header(scope, b"content-length")
-        if declared is not None and (not declared.isdigit() or int(declared) > limit):
+        if declared is not None and not declared.isdigit():
             raise _too_large(limit, declared)
         chunks: list[bytes] = []
         size = 0
         try:
             with anyio.fail_after(self.limits.body_seconds):
+                if declared is not None and int(declared) > limit:
+                    await _drain(receive, int(declared))
+                    raise _too_large(limit, declared)
                 while True:
                     message = await receive()
                     if message["type"] == "http.disconnect":
@@ -101,6 +105,8 @@ class Guard:
                     chunk = message.get("body", b"")
                     size += len(chunk)
                     if size > limit:
+                        if message.get("more_body", False):
+                            await _drain(receive, DRAIN)
                         raise _too_large(limit, None)
                     chunks.append(chunk)
                     if not message.get("more_body", False):
@@ -109,6 +115,26 @@ class Guard:
             seconds = self.limits.body_seconds
             problem = f"the body did not arrive within {seconds:g} s (the server's limit)"
             raise web_error(408, codes.WEB_BODY_TIMEOUT, "body", problem) from None
+
+
+DRAIN = 16 << 20
+"""Bytes of a refused body still read (and dropped), so that a client that is still sending gets the 413."""
+
+
+async def _drain(receive: Receive, size: int) -> None:
+    """Read and drop a refused body, up to ``DRAIN`` bytes: a client that sends it all before reading
+    the answer (urllib, for one) then sees the 413 rather than a broken connection. Past that, or once
+    the client goes, the connection is closed after the answer."""
+    if size > DRAIN:
+        return
+    dropped = 0
+    while dropped <= DRAIN:
+        message = await receive()
+        if message["type"] == "http.disconnect":
+            raise _Disconnected
+        dropped += len(message.get("body", b""))
+        if not message.get("more_body", False):
+            return
 
 
 def _too_large(limit: int, declared: bytes | None) -> WebError:
