@@ -8,6 +8,8 @@ bad input must be 400, 413, 415 or 422 with the CLI's diagnostics, never a 500.
 from __future__ import annotations
 
 import json
+import sys
+import types
 from collections.abc import Iterator
 from typing import Any
 
@@ -389,3 +391,35 @@ def test_every_answer_carries_the_security_headers(client: TestClient) -> None:
         assert headers["referrer-policy"] == "no-referrer"
         assert headers["x-frame-options"] == "DENY"
         assert headers["cache-control"] == "no-store"
+
+
+# ---------------------------------------------------------------- the tutor's seam
+
+
+def test_grade_is_served_when_the_tutor_is_installed(
+    monkeypatch: pytest.MonkeyPatch, kb: KnowledgeBase
+) -> None:
+    """POST /api/grade hands the case and list to tutor.grade, returns its to_dict(); no route without it."""
+    calls: list[tuple[Any, Any, Any]] = []
+
+    class FakeGrade:
+        def to_dict(self) -> dict[str, Any]:
+            return {"score": 1.0}
+
+    def grade(case: Any, proposed: Any, kb: Any = None) -> FakeGrade:
+        calls.append((case, proposed, kb))
+        return FakeGrade()
+
+    tutor = types.ModuleType("pnet_expert.tutor")
+    tutor.grade = grade  # type: ignore[attr-defined]
+    monkeypatch.setitem(sys.modules, "pnet_expert.tutor", tutor)
+    with TestClient(create_app(kb)) as with_tutor:
+        response = with_tutor.post("/api/grade", json={"case": CASE, "proposed": ["ablation"]})
+        assert (response.status_code, response.json()) == (200, {"score": 1.0})
+        assert calls == [(CASE, ["ablation"], kb)]
+        assert "/api/grade" in with_tutor.get("/openapi.json").json()["paths"]
+        missing = with_tutor.post("/api/grade", json={"case": CASE})
+        assert (missing.status_code, codes_of(missing)) == (422, ["WEB-E004"])
+    monkeypatch.setitem(sys.modules, "pnet_expert.tutor", None)
+    with TestClient(create_app(kb)) as without:
+        assert without.post("/api/grade", json={}).status_code == 404

@@ -10,7 +10,8 @@ status and diagnostics: the same messages as the command line.
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+import importlib
+from collections.abc import Callable, Mapping
 from typing import Any
 
 from starlette.requests import Request
@@ -26,7 +27,38 @@ from pnet_expert.web.kb_json import describe_kb
 from pnet_expert.web.openapi import document
 from pnet_expert.web.site import Site
 
+GRADE_PATH: dict[str, Any] = {
+    "post": {
+        "operationId": "grade",
+        "summary": "The tutor's grade of a student's proposed treatments for a case",
+        "requestBody": {
+            "required": True,
+            "content": {
+                "application/json": {
+                    "schema": {
+                        "type": "object",
+                        "properties": {
+                            "case": {"$ref": "#/components/schemas/Case"},
+                            "proposed": {"type": "array", "items": {"type": "string"}},
+                        },
+                        "required": ["case", "proposed"],
+                    }
+                }
+            },
+        },
+        "responses": {
+            "200": {"description": "the grade (pnet_expert.tutor's Grade.to_dict())"},
+            "422": {
+                "description": "a bad case or list: every problem",
+                "content": {"application/json": {"schema": {"$ref": "#/components/schemas/Error"}}},
+            },
+        },
+    }
+}
+"""The OpenAPI path of ``POST /api/grade``, added when the tutor is installed."""
+
 WHY_NOT_PARTS = '{"case": {...}, "treatment": "a treatment id"}'
+GRADE_PARTS = '{"case": {...}, "proposed": ["treatment id", ...]}'
 INTERVIEW_PARTS = '{"answers": {"tumor_type": "insulinoma", "tumors": 1, "tumors[0].site": "head", ...}}'
 
 
@@ -130,4 +162,41 @@ async def kb_endpoint(request: Request) -> Response:
 async def openapi_endpoint(request: Request) -> Response:
     """GET /openapi.json: the API's description, its schemas from the knowledge base."""
     site = site_of(request)
-    return JSONResponse(site.once("openapi", lambda: document(site.kb)))
+    extra = {"/api/grade": GRADE_PATH} if tutor_grade() else {}
+    return JSONResponse(site.once("openapi", lambda: document(site.kb, extra)))
+
+
+# ---------------------------------------------------------------- the tutor's grading, when installed
+
+
+def tutor_grade() -> Callable[..., Any] | None:
+    """``pnet_expert.tutor.grade(case, proposed_ids, kb=None) -> Grade`` when the tutor is there, else None.
+
+    The one seam to the tutor: ``POST /api/grade`` (and its OpenAPI path) exist
+    only when it does. The grading is the tutor's own; this endpoint only reads
+    the body and returns ``Grade.to_dict()``.
+    """
+    try:
+        module = importlib.import_module("pnet_expert.tutor")
+    except ImportError:
+        return None
+    grade: Callable[..., Any] | None = getattr(module, "grade", None)
+    return grade
+
+
+async def grade_endpoint(request: Request) -> Response:
+    """POST /api/grade: a case and a student's proposed treatment ids in; the tutor's grade out."""
+    site = site_of(request)
+    body, kind = await request.body(), _content_type(request)
+    grade = tutor_grade()
+    assert grade is not None  # the route exists only when the tutor does
+
+    def work() -> dict[str, Any]:
+        data = read_object(body, kind, GRADE_PARTS)
+        case = part(data, "case", Mapping, GRADE_PARTS)
+        if "proposed" not in data:
+            part(data, "proposed", list, GRADE_PARTS)
+        result: dict[str, Any] = grade(case, data["proposed"], site.kb).to_dict()
+        return result
+
+    return JSONResponse(await site.work(work))

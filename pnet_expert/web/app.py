@@ -89,7 +89,8 @@ async def _bug(request: Request, exc: Exception) -> Response:
 
 
 def routes() -> list[Route]:
-    """Every address the server answers."""
+    """Every address the server answers (``/api/grade`` when the tutor layer is installed)."""
+    optional = [Route("/api/grade", api.grade_endpoint, methods=["POST"])] if api.tutor_grade() else []
     return [
         Route("/", pages.home_page, methods=["GET"]),
         Route("/consult", pages.consult_page, methods=["GET"]),
@@ -105,6 +106,7 @@ def routes() -> list[Route]:
         Route("/api/why-not", api.why_not_endpoint, methods=["POST"]),
         Route("/api/interview", api.interview_endpoint, methods=["POST"]),
         Route("/api/kb", api.kb_endpoint, methods=["GET"]),
+        *optional,
     ]
 
 
