@@ -423,3 +423,20 @@ def test_grade_is_served_when_the_tutor_is_installed(
     monkeypatch.setitem(sys.modules, "pnet_expert.tutor", None)
     with TestClient(create_app(kb)) as without:
         assert without.post("/api/grade", json={}).status_code == 404
+
+
+def test_a_bug_is_a_500_that_says_so(monkeypatch: pytest.MonkeyPatch, kb: KnowledgeBase) -> None:
+    """An error that is no bad input (a bug) is a JSON 500 saying it is a bug, with no traceback in it."""
+
+    def broken(case: Any, kb: Any = None) -> Any:
+        message = "a bug"
+        raise RuntimeError(message)
+
+    monkeypatch.setattr("pnet_expert.web.api.recommend", broken)
+    with TestClient(create_app(kb), raise_server_exceptions=False) as buggy:
+        response = buggy.post("/api/recommend", json=CASE)
+    assert response.status_code == 500
+    assert response.json()["error"] == (
+        "internal error: RuntimeError; this is a bug, not a problem with the request"
+    )
+    assert response.headers["content-security-policy"] == CSP

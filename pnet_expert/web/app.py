@@ -23,7 +23,7 @@ from starlette.routing import Route
 
 from pnet_expert.core import codes
 from pnet_expert.core.diagnostics import Diagnostic
-from pnet_expert.core.errors import InputError, PnetError
+from pnet_expert.core.errors import PnetError
 from pnet_expert.core.schema import KnowledgeBase
 from pnet_expert.web import api, pages
 from pnet_expert.web.errors import WebError, error_body, method_not_allowed, not_found, status_of
@@ -79,12 +79,8 @@ async def _http_error(request: Request, exc: Exception) -> Response:
 async def _bug(request: Request, exc: Exception) -> Response:
     LOG.error("internal error on %s %s", request.method, request.url.path, exc_info=exc)
     message = f"internal error: {type(exc).__name__}; this is a bug, not a problem with the request"
-    error = InputError(Diagnostic(codes.WEB_BAD_BODY, "server", message))
-    body = error_body(error, 500)
-    body["diagnostics"] = []
-    body["error"] = message
     if wants_json(request.url.path):
-        return JSONResponse(body, status_code=500)
+        return JSONResponse({"error": message, "status": 500, "diagnostics": []}, status_code=500)
     return HTMLResponse(render("error.html.j2", status=500, diagnostics=(), path=message), status_code=500)
 
 
