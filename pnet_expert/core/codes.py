@@ -111,6 +111,10 @@ INPUT_TOOL_FAILED = _declare("INPUT-E009", "an outside program failed")
 INPUT_NOT_THE_SOURCE = _declare(
     "INPUT-E010", "the --source file does not hold the source's treatment section"
 )
+INPUT_NOT_TREATMENT_IDS = _declare(
+    "INPUT-E011", "proposed answers are not a list of treatment ids (or more than the limit)"
+)
+INPUT_AMBIGUOUS = _declare("INPUT-E012", "what was typed could name more than one treatment")
 
 # ---------------------------------------------------------------- requests to pnet-expert serve
 
