@@ -99,8 +99,29 @@ def witness_case(kb: KnowledgeBase, targets: Sequence[str], tumor_type: str) -> 
     """The smallest valid case of a type on which every target rule fires, or None when there is none.
 
     The engine must fire every target on it; a case it does not is not used
-    (``kb check`` reports such a disagreement as a bug).
+    (``kb check`` reports such a disagreement as a bug). Results are kept per
+    knowledge base (at most :data:`MEMO_SIZE` of them): quizzes ask for the same
+    sets of rules again and again.
     """
+    memo = _witnesses.setdefault(kb, {})
+    key = (frozenset(targets), tumor_type)
+    if key not in memo:
+        if len(memo) >= MEMO_SIZE:
+            memo.clear()
+        memo[key] = _witness_case(kb, targets, tumor_type)
+    found = memo[key]
+    return None if found is None else attrs.evolve(found, targets=tuple(targets))
+
+
+MEMO_SIZE = 4096
+"""The most witness cases kept per knowledge base."""
+
+_witnesses: weakref.WeakKeyDictionary[
+    KnowledgeBase, dict[tuple[frozenset[str], str], TeachingCase | None]
+] = weakref.WeakKeyDictionary()
+
+
+def _witness_case(kb: KnowledgeBase, targets: Sequence[str], tumor_type: str) -> TeachingCase | None:
     conditions: tuple[Condition, ...] = (FactTest(TYPE_FACT, "is", (tumor_type,)),)
     for rule_id in targets:
         conditions += kb.conditions_of(kb.rules[rule_id])

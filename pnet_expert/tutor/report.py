@@ -1,0 +1,51 @@
+"""The tutor's HTML pages: a quiz worksheet (answer key on its own printed page).
+
+Rendered from Jinja2 templates (``tutor/templates``), autoescaped: case text
+and quotes are shown as text. Each page is self-contained: no scripts, nothing
+fetched from the network (a Content-Security-Policy says so), printable; each
+names the knowledge base, the source and its date, and carries the disclaimer.
+"""
+
+from __future__ import annotations
+
+import functools
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    import jinja2
+
+    from pnet_expert.core.schema import KnowledgeBase
+    from pnet_expert.tutor.quiz import Quiz
+
+TEMPLATES = Path(__file__).parent / "templates"
+
+
+@functools.cache
+def environment() -> jinja2.Environment:
+    """The tutor's Jinja2 environment (autoescaped, strict about undefined names)."""
+    import jinja2
+
+    return jinja2.Environment(
+        loader=jinja2.FileSystemLoader(str(TEMPLATES)),
+        autoescape=True,
+        trim_blocks=True,
+        lstrip_blocks=True,
+        keep_trailing_newline=True,
+        undefined=jinja2.StrictUndefined,
+    )
+
+
+def _about(kb: KnowledgeBase) -> dict[str, Any]:
+    from pnet_expert._version import __version__
+
+    return {
+        "kb": kb.about(),
+        "disclaimer": kb.disclaimer,
+        "generator": f"pnet-expert {__version__}",
+    }
+
+
+def quiz_html(quiz: Quiz) -> str:
+    """The quiz as a worksheet: the questions with boxes to tick, then the answer key on a page of its own."""
+    return environment().get_template("worksheet.html.j2").render(quiz=quiz, **_about(quiz.kb))
