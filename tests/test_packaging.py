@@ -52,13 +52,14 @@ def wheel(tmp_path_factory: pytest.TempPathFactory) -> Path:
 
 
 def test_wheel_ships_the_knowledge_base_and_templates(wheel: Path) -> None:
-    """The wheel holds every knowledge base file (as pnet_expert/knowledge_base) and the report templates."""
+    """The wheel holds every knowledge base file (as pnet_expert/knowledge_base) and every template."""
     names = set(zipfile.ZipFile(wheel).namelist())
     for file in ROOT.joinpath("knowledge_base").rglob("*.yaml"):
         relative = file.relative_to(ROOT / "knowledge_base").as_posix()
         assert f"pnet_expert/knowledge_base/{relative}" in names
-    for template in ROOT.joinpath("pnet_expert", "explain", "reports", "templates").glob("*"):
-        assert f"pnet_expert/explain/reports/templates/{template.name}" in names
+    for folder in (("explain", "reports", "templates"), ("tutor", "templates")):
+        for template in ROOT.joinpath("pnet_expert", *folder).glob("*.j2"):
+            assert f"pnet_expert/{'/'.join(folder)}/{template.name}" in names
     assert "pnet_expert/py.typed" in names
 
 

@@ -22,6 +22,7 @@ COMMANDS = {
     "batch": "pnet_expert.cli.batch",
     "consult": "pnet_expert.cli.consult",
     "report": "pnet_expert.cli.report",
+    "tutor": "pnet_expert.cli.tutor",
     "quiz": "pnet_expert.cli.quiz",
     "kb": "pnet_expert.cli.kb",
     "serve": "pnet_expert.cli.serve",

@@ -96,6 +96,10 @@ FILE_NOT_JSON = _declare("FILE-E006", "the text is not valid JSON")
 FILE_NOT_YAML = _declare("FILE-E007", "the text is not valid (strict) YAML")
 FILE_NOT_TOML = _declare("FILE-E008", "the text is not valid TOML")
 FILE_KEY_TWICE = _declare("FILE-E009", "a mapping gives a key twice")
+FILE_TOO_LARGE = _declare("FILE-E010", "the file is larger than the limit for its kind")
+FILE_BAD_PROGRESS = _declare(
+    "FILE-E011", "a tutor progress file does not hold what one holds (its shape or a value)"
+)
 
 # ---------------------------------------------------------------- names, options and answers
 

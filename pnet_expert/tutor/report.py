@@ -1,4 +1,4 @@
-"""The tutor's HTML pages: a quiz worksheet (answer key on its own printed page).
+"""The tutor's HTML pages: a quiz worksheet (answer key on its own printed page) and a progress report.
 
 Rendered from Jinja2 templates (``tutor/templates``), autoescaped: case text
 and quotes are shown as text. Each page is self-contained: no scripts, nothing
@@ -17,6 +17,7 @@ if TYPE_CHECKING:
 
     from pnet_expert.core.schema import KnowledgeBase
     from pnet_expert.tutor.quiz import Quiz
+    from pnet_expert.tutor.student import StudentModel
 
 TEMPLATES = Path(__file__).parent / "templates"
 
@@ -49,3 +50,14 @@ def _about(kb: KnowledgeBase) -> dict[str, Any]:
 def quiz_html(quiz: Quiz) -> str:
     """The quiz as a worksheet: the questions with boxes to tick, then the answer key on a page of its own."""
     return environment().get_template("worksheet.html.j2").render(quiz=quiz, **_about(quiz.kb))
+
+
+def progress_html(model: StudentModel, kb: KnowledgeBase) -> str:
+    """A student's mastery by section: each rule's counts and mastery, and the cases done."""
+    sections = model.sections(kb)
+    unknown_rules = sorted(r for r in model.rules if r not in kb.rules)
+    return (
+        environment()
+        .get_template("progress.html.j2")
+        .render(sections=sections, model=model, unknown_rules=unknown_rules, rules=kb.rules, **_about(kb))
+    )
