@@ -166,10 +166,11 @@ def test_the_worksheet_has_its_answer_key_on_a_page_of_its_own(quiz: Quiz) -> No
     parser.feed(page)
     assert "script" not in parser.tags
     assert "Content-Security-Policy" in page
-    assert ".key { break-before: page; page-break-before: always; }" in page
+    assert ".key { break-before: page; page-break-before: always;" in page
     key = page.index('<section class="key">')
     assert all(page.index(f'id="q{q.number}"') < key for q in quiz.questions)
-    assert page.count("not offered</span>") == sum(len(q.distractors) for q in quiz.questions)
+    assert page.count('class="wrong">not offered') == sum(len(q.distractors) for q in quiz.questions)
+    assert page.count('class="right">offered') == sum(len(q.correct) for q in quiz.questions)
     assert "not medical advice" in page
 
 

@@ -76,6 +76,8 @@ class Choice:
     """Right: the rules that offer it. Wrong: the rule nearest to offering it, first, then the others."""
     feedback: str
     strength: str | None = None
+    why: str = ""
+    """In brief, for an answer key: the strength and qualifiers, or the nearest rule and what it lacks."""
 
     def to_dict(self) -> dict[str, Any]:
         """As JSON."""
@@ -87,6 +89,7 @@ class Choice:
             "strength": self.strength,
             "rules": list(self.rules),
             "feedback": self.feedback,
+            "why": self.why,
         }
 
 
@@ -327,22 +330,15 @@ def _choices(consultation: Consultation, count: int, rng: random.Random) -> tupl
             o.rules,
             _right_feedback(consultation, o.id),
             o.strength,
+            "; ".join((o.strength, *o.qualifiers)),
         )
         for o, fraction in zip(right, fractions, strict=True)
     ]
     wrong = _distractors(consultation, count, rng)
     share = -_even_share(len(wrong)) if wrong else 0.0
     for treatment, rules in wrong:
-        out.append(
-            Choice(
-                treatment,
-                kb.treatments[treatment].label,
-                False,
-                share,
-                rules,
-                _wrong_feedback(consultation, treatment),
-            )
-        )
+        feedback, why = _wrong_feedback(consultation, treatment)
+        out.append(Choice(treatment, kb.treatments[treatment].label, False, share, rules, feedback, why=why))
     rng.shuffle(out)
     return tuple(out)
 
@@ -417,11 +413,12 @@ def _right_feedback(consultation: Consultation, treatment: str) -> str:
     return " ".join(parts)
 
 
-def _wrong_feedback(consultation: Consultation, treatment: str) -> str:
+def _wrong_feedback(consultation: Consultation, treatment: str) -> tuple[str, str]:
+    """The feedback on a distractor, and in brief what its nearest rule lacks here."""
     kb = consultation.kb
     check = nearest(consultation, treatment)
     if check is None:  # pragma: no cover - a distractor is always offered by some rule
-        return "Not offered for this case: no rule offers it."
+        return "Not offered for this case: no rule offers it.", "no rule offers it"
     section = kb.sections[check.rule.section].title
     lacking = [c for c in check.conditions if c.truth is not Truth.TRUE]
     said = "; ".join(
@@ -433,7 +430,8 @@ def _wrong_feedback(consultation: Consultation, treatment: str) -> str:
         if check.rule.id in mine
         else ("Not offered for this case: no rule of the sections for this type of tumor offers it.")
     )
-    return (
+    feedback = (
         f"{lead} {check.rule.id} ({section} section) offers it only when its conditions "
         f"hold; here: {said}. The source: {_passage(consultation, check.rule.id)}"
     )
+    return feedback, f"{check.rule.id}: {said}"
