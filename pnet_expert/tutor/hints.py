@@ -18,13 +18,13 @@ per rule.
 
 from __future__ import annotations
 
-import textwrap
 from collections.abc import Mapping
 from typing import Any, Literal
 
 import attrs
 
 from pnet_expert.core.logic import Truth, slot_fact
+from pnet_expert.core.words import wrap
 from pnet_expert.explain.consultation import Consultation, Option
 from pnet_expert.explain.text import reason_block
 from pnet_expert.reasoning.checks import RuleCheck
@@ -156,8 +156,8 @@ def _rule_line(consultation: Consultation, check: RuleCheck) -> str:
 
 
 def _fill(text: str, first: str, rest: str) -> str:
-    """A line of a multi-line hint, filled to the width of the text views (88)."""
-    return textwrap.fill(text, 88, initial_indent=first, subsequent_indent=rest, break_on_hyphens=False)
+    """A line of a multi-line hint, filled to the width of the text views."""
+    return wrap(text, rest, first)
 
 
 def _plain(value: Any) -> Any:

@@ -14,21 +14,19 @@ file, when there is one, before the next is shown.
 from __future__ import annotations
 
 import sys
-import textwrap
 from collections.abc import Callable, Sequence
 from typing import TextIO
 
 from pnet_expert.consult.repl import LineReader, reader_for
 from pnet_expert.core.errors import PnetError, did_you_mean
 from pnet_expert.core.logic import Truth
+from pnet_expert.core.words import wrap
 from pnet_expert.tutor.grading import Credit, Grade, Unoffered
 from pnet_expert.tutor.hints import LEVELS
 from pnet_expert.tutor.matching import match_treatment
 from pnet_expert.tutor.session import Exercise, Feedback, Tutor
 from pnet_expert.tutor.student import Lesson, StudentModel
 from pnet_expert.tutor.words import case_words
-
-WIDTH = 88
 
 COMMANDS: dict[str, tuple[str, str]] = {
     "help": ("", "this list"),
@@ -52,13 +50,7 @@ Saver = Callable[[StudentModel], None]
 
 
 def _wrap(text: str, indent: str = "", first: str | None = None) -> str:
-    return textwrap.fill(
-        text,
-        WIDTH,
-        initial_indent=indent if first is None else first,
-        subsequent_indent=indent,
-        break_on_hyphens=False,
-    )
+    return wrap(text, indent, first)
 
 
 def _cases(n: int) -> str:

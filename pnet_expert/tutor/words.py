@@ -1,8 +1,8 @@
 """A case as a student reads it: each known fact in the knowledge base's words, the unknown ones named.
 
 Everything comes from facts.yaml (each fact's label, its values' labels, a
-record's field labels), so a fact added there is described without a change
-here. Unknown is not false: every fact the case does not state is named as
+records fact's ``words``, as ``kb check`` says records), so a fact added there
+is described without a change here. Unknown is not false: every fact the case does not state is named as
 not known, and so is an optional field of a record (a tumor's size).
 """
 
@@ -13,7 +13,10 @@ from typing import Any
 
 import attrs
 
+from pnet_expert.core.records import Record
 from pnet_expert.core.schema import FactSpec, KnowledgeBase
+from pnet_expert.core.words import record_name
+from pnet_expert.verify.words import records_words
 
 NOT_GIVEN = "not given"
 
@@ -70,19 +73,25 @@ def value_words(spec: FactSpec, value: Any) -> str:
     if spec.kind == "set":
         labels = [str(spec.label_of(v)) for v in value]
         return _and(labels) if labels else "none"
-    records = [r.to_dict() if hasattr(r, "to_dict") else dict(r) for r in value]
+    records = tuple(_record(spec, r) for r in value)
     if not records:
         return "none"
-    described = []
-    for record in records:
-        parts = []
-        for field in spec.fields:
-            given = record.get(field.id)
-            parts.append(f"{field.label}: {field.label_of(given) if given is not None else NOT_GIVEN}")
-        described.append(", ".join(parts))
-    if len(described) == 1:
-        return f"1 — {described[0]}"
-    return f"{len(described)} — " + "; ".join(f"({i}) {d}" for i, d in enumerate(described, 1))
+    missing = [
+        f"the {field.label} of {record_name(spec, record)}"
+        for record in records
+        for field in spec.fields
+        if not field.required and record.get(field.id) is None
+    ]
+    text = records_words(spec, records)
+    return f"{text} ({NOT_GIVEN}: {', '.join(dict.fromkeys(missing))})" if missing else text
+
+
+def _record(spec: FactSpec, record: Any) -> Record:
+    """A record of a case, from a case file's mapping (or as it is)."""
+    if isinstance(record, Record):
+        return record
+    known = tuple((f.id, str(record[f.id])) for f in spec.fields if record.get(f.id) is not None)
+    return Record(known, tuple(f.id for f in spec.fields))
 
 
 def _and(words: list[str]) -> str:
