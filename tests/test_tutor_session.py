@@ -10,6 +10,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from helpers import EXAMPLES
 
 from pnet_expert import InputError, KnowledgeBase, recommend
 from pnet_expert.cli import main
@@ -74,7 +75,7 @@ def test_a_right_answer_is_confirmed_rule_by_rule_and_recorded(kb: KnowledgeBase
     assert "where the cancer has spread: the lymph nodes" in text
     assert "Not known (not given, never taken as false): a tumor was found" in text
     assert f"Right ({len(offered(INSULINOMA_SPREAD))}):" in text
-    assert '✓ tumor_resection (Surgery to remove the tumor) — may include — INS-05: "For tumors' in text
+    assert '✓ tumor_resection (Surgery to remove the tumor) — INS-05 (may include): "For tumors' in text
     assert "Every option the source offers, and nothing else." in text
     assert "Score: 1.00" in text
     assert "Recorded: first answer 1.00, in the end 1.00 (0 hints)." in text
@@ -136,7 +137,7 @@ def test_reveal_shows_what_was_missed_and_a_gap_is_part_of_the_lesson(kb: Knowle
     text = flat(session(Tutor(kb, cases=[case]), "none", "reveal"))
     assert "Gap: The source's Insulinoma section offers no option for this case" in text
     assert "The options you missed:" in text
-    assert "• clinical_trial (A clinical trial of a new therapy) — may include — REC-03" in text
+    assert "• clinical_trial (A clinical trial of a new therapy) — REC-03 (may include)" in text
     assert "options revealed" in text
 
 
@@ -377,3 +378,19 @@ def test_cli_tutor_errors_exit_2(
     monkeypatch.chdir(tmp_path)
     assert main(["tutor", *args]) == 2
     assert shows in capsys.readouterr().err
+
+
+def test_the_scripted_example_session(
+    monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """examples/tutor_answers.txt on its teaching case: critique, hints, reveal, explanation, exit 0."""
+    monkeypatch.setattr(sys, "stdin", io.StringIO((EXAMPLES / "tutor_answers.txt").read_text()))
+    case = EXAMPLES / "teaching" / "other-distant-growing.yaml"
+    assert main(["tutor", "--case", str(case)]) == 0
+    out = flat(capsys.readouterr().out)
+    assert "chemotherapy: the source says 'may include', not 'usually'." in out
+    assert "✗ regional_chemotherapy (Regional chemotherapy). WHY NOT: REC-02 (recurrent): NOT met" in out
+    assert "Hint 2 of 3:" in out
+    assert "The options you missed:" in out
+    assert "Fired rules:" in out
+    assert "This session: 1 case, mean score of first answers" in out

@@ -330,7 +330,7 @@ def _choices(consultation: Consultation, count: int, rng: random.Random) -> tupl
             o.rules,
             _right_feedback(consultation, o.id),
             o.strength,
-            "; ".join((o.strength, *o.qualifiers)),
+            " | ".join(f"{r.rule}: {'; '.join((r.strength, *r.qualifiers))}" for r in o.because),
         )
         for o, fraction in zip(right, fractions, strict=True)
     ]
@@ -405,11 +405,11 @@ def _right_feedback(consultation: Consultation, treatment: str) -> str:
     option = consultation.option(treatment)
     assert option is not None
     kb = consultation.kb
-    extra = f"; {', '.join(option.qualifiers)}" if option.qualifiers else ""
-    parts = [f"Right: the source offers it ({option.strength}{extra})."]
+    parts = ["Right: the source offers it."]
     for reason in option.because:
         section = kb.sections[reason.section].title
-        parts.append(f"{reason.rule} ({section} section): {_passage(consultation, reason.rule)}")
+        said = "; ".join((reason.strength, *reason.qualifiers))
+        parts.append(f"{reason.rule} ({section} section, {said}): {_passage(consultation, reason.rule)}")
     return " ".join(parts)
 
 

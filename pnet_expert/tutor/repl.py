@@ -223,9 +223,11 @@ class TutorRepl:
         )
 
     def _credit_line(self, credit: Credit) -> str:
-        extra = f"; {', '.join(credit.qualifiers)}" if credit.qualifiers else ""
-        reasons = " | ".join(f'{r.rule}: "{r.quote}"' for r in credit.because)
-        return f"{credit.treatment} ({credit.label}) — {credit.strength}{extra} — {reasons}"
+        """The option, then each rule that offers it with its own strength and qualifiers, and its words."""
+        reasons = " | ".join(
+            f'{r.rule} ({"; ".join((r.strength, *r.qualifiers))}): "{r.quote}"' for r in credit.because
+        )
+        return f"{credit.treatment} ({credit.label}) — {reasons}"
 
     def _why_not_lines(self, unoffered: Unoffered) -> list[str]:
         mine = [c for c in unoffered.checks if c.rule.section in unoffered.case_sections]
