@@ -206,3 +206,24 @@ def test_a_knowledge_base_can_be_given(tiny_kb: KnowledgeBase) -> None:
     result = grade({"tumor_type": "gastrinoma", "acid_symptoms": True}, ["acid_reducing_drug"], tiny_kb)
     assert [c.treatment for c in result.missed] == ["supportive_care"]
     assert result.consultation.fired_rules == ("GAS-01", "GAS-02")
+
+
+def test_the_web_apps_grade_endpoint_serves_this_grade(kb: KnowledgeBase) -> None:
+    """POST /api/grade (the web app, when installed) answers exactly grade().to_dict(); a bad id is a 422."""
+    pytest.importorskip("starlette")
+    from starlette.testclient import TestClient
+
+    from pnet_expert.web.app import create_app
+
+    with TestClient(create_app(kb)) as client:
+        body = {"case": GASTRINOMA_LIVER, "proposed": ["chemoembolization", "acid_reducing_drug"]}
+        response = client.post("/api/grade", json=body)
+        assert response.status_code == 200
+        assert response.json() == json.loads(
+            json.dumps(grade(GASTRINOMA_LIVER, body["proposed"], kb).to_dict())
+        )
+        bad = client.post("/api/grade", json={"case": GASTRINOMA_LIVER, "proposed": ["chemoembolisation"]})
+        assert bad.status_code == 422
+        assert [(d["code"], d["path"]) for d in bad.json()["diagnostics"]] == [
+            (codes.INPUT_UNKNOWN_NAME, "proposed_ids[0]")
+        ]
