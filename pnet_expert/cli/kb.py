@@ -18,6 +18,7 @@ KB_COMMANDS = {
     "init": "pnet_expert.cli.kb_init",
     "diff": "pnet_expert.cli.kb_diff",
     "report": "pnet_expert.cli.kb_report",
+    "export": "pnet_expert.cli.kb_export",
 }
 
 

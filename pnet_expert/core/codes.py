@@ -120,6 +120,8 @@ INPUT_NOT_TREATMENT_IDS = _declare(
 )
 INPUT_AMBIGUOUS = _declare("INPUT-E012", "what was typed could name more than one treatment")
 
+INPUT_CLIPS_NAME = _declare("INPUT-E013", "a name of the knowledge base that CLIPS cannot take as it is")
+
 # ---------------------------------------------------------------- requests to pnet-expert serve
 
 WEB_TOO_LARGE = _declare("WEB-E001", "a request's body is larger than the server takes")
