@@ -26,6 +26,8 @@ COMMANDS = {
     "quiz": "pnet_expert.cli.quiz",
     "kb": "pnet_expert.cli.kb",
     "serve": "pnet_expert.cli.serve",
+    "schema": "pnet_expert.cli.schema",
+    "fhir": "pnet_expert.cli.fhir",
 }
 
 EXIT_OK, EXIT_FAILED, EXIT_USAGE = 0, 1, 2

@@ -26,7 +26,7 @@ import attrs
 
 Severity = Literal["error", "warning", "info"]
 SEVERITIES: dict[str, Severity] = {"E": "error", "W": "warning", "I": "info"}
-PATTERN = re.compile(r"^(CASE|FILE|INPUT|WEB|KB|CHECK)-([EWI])(\d{3})$")
+PATTERN = re.compile(r"^(CASE|FILE|INPUT|WEB|KB|CHECK|FHIR|CDS)-([EWI])(\d{3})$")
 
 
 @attrs.frozen
@@ -207,3 +207,16 @@ CHECK_EQUIVALENT_SAID_TWICE = _declare(
 )
 CHECK_GAP = _declare("CHECK-I501", "a kind of case for which a type's own section offers nothing (a gap)")
 CHECK_GAP_UNCONFIRMED = _declare("CHECK-E502", "the engine disagrees with a gap the logic finds (a bug)")
+
+# ---------------------------------------------------------------- FHIR bundles and CDS Hooks requests
+
+FHIR_NOT_A_BUNDLE = _declare("FHIR-E001", "not a FHIR Bundle (resourceType 'Bundle' with a list of entries)")
+FHIR_UNREADABLE = _declare(
+    "FHIR-E002",
+    "a resource or element the FHIR mapping cannot read (missing, of the wrong kind, or not mapped)",
+)
+FHIR_UNKNOWN_CODE = _declare("FHIR-E003", "a code (system and code) the FHIR mapping does not know")
+FHIR_CONFLICT = _declare("FHIR-E004", "the bundle gives a fact twice, or two of its resources disagree")
+FHIR_TOO_LARGE = _declare("FHIR-E005", "the bundle holds more entries than the limit")
+CDS_UNKNOWN_SERVICE = _declare("CDS-E001", "no CDS service has this id")
+CDS_BAD_REQUEST = _declare("CDS-E002", "a CDS Hooks request without a field it needs, or with a wrong one")
