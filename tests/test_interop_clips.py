@@ -31,9 +31,8 @@ class Clips:
 
     def run(self, case: dict[str, Any]) -> tuple[list[str], list[tuple[str, ...]]]:
         """The rules fired and the findings derived on a case, as CLIPS has them."""
-        self.env.reset()
-        self.env.eval(f"(assert {' '.join(case_facts(self.kb, validate_case(case, self.kb)))})")
-        self.env.run()
+        facts = " ".join(case_facts(self.kb, validate_case(case, self.kb)))
+        self.env.eval(f"(progn (reset) (assert {facts}) (run))")
         return fired_and_findings(self.env)
 
 
