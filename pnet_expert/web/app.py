@@ -25,7 +25,7 @@ from pnet_expert.core import codes
 from pnet_expert.core.diagnostics import Diagnostic
 from pnet_expert.core.errors import PnetError
 from pnet_expert.core.schema import KnowledgeBase
-from pnet_expert.web import api, pages
+from pnet_expert.web import api, cds, pages
 from pnet_expert.web.errors import WebError, error_body, method_not_allowed, not_found, status_of
 from pnet_expert.web.guard import ASGIApp, Guard, Scope
 from pnet_expert.web.html import render
@@ -102,6 +102,8 @@ def routes() -> list[Route]:
         Route("/api/why-not", api.why_not_endpoint, methods=["POST"]),
         Route("/api/interview", api.interview_endpoint, methods=["POST"]),
         Route("/api/kb", api.kb_endpoint, methods=["GET"]),
+        Route("/cds-services", cds.discovery_endpoint, methods=["GET"]),
+        Route("/cds-services/{service_id}", cds.service_endpoint, methods=["POST"]),
         *optional,
     ]
 

@@ -6,7 +6,8 @@ print after ``pnet-expert: error:``. Which status a problem gets:
 
 * 400: the body could not be read at all (not JSON, YAML or TOML; a ``FILE`` code);
 * 422: it was read, but is not a valid case, answer or request (``CASE``,
-  ``INPUT`` and ``WEB-E004`` codes);
+  ``INPUT``, ``WEB-E004``, and a CDS Hooks request's ``FHIR`` and ``CDS`` codes);
+* 404: a CDS service that does not exist (``CDS-E001``);
 * the status a :class:`WebError` names: 404, 405, 408, 413, 415, 503.
 
 Bad input is never a 500: a 500 is a bug, said as such.
@@ -43,9 +44,11 @@ def status_of(error: PnetError) -> int:
     if isinstance(error, WebError):
         return error.status
     prefixes = {d.code.split("-", 1)[0] for d in error.diagnostics}
+    if any(d.code == codes.CDS_UNKNOWN_SERVICE for d in error.diagnostics):
+        return 404
     if prefixes == {"FILE"}:
         return 400
-    if prefixes <= {"CASE", "INPUT", "FILE", "WEB"}:
+    if prefixes <= {"CASE", "INPUT", "FILE", "WEB", "FHIR", "CDS"}:
         return 422
     return 500  # a knowledge base problem cannot come from a request: the server's own
 
