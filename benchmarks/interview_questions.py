@@ -1,9 +1,10 @@
 """How many questions the interactive consultation asks, beside the number of case facts.
 
-Each public case (../shared/cases/public.json by default) is answered from its
-own facts, "unknown" where it has none, exactly as a student who knows the
-case would answer ``pnet-expert consult``; a tumor's count, site and size are
-questions of their own. Prints one line per case, then the mean.
+Each public example case (examples/cases/*.yaml, or the cases of a public.json
+given as argument) is answered from its own facts, "unknown" where it has none,
+exactly as a student who knows the case would answer ``pnet-expert consult``; a
+tumor's count, site and size are questions of their own. Prints one line per
+case, then the mean.
 
 Usage (from the project root): python benchmarks/interview_questions.py [CASES.json]
 """
@@ -17,12 +18,23 @@ from pathlib import Path
 from pnet_expert import load_knowledge_base
 from pnet_expert.consult.interview import Interview, answer_from_case
 
-DEFAULT = Path(__file__).resolve().parent.parent.parent / "shared" / "cases" / "public.json"
+EXAMPLES = Path(__file__).resolve().parent.parent / "examples" / "cases"
+META_KEYS = ("id", "title", "description", "notes")
+
+
+def example_cases() -> list[dict[str, object]]:
+    """The project's public example cases, as public.json holds them: id and case (its facts)."""
+    from pnet_expert.files.casefile import read_case
+
+    out = []
+    for path in sorted(EXAMPLES.glob("*.yaml")):
+        data = dict(read_case(path))
+        out.append({"id": data["id"], "case": {k: v for k, v in data.items() if k not in META_KEYS}})
+    return out
 
 
 def main() -> int:
-    path = Path(sys.argv[1]) if len(sys.argv) > 1 else DEFAULT
-    cases = json.loads(path.read_text())
+    cases = json.loads(Path(sys.argv[1]).read_text()) if len(sys.argv) > 1 else example_cases()
     kb = load_knowledge_base()
     questions, facts = [], []
     for case in cases:

@@ -7,19 +7,15 @@ Run: python benchmarks/public_cases.py [--repeat N]
 from __future__ import annotations
 
 import argparse
-import json
 import statistics
 import time
 from pathlib import Path
 
-CASES = Path(__file__).resolve().parents[2] / "shared" / "cases" / "public.json"
 EXAMPLES = Path(__file__).resolve().parents[1] / "examples" / "cases"
 
 
 def load_cases() -> list[dict[str, object]]:
-    """The public cases (or, without the workplace's shared folder, the bundled example files)."""
-    if CASES.is_file():
-        return [c["case"] for c in json.loads(CASES.read_text())]
+    """The public example cases, as the project's case files hold them (examples/cases/)."""
     from pnet_expert.files.casefile import read_case
 
     return [dict(read_case(p)) for p in sorted(EXAMPLES.glob("*.yaml"))]

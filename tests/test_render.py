@@ -69,14 +69,12 @@ def bundled(request: pytest.FixtureRequest) -> Consultation:
 
 
 def _public_params() -> list[Any]:
-    if not PUBLIC:
-        return [pytest.param(None, marks=pytest.mark.skip(reason="../shared/cases/public.json is absent"))]
     return [pytest.param(c, id=c["id"]) for c in PUBLIC]
 
 
 @pytest.fixture(scope="module", params=_public_params())
 def public(request: pytest.FixtureRequest) -> tuple[dict[str, Any], Consultation]:
-    """Each public case of the workplace (with its id and description) and its consultation."""
+    """Each public example case (with its id and description) and its consultation."""
     case = request.param
     data = {"id": case["id"], "description": case.get("description", ""), **case["case"]}
     return case, recommend(data)

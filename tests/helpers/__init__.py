@@ -15,16 +15,33 @@ from typing import Any
 
 ROOT = Path(__file__).resolve().parents[2]
 SHARED = ROOT.parent / "shared"
-PUBLIC_CASES = SHARED / "cases" / "public.json"
 SOURCE_TEXT = SHARED / "seeds" / "000_f9349a33ef4975a7.txt"
 EXAMPLES = ROOT / "examples"
+EXPECTED = EXAMPLES / "cases" / "expected.json"
+META_KEYS = ("id", "title", "description", "notes")
 
 
 def public_cases() -> list[dict[str, Any]]:
-    """The workplace's public example cases ([] when they are not there)."""
-    if not PUBLIC_CASES.is_file():
-        return []
-    return json.loads(PUBLIC_CASES.read_text())
+    """The public example cases, from the project itself: examples/cases/*.yaml with what each must
+    give (examples/cases/expected.json). Each: id, description, case (its facts),
+    expected_treatments (treatment -> sorted rule ids), expected_rules (sorted)."""
+    from pnet_expert.files.casefile import read_case
+
+    expected = json.loads(EXPECTED.read_text())["cases"]
+    out = []
+    for path in sorted((EXAMPLES / "cases").glob("*.yaml")):
+        data = dict(read_case(path))
+        wanted = expected[data["id"]]
+        out.append(
+            {
+                "id": data["id"],
+                "description": data.get("description", ""),
+                "case": {k: v for k, v in data.items() if k not in META_KEYS},
+                "expected_treatments": wanted["treatments"],
+                "expected_rules": wanted["fired_rules"],
+            }
+        )
+    return out
 
 
 def treatments_by_rule(result: dict[str, Any]) -> dict[str, list[str]]:
