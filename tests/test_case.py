@@ -145,6 +145,13 @@ def test_tumor_objects_are_accepted() -> None:
             ("[{site: 'head'}]", "tumors must be empty when tumor_found is false"),
         ),
         (
+            {"tumor_type": "gastrinoma", "tumor_found": True, "tumors": []},
+            "CASE-E012",
+            "tumor_found",
+            "",
+            ("true", "tumors must list the tumor found", "no tumor is found"),
+        ),
+        (
             {"tumor_type": "gastrinoma", "liver_dominant": True, "spread": ["lymph_nodes"]},
             "CASE-E012",
             "liver_dominant",
@@ -199,6 +206,19 @@ def test_contradiction_only_when_both_facts_known() -> None:
     Patient.from_dict({"tumor_type": "gastrinoma", "liver_dominant": True})
     Patient.from_dict({"tumor_type": "gastrinoma", "tumor_found": False})
     Patient.from_dict({"tumor_type": "gastrinoma", "tumor_found": False, "tumors": []})
+    Patient.from_dict({"tumor_type": "gastrinoma", "tumor_found": True})
+    Patient.from_dict({"tumor_type": "gastrinoma", "tumors": []})
+
+
+def test_tumor_found_with_no_tumor_listed_is_refused_word_for_word() -> None:
+    """Reading 5.8: tumor_found true with tumors [] is a contradiction naming tumor_found."""
+    with pytest.raises(CaseError) as info:
+        Patient.from_dict({"tumor_type": "gastrinoma", "tumor_found": True, "tumors": []})
+    assert [(d.code, d.path) for d in info.value.diagnostics] == [("CASE-E012", "tumor_found")]
+    assert str(info.value) == (
+        "tumor_found: true contradicts the other facts: tumor_found is true, so tumors must list the tumor "
+        'found: an empty list of tumors is "no tumor is found" (reading 5.8)'
+    )
 
 
 # ---------------------------------------------------------------- files

@@ -27,13 +27,18 @@ def test_every_rule_and_finding_is_compiled(kb: KnowledgeBase) -> None:
 
 
 def test_unknown_facts_are_not_declared(kb: KnowledgeBase) -> None:
-    """Only known facts enter working memory: an unknown fact has no field, so no pattern can match it."""
+    """Only known facts enter working memory: an unknown fact has no field, so no pattern can match it
+    (a known list of records is there as its number of records, which 'exactly: 0' tests)."""
     patient = Patient.from_dict(
         {"tumor_type": "insulinoma", "resectable": None, "tumors": [{"site": "head"}]}
     )
     facts = encode(kb, patient)
     case = next(f for f in facts if isinstance(f, CaseFacts))
-    assert dict(case.as_dict()) == {"tumor_type": "insulinoma"}
+    assert dict(case.as_dict()) == {"tumor_type": "insulinoma", "tumors": 1}
+    unknown = next(
+        f for f in encode(kb, Patient.from_dict({"tumor_type": "gastrinoma"})) if isinstance(f, CaseFacts)
+    )
+    assert dict(unknown.as_dict()) == {"tumor_type": "gastrinoma"}
     (record,) = [f for f in facts if isinstance(f, RecordFact)]
     assert record.as_dict() == {"fact": "tumors", "index": 0, "site": "head"}
 

@@ -30,7 +30,7 @@ def test_json_contract_keys(liver: Consultation) -> None:
     assert d["case"] == LIVER_SEVERE
     assert d["knowledge_base"]["source"]["last_modified"] == "2012-02-06"
     assert {"name", "version", "source"} <= set(d["knowledge_base"])
-    assert d["fired_rules"] == ["GAS-01", "GAS-07", "GAS-09", "GAS-10", "GAS-11"]
+    assert d["fired_rules"] == ["GAS-01", "GAS-07", "GAS-09", "GAS-11"]
     assert d["gaps"] == []
     assert json.loads(json.dumps(d)) == d
     for option in d["treatments"]:
@@ -118,7 +118,7 @@ def test_disjunction_records_every_option_that_held() -> None:
     c = recommend({"tumor_type": "gastrinoma", "spread": ["distant"], "refractory": True})
     reason = c.option("chemotherapy").because[0]  # type: ignore[union-attr]
     assert reason.facts == {"tumor_type": "gastrinoma", "spread": ["distant"], "refractory": True}
-    assert [f.finding for f in reason.findings] == ["distant_spread"]
+    assert [f.finding for f in reason.findings] == ["spread_beyond_liver"]
 
 
 def test_explain_unfolds_to_case_facts(liver: Consultation) -> None:
@@ -198,11 +198,12 @@ def test_gap_for_small_insulinoma_in_the_body() -> None:
 
 
 def test_gap_names_what_could_still_change_it() -> None:
-    """With spread unknown, the liver rules are still open and the gap names their facts."""
+    """With spread and resectable unknown, the liver rules and the spread rules (reading 5.7) are still
+    open and the gap names their facts."""
     c = recommend({"tumor_type": "insulinoma", "tumors": [{"site": "body", "size": "small"}]})
     (gap,) = c.gaps
     assert "liver_dominant, severe_symptoms (INS-08)" in gap
-    assert "spread (INS-05)" in gap
+    assert "spread, resectable (INS-05)" in gap
 
 
 def test_gap_for_large_glucagonoma_in_the_tail() -> None:

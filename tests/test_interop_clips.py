@@ -110,7 +110,11 @@ def test_one_defrule_per_branch_generated_from_the_data() -> None:
     assert "(defrule GAS-10/2 " in source
     for rule in KB.rules:
         assert f"(assert (fired {rule}))" in source
-    assert source.count("(deftemplate ") == len(KB.facts) + 2
+    records = [f for f in KB.facts.values() if f.kind == "records"]
+    # one template per fact, one more per list (its count), findings, offers
+    assert source.count("(deftemplate ") == len(KB.facts) + len(records) + 2
+    assert "(defrule FND-04/2 " in source
+    assert "   (tumors-count (value 0))" in source  # tumors: [] is "no tumor is found" (reading 5.8)
     assert "(deffacts case" not in source
 
 

@@ -198,17 +198,32 @@ def test_spread_without_the_liver_skips_what_only_liver_rules_use(kb: KnowledgeB
 
 
 def test_a_fired_rule_stops_questions_that_could_only_fire_it(kb: KnowledgeBase) -> None:
-    """Liver spread fires GAS-10, so 'refractory' (its other way to fire) is not asked."""
-    _, asked = replay(
-        kb,
-        {
-            "tumor_type": "gastrinoma",
-            "tumor_found": True,
-            "tumors": [{"site": "duodenum"}],
-            "spread": ["liver"],
-        },
-    )
+    """Spread beyond the liver fires GAS-10, so 'refractory' (its other way to fire) is not asked; spread
+    to the liver only does not (reading 5.3), so it is."""
+    case = {"tumor_type": "gastrinoma", "tumor_found": True, "tumors": [{"site": "duodenum"}]}
+    _, asked = replay(kb, {**case, "spread": ["liver", "distant"]})
     assert "refractory" not in slots(asked)
+    _, asked = replay(kb, {**case, "spread": ["liver"]})
+    assert "refractory" in slots(asked)
+
+
+@pytest.mark.parametrize("tumor_type", ["insulinoma", "glucagonoma", "vipoma"])
+def test_resectable_is_asked_where_the_surgery_sub_bullet_waits_on_it(
+    kb: KnowledgeBase, tumor_type: str
+) -> None:
+    """Reading 5.7: spread to the lymph nodes leaves the surgery and ablation sub-bullets waiting on
+    resectable, so the interview asks it, and WHY names both rules."""
+    case = {"tumor_type": tumor_type, "spread": ["lymph_nodes"]}
+    _, asked = replay(kb, case)
+    assert "resectable" in slots(asked)
+    interview = Interview(kb)
+    while (question := interview.next_question()) is not None and question.slot != "resectable":
+        interview.answer(question, answer_from_case(question, case))
+    assert question is not None
+    waiting = {check.rule.id for check in interview.waiting(question)}
+    surgery = {"insulinoma": "INS-05", "glucagonoma": "GLU-04", "vipoma": "VIP-04"}[tumor_type]
+    ablation = {"insulinoma": "INS-06", "glucagonoma": "GLU-05", "vipoma": "VIP-05"}[tumor_type]
+    assert {surgery, ablation} <= waiting
 
 
 def test_the_interview_is_done_when_nothing_can_change_the_options(kb: KnowledgeBase) -> None:

@@ -76,8 +76,8 @@ def test_check_json(capsys: pytest.CaptureFixture[str]) -> None:
         "resectable": True,
     }
     assert [(i["check"], i["code"], i["severity"], i["origin"], i["path"]) for i in report["issues"][:3]] == [
-        ("subsumption", "CHECK-I403", "info", "rules/insulinoma.yaml:72:5", "INS-06"),
-        ("subsumption", "CHECK-I403", "info", "rules/glucagonoma.yaml:66:5", "GLU-05"),
+        ("subsumption", "CHECK-I403", "info", "rules/insulinoma.yaml:79:5", "INS-06"),
+        ("subsumption", "CHECK-I403", "info", "rules/glucagonoma.yaml:73:5", "GLU-05"),
         ("gaps", "CHECK-I501", "info", None, "insulinoma"),
     ]
     (gas01,) = [r for r in report["reachable"] if r["rule"] == "GAS-01"]
@@ -299,9 +299,9 @@ def test_init_refuses_a_non_empty_directory(tmp_path: Path, capsys: pytest.Captu
 
 def test_init_from_another_copy(tmp_path: Path, kb_copy: Path) -> None:
     """--kb DIR copies that knowledge base, edits included."""
-    edit(kb_copy / "source.yaml", "version: 1.0.0", "version: 1.1.0")
+    edit(kb_copy / "source.yaml", "version: 1.1.0", "version: 1.2.0")
     assert main(["kb", "init", str(tmp_path / "second"), "--kb", str(kb_copy)]) == 0
-    assert "version: 1.1.0" in (tmp_path / "second" / "source.yaml").read_text()
+    assert "version: 1.2.0" in (tmp_path / "second" / "source.yaml").read_text()
 
 
 # ---------------------------------------------------------------- kb diff
@@ -317,7 +317,7 @@ def test_diff_offers_edited(kb_copy: Path) -> None:
     )
     done = run_cli("kb", "diff", "bundled", str(kb_copy))
     assert done.returncode == 1, done.stderr
-    assert done.stdout.startswith(f"OLD bundled (version 1.0.0)\nNEW {kb_copy} (version 1.0.0)\n\n")
+    assert done.stdout.startswith(f"OLD bundled (version 1.1.0)\nNEW {kb_copy} (version 1.1.0)\n\n")
     assert done.stdout.split("\n", 3)[3] == (
         "Rules added: none\n"
         "Rules removed: none\n"
@@ -328,15 +328,14 @@ def test_diff_offers_edited(kb_copy: Path) -> None:
         "\n"
         "Other changes: none\n"
         "\n"
-        "Note: the knowledge changed, its version (1.0.0) did not: bump it in source.yaml.\n"
+        "Note: the knowledge changed, its version (1.1.0) did not: bump it in source.yaml.\n"
         "\n"
         "Impact: 1 kind of case changes its options (cases valid in both; options from the engine):\n"
         "  1. chemoembolization is no longer offered (was: may include)\n"
         "     where rules offering chemoembolization that fire: before GAS-09; after none (128 cases)\n"
         "     e.g. {tumor_type: gastrinoma, spread: [liver]}\n"
-        "     before: supportive_care, liver_resection, ablation, chemoembolization, chemotherapy,\n"
-        "             hormone_therapy\n"
-        "     after:  supportive_care, liver_resection, ablation, chemotherapy, hormone_therapy\n"
+        "     before: supportive_care, liver_resection, ablation, chemoembolization\n"
+        "     after:  supportive_care, liver_resection, ablation\n"
     )
 
 

@@ -30,6 +30,7 @@ SPEC_FINDINGS = [
     "any_spread",
     "liver_metastases",
     "distant_spread",
+    "spread_beyond_liver",
     "unresectable",
     "liver_dominant_severe",
     "progressive_or_recurrent",

@@ -33,6 +33,25 @@ def test_recommend_gives_the_expected_options(case: dict[str, Any]) -> None:
     assert result["fired_rules"] == case["expected_rules"]
 
 
+def test_the_revised_readings_changed_five_cases_as_expected_json_says() -> None:
+    """The five cases the revised readings (SPEC 5.3, 5.7) changed say so, and give what they now should."""
+    expected = json.loads(EXPECTED.read_text())["cases"]
+    changed = {case_id for case_id, entry in expected.items() if "changed" in entry}
+    assert changed == {
+        "gastrinoma-liver-severe",
+        "insulinoma-unresectable-nodes",
+        "vipoma-liver",
+        "recurrent-liver",
+        "unknown-resectability",
+    }
+    by_id = {c["id"]: c for c in CASES}
+    assert "GAS-10" not in recommend(by_id["gastrinoma-liver-severe"]["case"]).fired_rules
+    assert "INS-05" not in recommend(by_id["insulinoma-unresectable-nodes"]["case"]).fired_rules
+    unknown = recommend(by_id["unknown-resectability"]["case"])
+    assert unknown.fired_rules == ()
+    assert "resectable" in unknown.gaps[0]
+
+
 @pytest.mark.slow
 def test_cli_json_gives_the_expected_options(tmp_path: Path) -> None:
     """pnet-expert recommend --format json gives the same, for every public case (one process per case)."""

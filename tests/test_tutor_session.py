@@ -24,6 +24,7 @@ from pnet_expert.tutor.session import Tutor
 from pnet_expert.tutor.student import RuleRecord, StudentModel
 
 INSULINOMA_SPREAD = {"tumor_type": "insulinoma", "spread": ["lymph_nodes"], "resectable": False}
+"""Fires INS-06 (ablation) and INS-07; not INS-05, whose surgery needs the tumor removable (reading 5.7)."""
 
 
 class Script:
@@ -75,13 +76,13 @@ def test_a_right_answer_is_confirmed_rule_by_rule_and_recorded(kb: KnowledgeBase
     assert "where the cancer has spread: the lymph nodes" in text
     assert "Not known (not given, never taken as false): a tumor was found" in text
     assert f"Right ({len(offered(INSULINOMA_SPREAD))}):" in text
-    assert '✓ tumor_resection (Surgery to remove the tumor) — INS-05 (may include): "For tumors' in text
+    assert '✓ ablation (Radiofrequency ablation or cryosurgical ablation) — INS-06 (may include): "' in text
     assert "Every option the source offers, and nothing else." in text
     assert "Score: 1.00" in text
     assert "Recorded: first answer 1.00, in the end 1.00 (0 hints)." in text
     assert "Case 2 (chosen for" in text
     assert len(saved) == 1
-    assert saved[0].record_of("INS-05") == RuleRecord(seen=1, right=1)
+    assert saved[0].record_of("INS-06") == RuleRecord(seen=1, right=1)
 
 
 def test_a_wrong_answer_gets_why_not_and_the_hint_ladder(kb: KnowledgeBase) -> None:
@@ -128,7 +129,7 @@ def test_explanations_wait_for_a_first_answer(kb: KnowledgeBase) -> None:
     )
     assert "Answer first (how would give the answer away), or type reveal." in text
     assert "HOW: ablation — Radiofrequency ablation or cryosurgical ablation" in text
-    assert "Fired rules: INS-05, INS-06, INS-07" in text
+    assert "Fired rules: INS-06, INS-07" in text
 
 
 def test_reveal_shows_what_was_missed_and_a_gap_is_part_of_the_lesson(kb: KnowledgeBase) -> None:
@@ -182,10 +183,10 @@ def test_the_model_counts_rules_right_missed_and_wrong(kb: KnowledgeBase) -> Non
     model = StudentModel()
     first = grade(INSULINOMA_SPREAD, ["tumor_resection", "ablation", "chemotherapy"], kb)
     model.record(first, first, hints=0, revealed=False)
-    assert model.record_of("INS-05") == RuleRecord(seen=1, right=1)
+    assert model.record_of("INS-05") == RuleRecord(wrong=1)  # not fired: its surgery needs resectable true
     assert model.record_of("INS-06") == RuleRecord(seen=1, right=1)
     assert model.record_of("INS-07") == RuleRecord(seen=1, missed=1)
-    assert model.record_of("REC-01") == RuleRecord(wrong=1)
+    assert model.record_of("REC-01") == RuleRecord(wrong=2)
     assert model.record_of("INS-07").mastery == pytest.approx(1 / 3)
     assert model.record_of("GAS-01").mastery == 0.5
 
@@ -230,7 +231,7 @@ def test_a_bad_case_file_fails_before_the_session(kb: KnowledgeBase) -> None:
 
 def _model(kb: KnowledgeBase) -> StudentModel:
     model = StudentModel()
-    first = grade(INSULINOMA_SPREAD, ["tumor_resection"], kb)
+    first = grade(INSULINOMA_SPREAD, ["ablation"], kb)
     model.record(first, first, hints=2, revealed=True, when="2026-01-01T00:00:00+00:00")
     return model
 
@@ -265,14 +266,14 @@ def _good(kb: KnowledgeBase) -> dict[str, Any]:
 @pytest.mark.parametrize(
     ("edit", "path", "message"),
     [
-        (lambda d: d["rules"]["INS-05"].update(seen=-1), "rules.INS-05.seen", "-1 is not a count"),
-        (lambda d: d["rules"]["INS-05"].update(seen=True), "rules.INS-05.seen", "True is not a count"),
+        (lambda d: d["rules"]["INS-06"].update(seen=-1), "rules.INS-06.seen", "-1 is not a count"),
+        (lambda d: d["rules"]["INS-06"].update(seen=True), "rules.INS-06.seen", "True is not a count"),
         (
-            lambda d: d["rules"]["INS-05"].update(right=5),
-            "rules.INS-05",
+            lambda d: d["rules"]["INS-06"].update(right=5),
+            "rules.INS-06",
             "right (5) + missed (0) must equal seen (1)",
         ),
-        (lambda d: d["rules"]["INS-05"].update(sen=1), "rules.INS-05.sen", "unknown key 'sen'"),
+        (lambda d: d["rules"]["INS-06"].update(sen=1), "rules.INS-06.sen", "unknown key 'sen'"),
         (lambda d: d.update(format="something else"), "format", "expected 'pnet-expert tutor progress'"),
         (lambda d: d.update(version=2), "version", "version 2 is not one this pnet-expert reads"),
         (lambda d: d.update(rule={}), "rule", "unknown key 'rule'"),
@@ -345,7 +346,7 @@ def test_cli_tutor_reads_a_pipe_and_saves_progress(
     out = capsys.readouterr().out
     assert f"answer> {answers}" in out
     assert "This session: 1 case, mean score of first answers 1.00." in out
-    assert load_progress(progress).record_of("INS-05").right == 1
+    assert load_progress(progress).record_of("INS-06").right == 1
 
 
 def test_cli_tutor_report(tmp_path: Path, kb: KnowledgeBase, capsys: pytest.CaptureFixture[str]) -> None:

@@ -136,7 +136,7 @@ def test_rule_that_can_never_fire(kb_copy: Path) -> None:
     summary = {r.check: (r.status, r.detail) for r in report.summary()}
     assert summary["reachability"] == (
         "FAILED",
-        "51 of 52 rules (findings' included) fire on some valid case",
+        "52 of 53 rules (findings' included) fire on some valid case",
     )
 
 
@@ -188,7 +188,8 @@ def test_equivalent_rules(kb_copy: Path) -> None:
     """A copy of INS-05 under a new id: the two are equivalent, reported once."""
     append(
         kb_copy / "rules" / "insulinoma.yaml",
-        "\n  - id: INS-10\n    when:\n      - finding: any_spread\n    offers:\n"
+        "\n  - id: INS-10\n    when:\n      - finding: any_spread\n      - {fact: resectable, is: true}\n"
+        "    offers:\n"
         "      - treatment: tumor_resection\n    strength: may include\n    quote: >-\n"
         "      For tumors that have spread to lymph nodes or other parts of the body,\n"
         "      treatment may include the following:\n",

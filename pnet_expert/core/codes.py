@@ -167,7 +167,9 @@ KB_NOT_A_VALUE = _declare("KB-E102", "a value outside its fact's, field's or att
 KB_NOT_A_FIELD = _declare("KB-E103", "not a field of the records fact, or not an attribute of the finding")
 KB_TEST_UNSUITED = _declare("KB-E104", "a test that does not suit the fact's kind")
 KB_COUNT_BELOW_ONE = _declare(
-    "KB-E105", "a rule counts fewer than one record (absence is not a positive test)"
+    "KB-E105",
+    "a rule counts fewer than one record, other than 'exactly: 0' of a whole list "
+    "(absence is not a positive test)",
 )
 KB_CARRY_NEEDS_ONE = _declare("KB-E106", "'carry' without 'exactly: 1'")
 KB_SELF_DEPENDENT = _declare("KB-E107", "a finding depends on itself")

@@ -125,6 +125,9 @@ def describe(condition: Condition, kb: KnowledgeBase) -> str:
         where = f" with {where_text(condition.where)}" if condition.where else ""
         return f"{condition.finding}{where}{label}"
     if isinstance(condition, CountTest):
+        if condition.exactly == 0 and not condition.where:  # the list known to be empty
+            spec = kb.facts.get(condition.fact)
+            return f"{condition.fact} is []" + (f" ({spec.label}: none)" if spec else "")
         where = f" with {where_text(condition.where)}" if condition.where else ""
         if condition.exactly is not None:
             return f"exactly {condition.exactly} of {condition.fact}{where}"

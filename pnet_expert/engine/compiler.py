@@ -8,9 +8,12 @@ rule's action records the facts it matched; a finding rule also declares its
 finding, on which other rules chain.
 
 The working memory of one case is small: one ``CaseFacts`` fact holding every
-known scalar or set fact, one ``RecordFact`` per tumor, and one ``Finding``
-fact per derived finding. An unknown fact is simply absent, so no pattern on it
-can match: unknown facts fire nothing.
+known scalar or set fact (and, for a known records fact, how many records it
+lists), one ``RecordFact`` per tumor, and one ``Finding`` fact per derived
+finding. An unknown fact is simply absent, so no pattern on it can match:
+unknown facts fire nothing. A count of ``exactly: 0`` of a whole list ("no
+tumor is found": ``tumors: []``) is a literal test of that number on
+``CaseFacts``: no ``NOT`` on records, and an unknown list (absent) fails it.
 
 Modules, as in CLIPS. A section whose condition (``applies_when``) only tests
 case facts, such as ``tumor_type: gastrinoma``, can be decided from the case
@@ -80,7 +83,8 @@ class Plan:
 
     ``case_tests`` are tested on the CaseFacts fact (bound as ``case``);
     ``findings`` pairs each binding name with its finding test; ``counts``
-    pairs each count test with the binding names of the records it matched.
+    pairs each count test with the binding names of the records it matched (none for
+    ``exactly: 0`` of the whole list, tested on the case fact).
     ``module`` is the section whose condition, ``focus``, the engine decides
     once per case (see "Modules" above); None for a rule in every network.
     """
@@ -177,16 +181,21 @@ class Compiler:
     def patterns(self, plan: Plan) -> list[Any]:
         """The bound experta patterns of one plan."""
         out: list[Any] = []
-        if plan.case_tests:
-            fields: dict[str, Any] = {}
-            for t in plan.case_tests:
-                c = self.predicates.constraint(t.op, t.values)
-                fields[t.fact] = fields[t.fact] & c if t.fact in fields else c
+        fields: dict[str, Any] = {}
+        for t in plan.case_tests:
+            c = self.predicates.constraint(t.op, t.values)
+            fields[t.fact] = fields[t.fact] & c if t.fact in fields else c
+        for names, count in plan.counts:
+            if not names:  # exactly 0 of the whole list: the number of records the case lists
+                fields[count.fact] = L(0)
+        if fields:
             out.append(AS.case << CaseFacts(**fields))
         for name, finding in plan.findings:
             where = {a: self.predicates.constraint("in", v) for a, v in finding.where}
             out.append(getattr(AS, name) << Finding(name=finding.finding, **where))
         for names, count in plan.counts:
+            if not names:
+                continue
             where = {f: self.predicates.constraint("in", v) for f, v in count.where}
             indices = [getattr(MATCH, f"{n}_index") for n in names]
             for k, name in enumerate(names):
@@ -286,7 +295,11 @@ def _increasing(names: list[str]) -> Callable[..., bool]:
 
 
 def _needed(t: CountTest) -> int:
-    """How many records a count test binds: its number (exactly or at least)."""
+    """How many records a count test binds: its number (exactly or at least); none for
+    ``exactly: 0`` of a whole list, which is tested on the case fact (the loader allows
+    no other count below one)."""
+    if t.exactly == 0 and not t.where:
+        return 0
     number = t.exactly if t.exactly is not None else t.at_least
     return max(number or 1, 1)
 
@@ -309,6 +322,9 @@ def _finding_action(plan: Plan) -> Callable[..., None]:
 def encode(kb: KnowledgeBase, patient: Patient) -> list[Any]:
     """The working memory of one case: one CaseFacts fact and one RecordFact per record (tumor).
 
+    CaseFacts holds the known scalar and set facts, and each known records fact's
+    number of records.
+
     A record fact holds the record's known fields beside ``fact`` and
     ``index`` (the loader keeps those ids out of the fields): an unknown field
     is absent, so no pattern on it matches.
@@ -320,6 +336,7 @@ def encode(kb: KnowledgeBase, patient: Patient) -> list[Any]:
             scalars[name] = value
             continue
         assert isinstance(value, tuple)
+        scalars[name] = len(value)  # what "exactly: 0" of the whole list tests
         for index, record in enumerate(value):
             assert isinstance(record, Record)
             records.append(make_fact(RecordFact, dict(record.known, fact=name, index=index)))

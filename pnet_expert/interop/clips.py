@@ -7,7 +7,9 @@ For knowledge engineers who think in CLIPS. Nothing here is written per rule:
   boolean or choice fact has a ``value`` slot (``TRUE``/``FALSE`` for a
   boolean), a set fact a ``values`` multislot (``(spread (values))`` is "none"),
   and a records fact one fact per record, with its ``index`` and one slot per
-  field (``nil`` when an optional field is unknown);
+  field (``nil`` when an optional field is unknown), and one ``FACT-count`` fact
+  saying how many records a known list holds (``(tumors-count (value 0))`` is
+  ``tumors: []``, what "exactly: 0" of the whole list tests, as in the engine);
 * a ``finding`` template (its ``name`` and the attributes findings carry), and
   an ``offer`` template with one fact per offer of each rule (``deffacts``);
 * one ``defrule`` per branch of each rule's condition in disjunctive normal
@@ -144,7 +146,18 @@ def _fact_template(spec: FactSpec) -> list[str]:
         lines.append("   (slot index (type INTEGER) (default ?NONE))")
         lines += [_slot(f.id, f.value_ids, f.required) for f in spec.fields]
     lines[-1] += ")"
+    if spec.kind == "records":
+        lines += [
+            f"(deftemplate {count_template(spec.id)} {string(f'how many {spec.label} the case lists')}",
+            "   (slot value (type INTEGER) (default ?NONE)))",
+        ]
     return lines
+
+
+def count_template(fact: str) -> str:
+    """The template of a known list's number of records: ``tumors-count`` (no id of the knowledge
+    base has a '-', so it names nothing else)."""
+    return f"{fact}-count"
 
 
 def _attributes(kb: KnowledgeBase) -> dict[str, list[str]]:
@@ -228,6 +241,9 @@ class _Branch:
             self.patterns.append(f"({test.fact} (value {values}))")
 
     def _count(self, test: CountTest) -> None:
+        if test.exactly == 0 and not test.where:  # the whole list, known to be empty
+            self.patterns.append(f"({count_template(test.fact)} (value 0))")
+            return
         self.counts += 1
         number = test.exactly if test.exactly is not None else test.at_least
         needed = max(number or 1, 1)
@@ -362,6 +378,7 @@ def case_facts(kb: KnowledgeBase, patient: Patient) -> list[str]:
             out.append(f"({name} (values {' '.join(str(v) for v in value)}))".replace(" ))", "))"))
         else:
             assert isinstance(value, tuple)
+            out.append(f"({count_template(name)} (value {len(value)}))")
             for index, record in enumerate(value):
                 assert isinstance(record, Record)
                 fields = "".join(f" ({field} {v})" for field, v in record.known)
@@ -378,7 +395,7 @@ def case_source(kb: KnowledgeBase, patient: Patient) -> list[str]:
     lines.append(f";;; unknown (absent, so they fire nothing): {', '.join(unknown) or 'none'}")
     empty = [name for name, value in patient.known if kb.facts[name].kind == "records" and not value]
     if empty:
-        lines.append(f";;; known to be empty (no record facts): {', '.join(empty)}")
+        lines.append(f";;; known to be empty (no record facts, a count of 0): {', '.join(empty)}")
     lines.append(f"(deffacts case {string(dict(patient.meta).get('id', 'the case'))}")
     lines += [f"   {fact}" for fact in case_facts(kb, patient)]
     lines[-1] += ")"

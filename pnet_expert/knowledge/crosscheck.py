@@ -193,14 +193,19 @@ class CrossCheck:
                         suggestion=closest(value, spec.value_ids),
                         hint=f"allowed: {one_of(spec.value_ids)}",
                     )
-        smallest = 1 if in_rule else 0
+        # A rule may say that a list is known to be empty ("exactly: 0" of the whole list:
+        # the case states []), but not that no record matches a filter, which a record
+        # with an unknown field would leave open (absence is not a positive test).
+        empty_list = t.exactly == 0 and not t.where
+        smallest = 1 if in_rule and not empty_list else 0
         number = t.exactly if t.exactly is not None else t.at_least
         if number is not None and number < smallest:
             self.fail(
                 codes.KB_COUNT_BELOW_ONE,
                 t.origin,
                 where,
-                "a rule can only count one or more records (absence is not a positive test)",
+                "a rule can only count one or more records, or 'exactly: 0' of the whole list "
+                "(a list known to be empty): absence is not a positive test",
             )
         for field in t.carry:
             if field not in fields:
