@@ -12,11 +12,10 @@ from pnet_expert import KnowledgeBase, recommend
 from pnet_expert.core.case import Tumor
 from pnet_expert.core.errors import InputError
 from pnet_expert.core.schema import CountTest, FactTest
-from pnet_expert.core.space import CaseSpace, facts_of, record_values, rule_facts
+from pnet_expert.core.space import CaseSpace, facts_of, record_values, rule_facts, witness
 from pnet_expert.verify.check import CheckReport, check_knowledge_base
 from pnet_expert.verify.gaps import source_gaps
 from pnet_expert.verify.quotes import coverage, normalize, read_source
-from pnet_expert.verify.reachability import witness
 from pnet_expert.verify.subsumption import implies, offers_included, own_words
 
 needs_source = pytest.mark.skipif(not SOURCE_TEXT.is_file(), reason="the workplace's source text is not here")

@@ -65,8 +65,8 @@ def run(args: argparse.Namespace) -> int:
 
 def show_rule(kb: KnowledgeBase, rule: RuleSpec) -> str:
     """A recommendation rule in full."""
+    from pnet_expert.core.space import witness
     from pnet_expert.core.words import describe, wrap
-    from pnet_expert.verify.reachability import witness
     from pnet_expert.verify.words import case_inline
 
     section = kb.sections[rule.section]

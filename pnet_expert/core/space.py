@@ -451,3 +451,23 @@ def plain(value: Value) -> Any:
     if isinstance(value, tuple):
         return [v.to_dict() if isinstance(v, Record) else v for v in value]
     return value
+
+
+def witness(
+    kb: KnowledgeBase, conditions: tuple[Condition, ...]
+) -> tuple[CaseSpace, Assignment] | tuple[None, None]:
+    """The smallest valid case (fewest known facts) on which every condition holds, if there is one.
+
+    ``kb check`` proves reachability with it; the knowledge-base report and the
+    cautions' check ask it whether a rule can fire together with a caution's condition.
+    """
+    space = CaseSpace([kb], facts_of(kb, conditions))
+
+    def keep(case: Assignment) -> bool:
+        evaluator = space.evaluator(case)
+        return evaluator is not None and evaluator.all(conditions)[0] is not Truth.FALSE
+
+    for case in space.by_known_count(keep):
+        if space.truth(case, conditions) is Truth.TRUE:
+            return space, case
+    return None, None

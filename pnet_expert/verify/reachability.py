@@ -19,9 +19,8 @@ import attrs
 
 from pnet_expert.core import codes
 from pnet_expert.core.diagnostics import Diagnostic, Origin
-from pnet_expert.core.logic import Truth
 from pnet_expert.core.schema import Condition, KnowledgeBase
-from pnet_expert.core.space import Assignment, CaseSpace, facts_of
+from pnet_expert.core.space import witness
 from pnet_expert.core.words import describe
 from pnet_expert.explain.recommend import recommend
 from pnet_expert.verify.words import case_inline
@@ -69,22 +68,6 @@ class Reach:
             )
             return (Diagnostic(codes.CHECK_ENGINE_DISAGREES, self.rule, message, origin=self.origin),)
         return ()
-
-
-def witness(
-    kb: KnowledgeBase, conditions: tuple[Condition, ...]
-) -> tuple[CaseSpace, Assignment] | tuple[None, None]:
-    """The smallest valid case (fewest known facts) on which every condition holds, if there is one."""
-    space = CaseSpace([kb], facts_of(kb, conditions))
-
-    def keep(case: Assignment) -> bool:
-        evaluator = space.evaluator(case)
-        return evaluator is not None and evaluator.all(conditions)[0] is not Truth.FALSE
-
-    for case in space.by_known_count(keep):
-        if space.truth(case, conditions) is Truth.TRUE:
-            return space, case
-    return None, None
 
 
 def conflict(

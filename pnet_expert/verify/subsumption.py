@@ -26,9 +26,8 @@ from pnet_expert.core import codes
 from pnet_expert.core.diagnostics import Diagnostic, Origin
 from pnet_expert.core.logic import Truth
 from pnet_expert.core.schema import KnowledgeBase, RuleSpec
-from pnet_expert.core.space import Assignment, CaseSpace, facts_of
+from pnet_expert.core.space import Assignment, CaseSpace, facts_of, witness
 from pnet_expert.verify.quotes import normalize
-from pnet_expert.verify.reachability import witness
 
 
 @attrs.frozen
