@@ -95,9 +95,10 @@ rules:
 
 @pytest.fixture
 def tiny_kb_dir(kb_copy: Path) -> Path:
-    """A knowledge base with one section and three rules (GAS-01, GAS-02, GAS-09)."""
+    """A knowledge base with one section and three rules (GAS-01, GAS-02, GAS-09), and no cautions."""
     for file in (kb_copy / "rules").glob("*.yaml"):
         file.unlink()
+    (kb_copy / "cautions.yaml").unlink()  # its exempt rules are gone (and cautions.yaml is optional)
     (kb_copy / "rules" / "gastrinoma.yaml").write_text(TINY_RULES)
     source = (kb_copy / "source.yaml").read_text()
     start = source.index("sections:")

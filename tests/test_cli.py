@@ -30,6 +30,7 @@ def test_recommend_json(capsys: pytest.CaptureFixture[str]) -> None:
     result = json.loads(capsys.readouterr().out)
     assert result["fired_rules"] == ["GAS-01", "GAS-07", "GAS-09", "GAS-11"]
     assert treatments_by_rule(result)["chemoembolization"] == ["GAS-09", "GAS-11"]
+    assert result["cautions"] == []
 
 
 def test_recommend_markdown(capsys: pytest.CaptureFixture[str]) -> None:
@@ -127,7 +128,7 @@ LINES = [
     "",
     '{"tumor_type": "gastrinom"}',
     "not json",
-    '{"tumor_type": "vipoma", "spread": ["liver"]}',
+    '{"tumor_type": "vipoma", "spread": ["liver"], "resectable": false, "severe_symptoms": true}',
 ]
 
 
@@ -145,7 +146,11 @@ def test_batch_one_result_per_line_bad_lines_reported(tmp_path: Path) -> None:
     assert [(d["code"], d["path"]) for d in results[1]["diagnostics"]] == [("CASE-E003", "tumor_type")]
     assert "line 4: not valid JSON" in results[2]["error"]
     assert [(d["code"], d["path"]) for d in results[2]["diagnostics"]] == [("FILE-E006", "line 4")]
-    assert results[3]["fired_rules"] == ["VIP-01", "VIP-02", "VIP-03", "VIP-06"]
+    assert results[3]["fired_rules"] == ["VIP-01", "VIP-02", "VIP-03", "VIP-05", "VIP-06"]
+    assert [(c["id"], c["treatment"], c["rules"]) for c in results[3]["cautions"]] == [
+        ("CAU-01", "tumor_and_lymph_node_resection", ["VIP-02"])
+    ]
+    assert results[0]["cautions"] == []
     assert "pnet-expert batch: line 3: tumor_type: 'gastrinom'" in done.stderr
     assert "pnet-expert batch: line 4:" in done.stderr
     assert "4 cases, 2 consulted, 2 bad" in done.stderr

@@ -151,7 +151,7 @@ def test_the_result_schema_requires_the_contract_keys_and_describes_the_pending_
 
 
 def test_the_pending_keys_are_still_pending() -> None:
-    """Once to_dict() gives cautions and silences (issue 11), this fails: empty PENDING_KEYS, require them."""
+    """Once to_dict() gives silences (issue 11), this fails: empty PENDING_KEYS, require them."""
     result = recommend({"tumor_type": "vipoma"}).to_dict()
     assert [k for k in PENDING_KEYS if k in result] == []
     assert all(k in result for k in RESULT_KEYS if k not in PENDING_KEYS)

@@ -76,8 +76,8 @@ def test_check_json(capsys: pytest.CaptureFixture[str]) -> None:
         "resectable": True,
     }
     assert [(i["check"], i["code"], i["severity"], i["origin"], i["path"]) for i in report["issues"][:3]] == [
-        ("subsumption", "CHECK-I403", "info", "rules/insulinoma.yaml:79:5", "INS-06"),
-        ("subsumption", "CHECK-I403", "info", "rules/glucagonoma.yaml:73:5", "GLU-05"),
+        ("subsumption", "CHECK-I403", "info", "rules/insulinoma.yaml:81:5", "INS-06"),
+        ("subsumption", "CHECK-I403", "info", "rules/glucagonoma.yaml:75:5", "GLU-05"),
         ("gaps", "CHECK-I501", "info", None, "insulinoma"),
     ]
     (gas01,) = [r for r in report["reachable"] if r["rule"] == "GAS-01"]
@@ -267,7 +267,7 @@ def test_init_copies_an_editable_knowledge_base(tmp_path: Path, capsys: pytest.C
     bundled = sorted(p.relative_to(bundled_path()).as_posix() for p in bundled_path().rglob("*.yaml"))
     assert copied == bundled
     out = capsys.readouterr().out
-    assert out.startswith(f"copied the knowledge base to {target} (12 files). Edit it, then:\n")
+    assert out.startswith(f"copied the knowledge base to {target} (13 files). Edit it, then:\n")
     assert main(["kb", "check", "--kb", str(target)]) == 0
     capsys.readouterr()
     assert (

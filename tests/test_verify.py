@@ -112,10 +112,10 @@ def test_said_twice_is_information_not_an_error(report: CheckReport) -> None:
     assert (issue.code, issue.severity, str(issue.origin)) == (
         "CHECK-I403",
         "info",
-        "rules/insulinoma.yaml:79:5",
+        "rules/insulinoma.yaml:81:5",
     )
     assert str(issue) == (
-        "rules/insulinoma.yaml:79:5: INS-06: subsumed by INS-07: whenever it fires, INS-07 fires too and "
+        "rules/insulinoma.yaml:81:5: INS-06: subsumed by INS-07: whenever it fires, INS-07 fires too and "
         "offers ablation as well; kept because it cites a passage of its own (the source says it twice), so "
         "every bullet stays cited"
     )

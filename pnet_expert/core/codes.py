@@ -179,6 +179,10 @@ KB_DUPLICATE_ID = _declare("KB-E110", "an id given twice (facts, treatments, fin
 KB_RECORD_FIELDS = _declare(
     "KB-E111", "a records fact's fields cannot make records (no required field, or an id the engine uses)"
 )
+KB_EXEMPT_NOT_A_RULE = _declare("KB-E112", "a caution exempts a rule that is not a recommendation rule")
+KB_EXEMPT_OFFERS_NONE = _declare(
+    "KB-E113", "a caution exempts a rule that offers none of the caution's treatments"
+)
 
 # ---------------------------------------------------------------- a knowledge base: its files
 

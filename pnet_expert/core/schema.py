@@ -319,6 +319,35 @@ class RuleSpec:
 
 
 @attrs.frozen
+class CautionSpec:
+    """A caution (SPEC §5.9): the case contradicts the premise of options some passages offer
+    without speaking of it.
+
+    When ``when`` holds on a case and a rule that is not ``exempt`` offers one of
+    ``treatments``, the option is still offered (the source offers it) but
+    carries this caution, with its ``text``, in every output. A caution never
+    changes which options are offered. ``exempt`` rules cite a passage that speaks
+    of the condition itself (INS-02: "that cannot be removed by surgery");
+    ``reading`` says why, as a rule's reading does.
+    """
+
+    id: str
+    label: str
+    when: tuple[Condition, ...]
+    treatments: tuple[str, ...]
+    text: str
+    exempt: tuple[str, ...] = ()
+    reading: str | None = None
+    origin: Origin = origin_field()
+
+    def rules_cautioned(self, treatment: str, rules: Iterable[str]) -> tuple[str, ...]:
+        """Of the rules offering a treatment, those this caution speaks to (none for another treatment)."""
+        if treatment not in self.treatments:
+            return ()
+        return tuple(r for r in rules if r not in self.exempt)
+
+
+@attrs.frozen
 class SectionSpec:
     """A section of the source: a tumor type's own section, or a general one."""
 
@@ -395,6 +424,8 @@ class KnowledgeBase:
     constraints: tuple[ConstraintSpec, ...]
     root: str
     fingerprint: str
+    cautions: tuple[CautionSpec, ...] = ()
+    """The cautions of cautions.yaml (SPEC §5.9), in the file's order."""
     ranks: Ranks = attrs.field(init=False, repr=False)
     """Each id's place in the knowledge base's order, worked out once (see :class:`Ranks`)."""
 

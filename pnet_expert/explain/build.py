@@ -1,7 +1,8 @@
 """Assemble a consultation, complete, from the engine's firings on a case.
 
 The options and their reasons come from the firings; the gaps from the rule
-checks of the case's own section. Everything is worked out before the
+checks of the case's own section; the cautions from the knowledge base's
+cautions on the options offered. Everything is worked out before the
 :class:`~pnet_expert.explain.consultation.Consultation` is made, once. Nothing
 depends on the order in which rules fired: options, reasons, findings and facts
 are sorted by the knowledge base's own order.
@@ -18,6 +19,7 @@ from pnet_expert.core.options import strength_and_qualifiers
 from pnet_expert.core.schema import KnowledgeBase, RuleSpec
 from pnet_expert.engine.session import FindingKey, Firing
 from pnet_expert.explain.consultation import Consultation, FactGroup, FindingUse, Option, Reason
+from pnet_expert.reasoning.cautions import find_cautions
 from pnet_expert.reasoning.checks import RuleChecks
 from pnet_expert.reasoning.gaps import find_gaps
 
@@ -100,7 +102,17 @@ def build(kb: KnowledgeBase, patient: Patient, firings: Iterable[Firing]) -> Con
     derived = tuple(finding_uses[k] for k in sorted(finding_uses, key=orders.finding_key))
     checks = RuleChecks(kb, patient, fired_rules)
     gaps = find_gaps(kb, patient, fired_rules, checks)
-    return Consultation(kb, patient, tuple(options), fired_rules, derived, gaps, checks=checks)
+    cautions = find_cautions(checks.evaluator, ((o.id, o.rules) for o in options))
+    return Consultation(
+        kb,
+        patient,
+        tuple(options),
+        fired_rules,
+        derived,
+        gaps,
+        checks=checks,
+        cautions=cautions,
+    )
 
 
 class _Lookups:

@@ -1,4 +1,4 @@
-"""The result of a consultation: every option, each with its reasons, and the gaps.
+"""The result of a consultation: every option, each with its reasons, the gaps and the cautions.
 
 Built, complete, by :func:`pnet_expert.explain.build.build` from the engine's
 firings; nothing here runs the engine. A reason names the rule that offered the
@@ -23,6 +23,7 @@ from pnet_expert.core.diagnostics import Diagnostic, closest
 from pnet_expert.core.errors import InputError
 from pnet_expert.core.options import OptionSummary
 from pnet_expert.core.schema import KnowledgeBase
+from pnet_expert.reasoning.cautions import Caution
 from pnet_expert.reasoning.checks import RuleCheck, RuleChecks
 from pnet_expert.reasoning.gaps import Gap
 
@@ -128,6 +129,8 @@ class Consultation:
     gap_details: tuple[Gap, ...]
     checks: RuleChecks = attrs.field(repr=False, eq=False, kw_only=True)
     """Each rule of the knowledge base on this case, worked out when first asked (WHY NOT, reports)."""
+    cautions: tuple[Caution, ...] = attrs.field(default=(), kw_only=True)
+    """Options offered by a passage whose premise the case contradicts (SPEC §5.9), one per option."""
 
     @property
     def options(self) -> tuple[Option, ...]:
@@ -149,6 +152,10 @@ class Consultation:
         """The facts of the knowledge base that this case does not state."""
         known = {name for name, _ in self.patient.known}
         return tuple(f for f in self.kb.facts if f not in known)
+
+    def cautions_on(self, treatment_id: str) -> tuple[Caution, ...]:
+        """The cautions an option carries (none when it is not offered)."""
+        return tuple(c for c in self.cautions if c.treatment == treatment_id)
 
     def option(self, treatment_id: str) -> Option | None:
         """The option for a treatment, or None when it is not offered (the id is checked)."""
@@ -227,6 +234,7 @@ class Consultation:
             "fired_rules": list(self.fired_rules),
             "gaps": list(self.gaps),
             "gap_details": [g.to_dict() for g in self.gap_details],
+            "cautions": [c.to_dict() for c in self.cautions],
             "findings": [f.to_dict() for f in self.findings],
             "unknown_facts": list(self.unknown_facts),
             "disclaimer": self.disclaimer,

@@ -16,8 +16,8 @@ free text. What it cannot say (the constraints between facts, such as
 validation refuses those too.
 
 The result schema follows the JSON contract (SPEC §6): every key the contract
-names is required, but ``cautions`` and ``silences`` until the library gives
-them (:data:`PENDING_KEYS`); keys may be added, so objects stay open to new keys.
+names is required, but ``silences`` until the library gives it
+(:data:`PENDING_KEYS`); keys may be added, so objects stay open to new keys.
 """
 
 from __future__ import annotations
@@ -49,7 +49,7 @@ RESULT_KEYS = (
 )
 """The keys every consultation's JSON holds (SPEC §6, with the keys ``to_dict`` has always added)."""
 
-PENDING_KEYS = ("cautions", "silences")
+PENDING_KEYS = ("silences",)
 """Keys the contract requires that ``Consultation.to_dict()`` does not give yet (issue 11 adds them).
 
 Until then the result schema describes them (validating them whenever they
@@ -233,13 +233,14 @@ def result_schema(kb: KnowledgeBase) -> Schema:
     )
     caution = _object(
         {
-            "id": string,
+            "id": {"enum": [c.id for c in kb.cautions]} if kb.cautions else string,
             "treatment": treatment,
             "rules": _array(rule_id, minItems=1),
             "facts": facts,
             "text": string,
+            "label": string,
         },
-        required=["treatment", "rules", "text"],
+        required=["id", "treatment", "rules", "facts", "text"],
     )
     silence = _object({"section": section, "facts": facts, "text": string}, required=["section", "text"])
     source = _object(

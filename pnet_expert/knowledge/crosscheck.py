@@ -15,6 +15,7 @@ from pnet_expert.core.errors import one_of
 from pnet_expert.core.records import RESERVED_FIELD_IDS
 from pnet_expert.core.schema import (
     AnyOf,
+    CautionSpec,
     Condition,
     ConstraintSpec,
     CountTest,
@@ -348,6 +349,40 @@ class CrossCheck:
                             f"{rule.id}.alternatives[{i}]",
                             f"{treatment!r} is not among the rule's offers ({one_of(offered)})",
                         )
+
+    def caution_specs(self, cautions: Iterable[CautionSpec], rules: Mapping[str, RuleSpec]) -> None:
+        """A caution's condition, its treatments, and the rules it exempts (rules offering one of them)."""
+        for caution in cautions:
+            self.conditions(caution.when, f"{caution.id}.when")
+            for i, treatment in enumerate(caution.treatments):
+                if treatment not in self.treatments:
+                    self.fail(
+                        codes.KB_UNDECLARED,
+                        caution.origin,
+                        f"{caution.id}.treatments[{i}]",
+                        f"{treatment!r} is not a declared treatment",
+                        suggestion=closest(treatment, self.treatments),
+                    )
+            for i, rule_id in enumerate(caution.exempt):
+                where = f"{caution.id}.exempt[{i}]"
+                rule = rules.get(rule_id)
+                if rule is None:
+                    self.fail(
+                        codes.KB_EXEMPT_NOT_A_RULE,
+                        caution.origin,
+                        where,
+                        f"{rule_id!r} is not a recommendation rule",
+                        suggestion=closest(rule_id, rules),
+                    )
+                elif not any(rule.offers_treatment(t) for t in caution.treatments):
+                    offered = one_of(o.treatment for o in rule.offers)
+                    self.fail(
+                        codes.KB_EXEMPT_OFFERS_NONE,
+                        caution.origin,
+                        where,
+                        f"{rule_id} offers none of the caution's treatments (it offers {offered})",
+                        hint="exempt only a rule whose offer the caution would otherwise mark",
+                    )
 
     def constraint_specs(self, constraints: Iterable[ConstraintSpec]) -> None:
         """The constraints between facts."""

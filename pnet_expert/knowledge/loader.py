@@ -26,6 +26,7 @@ from pnet_expert.core import codes
 from pnet_expert.core.diagnostics import Diagnostic, Origin
 from pnet_expert.core.errors import KnowledgeBaseError
 from pnet_expert.core.schema import (
+    CautionSpec,
     ConstraintSpec,
     FactSpec,
     FindingSpec,
@@ -44,6 +45,9 @@ if TYPE_CHECKING:
     from pnet_expert.knowledge.nodes import Problems, Reader
 
 FILES = ("source.yaml", "vocabulary.yaml", "facts.yaml", "treatments.yaml", "findings.yaml")
+OPTIONAL_FILES = ("cautions.yaml",)
+"""Files a knowledge base may leave out: without cautions.yaml it has no cautions (a copy made
+by ``kb init`` before cautions existed still loads)."""
 RULES_DIR = "rules"
 
 T = TypeVar("T")
@@ -95,6 +99,9 @@ def _load(root: Path) -> KnowledgeBase:
             missing.append(Diagnostic(codes.KB_FILE_MISSING, "", "file is missing", origin=Origin(name, 1)))
             continue
         texts[name] = file.read_text(encoding="utf-8")
+    for name in OPTIONAL_FILES:
+        if (root / name).is_file():
+            texts[name] = (root / name).read_text(encoding="utf-8")
     rule_files = sorted((root / RULES_DIR).glob("*.yaml")) if (root / RULES_DIR).is_dir() else []
     if not rule_files:
         message = "no rule files (rules/*.yaml)"
@@ -145,6 +152,8 @@ def _check(root: Path, texts: dict[str, str], missing: list[Diagnostic], fingerp
     fact_list, constraints = read("facts.yaml", parse.facts_file, no_facts)
     treatment_list = read("treatments.yaml", parse.treatments_file, no_treatments)
     finding_list = read("findings.yaml", parse.findings_file, no_findings)
+    no_cautions: list[CautionSpec] = []
+    caution_list = read("cautions.yaml", parse.cautions_file, no_cautions)
     sections: list[SectionSpec] = []
     rule_list: list[RuleSpec] = []
     for name in texts:
@@ -162,7 +171,8 @@ def _check(root: Path, texts: dict[str, str], missing: list[Diagnostic], fingerp
         problems,
         [(f.rule.id, f.rule.origin) for f in finding_list]
         + [(r.id, r.origin) for r in rule_list]
-        + [(c.id, c.origin) for c in constraints],
+        + [(c.id, c.origin) for c in constraints]
+        + [(c.id, c.origin) for c in caution_list],
         "rule",
     )
 
@@ -175,6 +185,7 @@ def _check(root: Path, texts: dict[str, str], missing: list[Diagnostic], fingerp
     check.section_specs(sections)
     check.rule_specs(rule_list)
     check.constraint_specs(constraints)
+    check.caution_specs(caution_list, {r.id: r for r in rule_list})
     if "tumor_type" not in facts and "facts.yaml" in texts:
         message = "the fact 'tumor_type' is required"
         problems.add(
@@ -200,6 +211,7 @@ def _check(root: Path, texts: dict[str, str], missing: list[Diagnostic], fingerp
         constraints=tuple(constraints),
         root=str(root),
         fingerprint=fingerprint,
+        cautions=tuple(caution_list),
     )
 
 

@@ -20,6 +20,7 @@ import yaml
 from pnet_expert.core import codes
 from pnet_expert.core.schema import (
     FACT_KINDS,
+    CautionSpec,
     ConstraintSpec,
     FactKind,
     FactSpec,
@@ -301,3 +302,39 @@ def _alternatives(r: Reader, node: yaml.Node, where: str) -> tuple[str, ...]:
     if len(listed) < 2:
         raise r.invalid(node, codes.KB_TOO_FEW, where, "alternatives come in groups of two or more")
     return tuple(str(t) for t in listed)
+
+
+# ---------------------------------------------------------------- cautions.yaml
+
+CAUTION_KEYS = ("id", "label", "when", "treatments", "text")
+CAUTION_OPTIONAL = ("exempt", "reading")
+
+
+def cautions_file(r: Reader, root: yaml.Node | None) -> list[CautionSpec]:
+    """cautions.yaml: the cautions (SPEC §5.9), each read on its own."""
+    top = r.mapping(root, "", required=("cautions",))
+    return r.each(top["cautions"], "cautions", caution_spec)
+
+
+def caution_spec(r: Reader, node: yaml.Node, where: str) -> CautionSpec:
+    """One caution: its condition, the treatments it speaks to, the rules exempted, its text."""
+    m = r.mapping(node, where, required=CAUTION_KEYS, optional=CAUTION_OPTIONAL)
+    cid = r.rule_id(m["id"], f"{where}.id")
+    when = conditions(r, m["when"], f"{cid}.when")
+    if not when:
+        message = (
+            "a caution needs a condition (one that holds on every case would be a warning, not a caution)"
+        )
+        raise r.invalid(m["when"], codes.KB_TOO_FEW, f"{cid}.when", message)
+    treatments = tuple(str(x) for x in r.scalar_list(m["treatments"], f"{cid}.treatments"))
+    exempt = tuple(str(x) for x in r.scalar_list(m["exempt"], f"{cid}.exempt")) if "exempt" in m else ()
+    return CautionSpec(
+        cid,
+        r.text(m["label"], f"{cid}.label"),
+        when,
+        treatments,
+        r.text(m["text"], f"{cid}.text"),
+        exempt,
+        r.text(m["reading"], f"{cid}.reading") if "reading" in m else None,
+        origin=r.origin(node),
+    )
