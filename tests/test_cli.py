@@ -31,6 +31,7 @@ def test_recommend_json(capsys: pytest.CaptureFixture[str]) -> None:
     assert result["fired_rules"] == ["GAS-01", "GAS-07", "GAS-09", "GAS-11"]
     assert treatments_by_rule(result)["chemoembolization"] == ["GAS-09", "GAS-11"]
     assert result["cautions"] == []
+    assert [s["facts"] for s in result["silences"]] == []
 
 
 def test_recommend_markdown(capsys: pytest.CaptureFixture[str]) -> None:
@@ -150,7 +151,7 @@ def test_batch_one_result_per_line_bad_lines_reported(tmp_path: Path) -> None:
     assert [(c["id"], c["treatment"], c["rules"]) for c in results[3]["cautions"]] == [
         ("CAU-01", "tumor_and_lymph_node_resection", ["VIP-02"])
     ]
-    assert results[0]["cautions"] == []
+    assert results[0]["cautions"] == results[0]["silences"] == []
     assert "pnet-expert batch: line 3: tumor_type: 'gastrinom'" in done.stderr
     assert "pnet-expert batch: line 4:" in done.stderr
     assert "4 cases, 2 consulted, 2 bad" in done.stderr

@@ -33,6 +33,7 @@ def test_json_contract_keys(liver: Consultation) -> None:
     assert d["fired_rules"] == ["GAS-01", "GAS-07", "GAS-09", "GAS-11"]
     assert d["gaps"] == []
     assert d["cautions"] == []
+    assert d["silences"] == []
     assert json.loads(json.dumps(d)) == d
     for option in d["treatments"]:
         assert {"id", "label", "strength", "qualifiers", "because"} <= set(option)

@@ -150,11 +150,17 @@ def test_the_result_schema_requires_the_contract_keys_and_describes_the_pending_
     assert _errors(RESULT, result)
 
 
-def test_the_pending_keys_are_still_pending() -> None:
-    """Once to_dict() gives silences (issue 11), this fails: empty PENDING_KEYS, require them."""
-    result = recommend({"tumor_type": "vipoma"}).to_dict()
-    assert [k for k in PENDING_KEYS if k in result] == []
-    assert all(k in result for k in RESULT_KEYS if k not in PENDING_KEYS)
+def test_cautions_and_silences_are_given_and_required() -> None:
+    """to_dict() gives cautions and silences (issue 11): nothing is pending, the schema requires every key,
+    and a result with a caution and a silence validates."""
+    assert PENDING_KEYS == ()
+    assert set(result_schema(KB)["required"]) == set(RESULT_KEYS)
+    case = {"tumor_type": "gastrinoma", "tumors": [{"site": "head"}], "spread": ["lymph_nodes"]}
+    result = recommend({**case, "resectable": False}).to_dict()
+    assert [c["treatment"] for c in result["cautions"]] == ["tumor_resection"]
+    assert [s["facts"] for s in result["silences"]] == [{"spread": ["lymph_nodes"]}]
+    assert _result_errors(result) == []
+    assert _errors(RESULT, {**result, "silences": [{"section": "gastrinoma", "text": "x"}]})
 
 
 def test_a_wrong_result_is_refused() -> None:

@@ -136,6 +136,13 @@ def describe(condition: Condition, kb: KnowledgeBase) -> str:
     return "any of: " + "; ".join(describe(o, kb) for o in condition.options)
 
 
+def section_name(title: str) -> str:
+    """A section's title inside a sentence: "the gastrinoma section", "the VIPoma section"."""
+    if len(title) > 1 and title[1].isupper():
+        return title
+    return title[:1].lower() + title[1:]
+
+
 def facts_text(facts: Mapping[str, Any]) -> str:
     """Matched facts as 'a = x, b = y'."""
     return ", ".join(f"{name} = {value_text(value)}" for name, value in facts.items())

@@ -2,7 +2,8 @@
 
 The options and their reasons come from the firings; the gaps from the rule
 checks of the case's own section; the cautions from the knowledge base's
-cautions on the options offered. Everything is worked out before the
+cautions on the options offered; the silences from the facts the case states
+that no fired rule used. Everything is worked out before the
 :class:`~pnet_expert.explain.consultation.Consultation` is made, once. Nothing
 depends on the order in which rules fired: options, reasons, findings and facts
 are sorted by the knowledge base's own order.
@@ -22,6 +23,7 @@ from pnet_expert.explain.consultation import Consultation, FactGroup, FindingUse
 from pnet_expert.reasoning.cautions import find_cautions
 from pnet_expert.reasoning.checks import RuleChecks
 from pnet_expert.reasoning.gaps import find_gaps
+from pnet_expert.reasoning.silences import find_silences
 
 
 def build(kb: KnowledgeBase, patient: Patient, firings: Iterable[Firing]) -> Consultation:
@@ -65,6 +67,7 @@ def build(kb: KnowledgeBase, patient: Patient, firings: Iterable[Firing]) -> Con
         for key in derivations
     }
     reasons: dict[str, list[Reason]] = {}
+    used: set[str] = set()
     for rule_id in sorted(by_rule, key=ranks.rules.__getitem__):
         rule = kb.rules[rule_id]
         fired = by_rule[rule_id]
@@ -72,6 +75,7 @@ def build(kb: KnowledgeBase, patient: Patient, firings: Iterable[Firing]) -> Con
         uses = tuple(finding_uses[k] for k in keys)
         own = plain.merge(f.facts for f in fired)
         everything = plain.merge([*(f.facts for f in fired), *(g for k in keys for g in facts_of(k))])
+        used.update(everything)
         for treatment, qualifiers, alternatives in orders.offers[rule_id]:
             reasons.setdefault(treatment, []).append(
                 Reason(
@@ -103,6 +107,7 @@ def build(kb: KnowledgeBase, patient: Patient, firings: Iterable[Firing]) -> Con
     checks = RuleChecks(kb, patient, fired_rules)
     gaps = find_gaps(kb, patient, fired_rules, checks)
     cautions = find_cautions(checks.evaluator, ((o.id, o.rules) for o in options))
+    silences = find_silences(kb, patient, checks.evaluator, used)
     return Consultation(
         kb,
         patient,
@@ -112,6 +117,7 @@ def build(kb: KnowledgeBase, patient: Patient, firings: Iterable[Firing]) -> Con
         gaps,
         checks=checks,
         cautions=cautions,
+        silences=silences,
     )
 
 

@@ -1,4 +1,4 @@
-"""The result of a consultation: every option, each with its reasons, the gaps and the cautions.
+"""The result of a consultation: every option, each with its reasons, the gaps, cautions and silences.
 
 Built, complete, by :func:`pnet_expert.explain.build.build` from the engine's
 firings; nothing here runs the engine. A reason names the rule that offered the
@@ -26,6 +26,7 @@ from pnet_expert.core.schema import KnowledgeBase
 from pnet_expert.reasoning.cautions import Caution
 from pnet_expert.reasoning.checks import RuleCheck, RuleChecks
 from pnet_expert.reasoning.gaps import Gap
+from pnet_expert.reasoning.silences import Silence
 
 PlainFacts = Mapping[str, Any]
 FactGroup = tuple[tuple[str, Any], ...]
@@ -131,6 +132,8 @@ class Consultation:
     """Each rule of the knowledge base on this case, worked out when first asked (WHY NOT, reports)."""
     cautions: tuple[Caution, ...] = attrs.field(default=(), kw_only=True)
     """Options offered by a passage whose premise the case contradicts (SPEC §5.9), one per option."""
+    silences: tuple[Silence, ...] = attrs.field(default=(), kw_only=True)
+    """Facts the case states that rules of its sections read and no fired rule used (SPEC §5.10)."""
 
     @property
     def options(self) -> tuple[Option, ...]:
@@ -235,6 +238,7 @@ class Consultation:
             "gaps": list(self.gaps),
             "gap_details": [g.to_dict() for g in self.gap_details],
             "cautions": [c.to_dict() for c in self.cautions],
+            "silences": [s.to_dict() for s in self.silences],
             "findings": [f.to_dict() for f in self.findings],
             "unknown_facts": list(self.unknown_facts),
             "disclaimer": self.disclaimer,

@@ -16,8 +16,9 @@ free text. What it cannot say (the constraints between facts, such as
 validation refuses those too.
 
 The result schema follows the JSON contract (SPEC §6): every key the contract
-names is required, but ``silences`` until the library gives it
-(:data:`PENDING_KEYS`); keys may be added, so objects stay open to new keys.
+names is required, ``cautions`` and ``silences`` included (:data:`PENDING_KEYS`
+is empty since the library gives them); keys may be added, so objects stay open
+to new keys.
 """
 
 from __future__ import annotations
@@ -49,13 +50,11 @@ RESULT_KEYS = (
 )
 """The keys every consultation's JSON holds (SPEC §6, with the keys ``to_dict`` has always added)."""
 
-PENDING_KEYS = ("silences",)
-"""Keys the contract requires that ``Consultation.to_dict()`` does not give yet (issue 11 adds them).
+PENDING_KEYS: tuple[str, ...] = ()
+"""Keys the contract requires that ``Consultation.to_dict()`` does not give yet: none.
 
-Until then the result schema describes them (validating them whenever they
-are there) without requiring them, so that the results the library and the
-web API give today validate; ``tests/test_interop_schema.py`` fails as soon as
-``to_dict()`` gives them, to have this emptied and the schema require them."""
+``cautions`` and ``silences`` were pending until issue 11 gave them; the
+result schema now requires them like the other keys of the contract."""
 
 
 def _nullable(schema: Schema) -> Schema:
@@ -242,7 +241,16 @@ def result_schema(kb: KnowledgeBase) -> Schema:
         },
         required=["id", "treatment", "rules", "facts", "text"],
     )
-    silence = _object({"section": section, "facts": facts, "text": string}, required=["section", "text"])
+    silence = _object(
+        {
+            "section": section,
+            "facts": facts,
+            "text": string,
+            "rules": _array(rule_id),
+            "waiting_on": _array(_object({"rule": rule_id, "unknown": text_list})),
+        },
+        required=["section", "facts", "text"],
+    )
     source = _object(
         {"title": string, "publisher": string, "section": string, "last_modified": {"type": "string"}},
         required=["title", "last_modified"],

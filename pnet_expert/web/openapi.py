@@ -135,12 +135,29 @@ def result_schema(kb: KnowledgeBase) -> Schema:
         },
         "required": ["id", "label", "strength", "qualifiers", "because"],
     }
+    caution: Schema = {
+        "type": "object",
+        "properties": {
+            "id": {"type": "string"},
+            "treatment": treatments,
+            "rules": {"type": "array", "items": rule_ids, "minItems": 1},
+            "facts": facts,
+            "text": {"type": "string"},
+        },
+        "required": ["id", "treatment", "rules", "facts", "text"],
+    }
+    silence: Schema = {
+        "type": "object",
+        "properties": {"section": {"enum": list(kb.sections)}, "facts": facts, "text": {"type": "string"}},
+        "required": ["section", "facts", "text"],
+    }
     return {
         "title": "Consultation",
         "description": (
             "What the source offers for one case, and why: every option with the rules that offer it, the "
-            "source's words, the findings and facts each rule rests on; the gaps; the knowledge base's "
-            "identity; the disclaimer. Options, never advice."
+            "source's words, the findings and facts each rule rests on; the gaps, cautions (an option whose "
+            "passage takes for granted what the case contradicts) and silences (a fact the source's words "
+            "do not speak to); the knowledge base's identity; the disclaimer. Options, never advice."
         ),
         "type": "object",
         "properties": {
@@ -170,6 +187,8 @@ def result_schema(kb: KnowledgeBase) -> Schema:
             "findings": {"type": "array", "items": finding_use},
             "unknown_facts": {"type": "array", "items": {"enum": list(kb.facts)}},
             "disclaimer": {"type": "string"},
+            "cautions": {"type": "array", "items": caution},
+            "silences": {"type": "array", "items": silence},
         },
         "required": [
             "case",
@@ -181,6 +200,8 @@ def result_schema(kb: KnowledgeBase) -> Schema:
             "findings",
             "unknown_facts",
             "disclaimer",
+            "cautions",
+            "silences",
         ],
     }
 
