@@ -2,6 +2,9 @@
 
 Every rendering names the rules by id (HOW also quotes the source), and ends
 with the disclaimer: these are options from one old patient summary, never advice.
+Each rule's qualifiers and alternatives stay with that rule's reason (one rule
+may offer an option as palliative and another plainly); an option that carries
+a caution says so, and the cautions and silences follow the options.
 """
 
 from __future__ import annotations
@@ -11,7 +14,11 @@ from typing import TYPE_CHECKING
 from pnet_expert.core.words import facts_text, value_text, wrap
 
 if TYPE_CHECKING:
+    from collections.abc import Sequence
+
     from pnet_expert.explain.consultation import Consultation, FindingUse, Option, Reason
+    from pnet_expert.reasoning.cautions import Caution
+    from pnet_expert.reasoning.silences import Silence
 
 
 def header(c: Consultation) -> list[str]:
@@ -36,26 +43,65 @@ def header(c: Consultation) -> list[str]:
     return lines
 
 
+def reason_terms(reason: Reason) -> str:
+    """What one rule says of its offer beyond the offer: '(palliative; either this or debulking_surgery)'."""
+    terms = [*reason.qualifiers]
+    if reason.alternatives:
+        terms.append(f"either this or {', '.join(reason.alternatives)}")
+    return f" ({'; '.join(terms)})" if terms else ""
+
+
 def short_reason(reason: Reason) -> str:
-    """One line: the rule and what it matched, beyond the tumor type."""
+    """One line: the rule, its own qualifiers and alternatives, and what it matched beyond the tumor type."""
     what = [f.label for f in reason.findings]
     what += [f"{k} = {value_text(v)}" for k, v in reason.own_facts.items() if k != "tumor_type"]
     if not what:
         what = [f"every case of this section ({reason.section})"]
-    return f"{reason.rule}: " + "; ".join(what)
+    return f"{reason.rule}{reason_terms(reason)}: " + "; ".join(what)
 
 
-def option_line(option: Option) -> str:
-    """One option with its qualifiers, alternatives and short reasons."""
-    extra = f" ({', '.join(option.qualifiers)})" if option.qualifiers else ""
-    alternatives = list(dict.fromkeys(a for r in option.because for a in r.alternatives))  # the KB's order
-    alt = f" [either this or {', '.join(alternatives)}]" if alternatives else ""
+def option_line(option: Option, cautions: Sequence[Caution] = ()) -> str:
+    """One option with its short reasons, each with its rule's own qualifiers and alternatives."""
+    marked = f" [caution: {', '.join(c.id for c in cautions)}]" if cautions else ""
     reasons = " | ".join(short_reason(r) for r in option.because)
-    return wrap(f"{option.label}{extra}{alt} [{option.id}] — {reasons}", "      ", "  - ")
+    return wrap(f"{option.label} [{option.id}]{marked} — {reasons}", "      ", "  - ")
+
+
+def caution_line(caution: Caution) -> str:
+    """'CAU-01 on tumor_resection (INS-01): The case says ...'."""
+    return wrap(
+        f"{caution.id} on {caution.treatment} ({', '.join(caution.rules)}): {caution.text}", "    ", "  - "
+    )
+
+
+def caution_note(caution: Caution, indent: str) -> str:
+    """A caution beside one option (HOW, WHY NOT): 'Caution (CAU-01, on INS-01): ...'."""
+    return wrap(
+        f"Caution ({caution.id}, on {', '.join(caution.rules)}): {caution.text}", indent + "  ", indent
+    )
+
+
+def caution_lines(cautions: Sequence[Caution]) -> list[str]:
+    """The cautions section of a text view (nothing when there are none)."""
+    if not cautions:
+        return []
+    return ["", "Cautions (the option stays, because the source offers it):", *map(caution_line, cautions)]
+
+
+def silence_lines(silences: Sequence[Silence]) -> list[str]:
+    """The silences section of a text view (nothing when there are none)."""
+    if not silences:
+        return []
+    return [
+        "",
+        "Silences (facts of the case the source says nothing specific about):",
+        *(wrap(s.text, "    ", "  - ") for s in silences),
+    ]
 
 
 def consultation_text(c: Consultation) -> str:
-    """The options grouped by strength, a short reason each, the gaps, then the disclaimer."""
+    """The options grouped by strength, a short reason each, the cautions, silences and gaps, then
+    the disclaimer."""
     lines = header(c)
     lines.append("")
     if not c.treatments:
@@ -64,7 +110,9 @@ def consultation_text(c: Consultation) -> str:
         group = [o for o in c.treatments if o.strength == strength.id]
         if group:
             lines.append(f"{strength.label} ({strength.meaning}):")
-            lines.extend(option_line(o) for o in group)
+            lines.extend(option_line(o, c.cautions_on(o.id)) for o in group)
+    lines.extend(caution_lines(c.cautions))
+    lines.extend(silence_lines(c.silences))
     if c.gaps:
         lines.append("")
         lines.append("Gaps:")
@@ -121,6 +169,9 @@ def explain_text(c: Consultation, treatment_id: str) -> str:
     for reason in option.because:
         lines.extend(reason_block(c, reason))
         lines.append("")
+    for caution in c.cautions_on(treatment_id):
+        lines.append(caution_note(caution, "  "))
+        lines.append("")
     lines.append(wrap(c.disclaimer))
     return "\n".join(lines) + "\n"
 
@@ -135,12 +186,9 @@ def why_not_text(c: Consultation, treatment_id: str) -> str:
         if option
         else "It is not offered for this case."
     )
-    lines = [
-        f"WHY NOT: {treatment_id} — {label}",
-        status,
-        f"Rules that could offer it ({len(checks)}):",
-        "",
-    ]
+    lines = [f"WHY NOT: {treatment_id} — {label}", status]
+    lines += [caution_note(caution, "") for caution in c.cautions_on(treatment_id)]
+    lines += [f"Rules that could offer it ({len(checks)}):", ""]
     for check in checks:
         section = c.kb.sections[check.rule.section].title
         state = (
@@ -151,6 +199,11 @@ def why_not_text(c: Consultation, treatment_id: str) -> str:
         lines.append(f"  {check.rule.id} · {section} section — {state}")
         for condition in check.conditions:
             lines.append(wrap(condition.line(), "          ", "      "))
+        lines.append("")
+    rules = {check.rule.id for check in checks}
+    bearing = [s for s in c.silences if rules & set(s.rules)]
+    if bearing:
+        lines.extend(silence_lines(bearing)[1:])
         lines.append("")
     lines.append(wrap(c.disclaimer))
     return "\n".join(lines) + "\n"
