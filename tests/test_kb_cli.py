@@ -68,6 +68,7 @@ def test_check_json(capsys: pytest.CaptureFixture[str]) -> None:
         "reachability",
         "subsumption",
         "gaps",
+        "cautions",
     ]
     assert {"section": "insulinoma", "example": report["gaps"][1]["example"]}["example"] == {
         "tumor_type": "insulinoma",
@@ -80,6 +81,12 @@ def test_check_json(capsys: pytest.CaptureFixture[str]) -> None:
         ("subsumption", "CHECK-I403", "info", "rules/glucagonoma.yaml:75:5", "GLU-05"),
         ("gaps", "CHECK-I501", "info", None, "insulinoma"),
     ]
+    (cau01,) = report["cautions"]
+    assert (cau01["caution"], cau01["example"], cau01["confirmed"]) == (
+        "CAU-01",
+        {"tumor_type": "vipoma", "resectable": False},
+        True,
+    )
     (gas01,) = [r for r in report["reachable"] if r["rule"] == "GAS-01"]
     assert gas01 == {
         "rule": "GAS-01",

@@ -7,6 +7,7 @@ from pathlib import Path
 import pytest
 from helpers import NEVER, SOURCE_TEXT, append, edit
 
+from pnet_expert import KnowledgeBase
 from pnet_expert.verify.check import CheckReport, check_knowledge_base
 
 needs_source = pytest.mark.skipif(not SOURCE_TEXT.is_file(), reason="the workplace's source text is not here")
@@ -44,6 +45,7 @@ def test_duplicate_id(kb_copy: Path) -> None:
         ("reachability", "skipped"),
         ("subsumption", "skipped"),
         ("gaps", "skipped"),
+        ("cautions", "skipped"),
     ]
 
 
@@ -209,3 +211,34 @@ def test_a_stronger_rule_is_not_subsumed_by_a_weaker_one(kb_copy: Path) -> None:
     )
     report = check_knowledge_base(kb_copy)
     assert [s.rule for s in report.subsumptions] == ["INS-06", "GLU-05"]
+
+
+# ---------------------------------------------------------------- cautions
+
+
+def test_caution_no_case_can_raise(kb_copy: Path) -> None:
+    """A caution only on rules that need the tumor to be removable can never be raised: CHECK-E601."""
+    edit(
+        kb_copy / "cautions.yaml",
+        "    exempt: [INS-02, GLU-02]\n",
+        "    exempt: [INS-01, INS-02, INS-03, INS-04, GLU-01, GLU-02, GLU-03, GAS-03, GAS-04, GAS-05, GAS-07,"
+        " VIP-02, SOM-01, OTH-01, REC-01]\n",
+    )
+    report = check_knowledge_base(kb_copy)
+    assert found(report) == [("CHECK-E601", "cautions.yaml:11:5", "CAU-01")]
+    assert report.errors[0].message.startswith("can never be raised: no valid case meets its condition")
+    summary = {r.check: (r.status, r.detail) for r in report.summary()}
+    assert summary["cautions"] == ("FAILED", "0 of 1 raised by some valid case (on the offers of 0 rules)")
+
+
+def test_bundled_caution_is_raised_on_the_offers_the_spec_lists(kb: KnowledgeBase) -> None:
+    """CAU-01 marks exactly the thirteen rules of SPEC 5.9 (INS-05, GLU-04, VIP-04 cannot meet it), and its
+    smallest case raises it in a consultation."""
+    (reach,) = check_knowledge_base().cautions
+    assert set(reach.rules) == {
+        "INS-01", "INS-03", "INS-04", "GLU-01", "GLU-03", "GAS-03", "GAS-04", "GAS-05", "GAS-07",
+        "VIP-02", "SOM-01", "OTH-01", "REC-01",
+    }  # fmt: skip
+    assert reach.example == {"tumor_type": "vipoma", "resectable": False}
+    assert reach.confirmed
+    assert reach.issues() == ()

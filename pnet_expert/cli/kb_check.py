@@ -100,6 +100,17 @@ def render(report: CheckReport) -> str:
         lines += ["", "Gaps: kinds of case for which a type's own section offers nothing"]
         lines.append("(information: the source is silent on them, and the system says so rather than guess)")
         lines += _gaps(report) or ["  none"]
+    if report.cautions:
+        lines += [
+            "",
+            "Every caution is raised by some valid case (its smallest, confirmed by a consultation):",
+        ]
+        width = max(len(c.caution) for c in report.cautions)
+        for c in report.cautions:
+            shown = case_inline(c.example) if c.example is not None else "NEVER RAISED"
+            lines.append(wrap(shown, " " * (width + 4), f"  {c.caution.ljust(width)}  ", WIDE))
+            if c.rules:
+                lines.append(wrap(f"on the offers of {', '.join(c.rules)}", " " * (width + 4), None, WIDE))
     lines += ["", "Summary"]
     rows = [(r.check, r.status, r.detail) for r in report.summary()]
     lines.append(table(("check", "status", "detail"), rows, "  "))

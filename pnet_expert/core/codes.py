@@ -213,6 +213,12 @@ CHECK_EQUIVALENT_SAID_TWICE = _declare(
 )
 CHECK_GAP = _declare("CHECK-I501", "a kind of case for which a type's own section offers nothing (a gap)")
 CHECK_GAP_UNCONFIRMED = _declare("CHECK-E502", "the engine disagrees with a gap the logic finds (a bug)")
+CHECK_CAUTION_NEVER_RAISED = _declare(
+    "CHECK-E601", "a caution that no valid case raises (its condition never holds with a rule it marks)"
+)
+CHECK_CAUTION_NOT_RAISED = _declare(
+    "CHECK-E602", "the consultation does not carry a caution the logic says it raises (a bug)"
+)
 
 # ---------------------------------------------------------------- FHIR bundles and CDS Hooks requests
 

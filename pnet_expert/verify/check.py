@@ -3,8 +3,8 @@
 ``check_knowledge_base(path, source)`` loads the knowledge base (every load
 problem at once, when it does not load), then checks the quotes and the
 coverage of the source (with a source text), the reachability of every rule,
-subsumed rules and the source's gaps. A :class:`Tracker` hears of the work as
-it goes, for a progress bar.
+subsumed rules, the source's gaps, and that every caution is raised by some case.
+A :class:`Tracker` hears of the work as it goes, for a progress bar.
 """
 
 from __future__ import annotations
@@ -21,6 +21,7 @@ from pnet_expert.core.diagnostics import Diagnostic
 from pnet_expert.core.errors import InputError, KnowledgeBaseError
 from pnet_expert.core.schema import KnowledgeBase
 from pnet_expert.knowledge.loader import bundled_path, load_knowledge_base
+from pnet_expert.verify.cautions import CautionReach, caution_reachability
 from pnet_expert.verify.gaps import GapKind, source_gaps
 from pnet_expert.verify.quotes import Coverage, Misquote, check_quotes, coverage, read_source
 from pnet_expert.verify.reachability import Reach, reachability
@@ -69,6 +70,7 @@ class CheckReport:
     subsumptions: tuple[Subsumption, ...] = ()
     gaps: tuple[GapKind, ...] = ()
     seconds: float = 0.0
+    cautions: tuple[CautionReach, ...] = ()
 
     @property
     def loaded(self) -> bool:
@@ -89,6 +91,8 @@ class CheckReport:
             out.extend(s.issues())
         for g in self.gaps:
             out.extend(g.issues())
+        for c in self.cautions:
+            out.extend(c.issues())
         return tuple(out)
 
     @property
@@ -155,6 +159,16 @@ class CheckReport:
             f" ({per})" if per else ""
         )
         rows.append(SummaryRow("gaps", "FAILED" if unconfirmed else "info", gap_detail))
+        raised = sum(1 for c in self.cautions if c.reachable and c.confirmed)
+        marked = len({r for c in self.cautions for r in c.rules})
+        rows.append(
+            SummaryRow(
+                "cautions",
+                "ok" if raised == len(self.cautions) else "FAILED",
+                f"{raised} of {len(self.cautions)} raised by some valid case "
+                f"(on the offers of {marked} rules)",
+            )
+        )
         return tuple(rows)
 
     def to_dict(self) -> dict[str, Any]:
@@ -179,6 +193,10 @@ class CheckReport:
                     "example": g.example,
                 }
                 for g in self.gaps
+            ],
+            "cautions": [
+                {"caution": c.caution, "rules": list(c.rules), "example": c.example, "confirmed": c.confirmed}
+                for c in self.cautions
             ],
         }
 
@@ -221,7 +239,8 @@ def check_knowledge_base(
     text = read_source(source, kb) if source is not None else None
     pairs = candidates(kb)
     types = sum(1 for s in kb.sections.values() if s.kind == "type")
-    tracker.start((len(kb.rules) + 1 if text else 0) + len(kb.findings) + len(kb.rules) + len(pairs) + types)
+    steps = len(kb.findings) + len(kb.rules) + len(pairs) + types + len(kb.cautions)
+    tracker.start((len(kb.rules) + 1 if text else 0) + steps)
     step: Callable[[int], None] = tracker.advance
     checked, misquotes = check_quotes(kb, text, step) if text else (0, ())
     covered = coverage(kb, text) if text else None
@@ -230,12 +249,14 @@ def check_knowledge_base(
     reach = reachability(kb, step)
     subsumed = subsumptions(kb, step, pairs)
     gaps = source_gaps(kb, step)
+    cautions = caution_reachability(kb, step)
     counts = (
         ("rules", len(kb.rules)),
         ("sections", len(kb.sections)),
         ("findings", len(kb.findings)),
         ("treatments", len(kb.treatments)),
         ("facts", len(kb.facts)),
+        ("cautions", len(kb.cautions)),
     )
     return CheckReport(
         root=root,
@@ -250,4 +271,5 @@ def check_knowledge_base(
         subsumptions=subsumed,
         gaps=gaps,
         seconds=time.monotonic() - started,
+        cautions=cautions,
     )

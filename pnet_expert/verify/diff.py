@@ -1,7 +1,8 @@
 """What changed between two knowledge bases, and which kinds of case it changes.
 
 The text changes are listed item by item (rules added, removed, and changed
-field by field; findings, facts, treatments, sections and constraints too).
+field by field; findings, facts, treatments, sections, constraints and cautions
+too). A caution never changes which options a case is given, so it has no impact.
 The impact is reasoned over cases, not guessed from the text: an option a
 case is given depends only on the rules that offer that treatment, so for
 each treatment an edit can touch, the verifier walks the cases over the facts
@@ -185,6 +186,7 @@ def text_changes(old: KnowledgeBase, new: KnowledgeBase) -> tuple[Change, ...]:
     out += _compare(
         "constraint", old, new, {c.id: c for c in old.constraints}, {c.id: c for c in new.constraints}
     )
+    out += _compare("caution", old, new, {c.id: c for c in old.cautions}, {c.id: c for c in new.cautions})
     out += _compare("strength", old, new, {s.id: s for s in old.strengths}, {s.id: s for s in new.strengths})
     out += _compare(
         "qualifier", old, new, {q.id: q for q in old.qualifiers}, {q.id: q for q in new.qualifiers}

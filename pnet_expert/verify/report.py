@@ -4,6 +4,7 @@ An **error** makes ``pnet-expert kb check`` exit 1: the knowledge base does not
 load, a quote is not the source's words, a bullet of the source is cited by no
 rule, a rule (or finding) can never fire, a rule says nothing another does not
 say in the same words, or the engine disagrees with the three-valued logic.
+A caution no valid case raises is an error too.
 **Information** never fails a check: the gaps (where the source is silent, by
 its own design) and rules that another rule covers because the source itself
 says the same thing twice.
@@ -21,7 +22,7 @@ from typing import Any
 
 from pnet_expert.core.diagnostics import Diagnostic
 
-CHECKS = ("load", "quotes", "coverage", "reachability", "subsumption", "gaps")
+CHECKS = ("load", "quotes", "coverage", "reachability", "subsumption", "gaps", "cautions")
 
 
 def check_of(diagnostic: Diagnostic) -> str:
