@@ -91,6 +91,22 @@ def test_a_consultation_walked_through_the_forms_ends_with_the_librarys_options(
     no_script_no_inline_style(page.text)
 
 
+def test_a_consultation_shows_its_cautions_and_silences(client: TestClient, kb: KnowledgeBase) -> None:
+    """Walked to the end, an unresectable insulinoma in the head spread to the lymph nodes shows CAU-01 on
+    surgery (INS-01), and a gastrinoma spread to the lymph nodes only its silence (SPEC 5.9, 5.10)."""
+    case = {
+        "tumor_type": "insulinoma",
+        "tumors": [{"site": "head", "size": "small"}],
+        "spread": ["lymph_nodes"],
+        "resectable": False,
+    }
+    page, _ = walk(client, kb, case)
+    assert 'class="caution" data-caution="CAU-01"><strong>Caution</strong> (CAU-01, on INS-01)' in page.text
+    page, _ = walk(client, kb, {"tumor_type": "gastrinoma", "spread": ["lymph_nodes"]})
+    assert "the gastrinoma section says nothing specific about spread = [lymph_nodes]" in page.text
+    no_script_no_inline_style(page.text)
+
+
 def test_every_step_says_why_and_shows_the_facts(client: TestClient) -> None:
     """A step has its question, WHY with the waiting rules and their quotes, the facts table, and Back."""
     page = client.get("/consult?a=tumor_type%3Dinsulinoma&a=tumors%3D1&a=tumors%5B0%5D.site%3Dhead")

@@ -3,9 +3,10 @@
 The templates only lay this out; they decide nothing. So the Markdown and the
 HTML report of a case always hold the same parts: the notice, the case facts
 (unknown ones named as unknown), the options by strength with their reasoning
-unfolded from rule to findings to case facts, the rules of the case's sections
-that did not fire and why, the gaps, a diagram, and the knowledge base's
-identity. Text here is raw: each template escapes it for its own format.
+unfolded from rule to findings to case facts (and any caution an option
+carries), the cautions, the silences, the rules of the case's sections that
+did not fire and why, the gaps, a diagram, and the knowledge base's identity.
+Text here is raw: each template escapes it for its own format.
 """
 
 from __future__ import annotations
@@ -24,8 +25,10 @@ from pnet_expert.reasoning.checks import unknown_text
 if TYPE_CHECKING:
     from pnet_expert.core.schema import KnowledgeBase
     from pnet_expert.explain.consultation import Consultation, FindingUse, Option, Reason
+    from pnet_expert.reasoning.cautions import Caution
     from pnet_expert.reasoning.checks import ConditionCheck, RuleCheck
     from pnet_expert.reasoning.gaps import Gap
+    from pnet_expert.reasoning.silences import Silence
 
 MARKS = {Truth.TRUE: "met", Truth.FALSE: "not met", Truth.UNKNOWN: "unknown"}
 
@@ -62,10 +65,11 @@ class TreatmentRef:
 
 @attrs.frozen
 class Qualifier:
-    """A qualifier of an option and what it means in the source."""
+    """A qualifier of an option, what it means in the source, and the rules that give it."""
 
     id: str
     meaning: str
+    rules: tuple[str, ...] = ()
 
 
 @attrs.frozen
@@ -116,6 +120,9 @@ class OptionReport:
     alternatives: tuple[TreatmentRef, ...]
     rules: tuple[str, ...]
     reasons: tuple[ReasonView, ...]
+    alternatives_by: tuple[str, ...] = ()
+    """The rules that give the option as an alternative (the others offer it plainly)."""
+    cautions: tuple[Caution, ...] = ()
 
 
 @attrs.frozen
@@ -237,6 +244,8 @@ class CaseReport:
     fired_rules: tuple[str, ...]
     diagram: Diagram
     about: About
+    cautions: tuple[Caution, ...] = ()
+    silences: tuple[Silence, ...] = ()
 
     @property
     def unknown(self) -> tuple[FactRow, ...]:
@@ -263,7 +272,9 @@ def case_report(c: Consultation, svg: bool = True) -> CaseReport:
 
     groups = []
     for strength in kb.strengths:
-        options = tuple(_option(kb, o, check) for o in c.treatments if o.strength == strength.id)
+        options = tuple(
+            _option(kb, o, check, c.cautions_on(o.id)) for o in c.treatments if o.strength == strength.id
+        )
         if options:
             groups.append(OptionGroup(strength.id, strength.label, strength.meaning, options))
     return CaseReport(
@@ -281,20 +292,31 @@ def case_report(c: Consultation, svg: bool = True) -> CaseReport:
         fired_rules=c.fired_rules,
         diagram=Diagram.of(case_graph(c), svg, "case"),
         about=About.of(kb),
+        cautions=c.cautions,
+        silences=c.silences,
     )
 
 
-def _option(kb: KnowledgeBase, option: Option, check: Callable[[str], RuleCheck]) -> OptionReport:
+def _option(
+    kb: KnowledgeBase, option: Option, check: Callable[[str], RuleCheck], cautions: tuple[Caution, ...]
+) -> OptionReport:
+    """One option; each qualifier and alternative names the rules that give it (others offer it plainly)."""
     meanings = {q.id: q.meaning for q in kb.qualifiers}
     alternatives = dict.fromkeys(a for r in option.because for a in r.alternatives)
+    qualifiers = tuple(
+        Qualifier(q, meanings.get(q, q), tuple(r.rule for r in option.because if q in r.qualifiers))
+        for q in option.qualifiers
+    )
     return OptionReport(
         option.id,
         option.label,
         option.strength,
-        tuple(Qualifier(q, meanings.get(q, q)) for q in option.qualifiers),
+        qualifiers,
         tuple(treatment_ref(kb, a) for a in alternatives),
         option.rules,
         tuple(_reason(kb, r, check(r.rule)) for r in option.because),
+        alternatives_by=tuple(r.rule for r in option.because if r.alternatives),
+        cautions=cautions,
     )
 
 

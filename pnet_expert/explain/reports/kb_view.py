@@ -2,8 +2,9 @@
 
 Every rule by section with its conditions in plain words, its offers,
 strength, quote and reading; the findings with the rules that derive and use
-them; the treatments with the rules that offer them; the facts with what tests
-them; the constraints; and diagrams of facts → findings → rules → treatments
+them; the cautions with their condition, the options and rules they speak to
+and the rules they exempt; the treatments with the rules that offer them; the
+facts with what tests them; the constraints; and diagrams of facts → findings → rules → treatments
 (the whole knowledge base, and each section). Worked out once; the Markdown and
 HTML templates only lay it out.
 """
@@ -18,6 +19,7 @@ from pnet_expert.core.schema import CountTest, FactTest, FindingTest, iter_tests
 from pnet_expert.core.words import describe, value_text
 from pnet_expert.explain.reports.case_view import About, Diagram, TreatmentRef, treatment_ref
 from pnet_expert.explain.reports.graph import kb_graph
+from pnet_expert.reasoning.cautions import caution_witnesses
 
 if TYPE_CHECKING:
     from pnet_expert.core.schema import Condition, KnowledgeBase, RuleSpec
@@ -72,6 +74,21 @@ class FindingView:
     carries: tuple[str, ...]
     reading: str | None
     used_by: tuple[str, ...]
+
+
+@attrs.frozen
+class CautionView:
+    """A caution: when it holds, the treatments it speaks to (and the rules whose offers it marks),
+    the rules it exempts, its text and its reading."""
+
+    id: str
+    label: str
+    conditions: tuple[str, ...]
+    treatments: tuple[TreatmentRef, ...]
+    rules: tuple[str, ...]
+    exempt: tuple[str, ...]
+    text: str
+    reading: str | None
 
 
 @attrs.frozen
@@ -137,6 +154,7 @@ class KbReport:
     constraints: tuple[ConstraintView, ...]
     diagram: Diagram
     about: About
+    cautions: tuple[CautionView, ...] = ()
 
 
 def kb_report(kb: KnowledgeBase, svg: bool = True) -> KbReport:
@@ -180,6 +198,7 @@ def kb_report(kb: KnowledgeBase, svg: bool = True) -> KbReport:
             Counted("findings", len(kb.findings)),
             Counted("treatments", len(kb.treatments)),
             Counted("case facts", len(kb.facts)),
+            Counted("caution" if len(kb.cautions) == 1 else "cautions", len(kb.cautions)),
         ),
         strengths=tuple(Meaning(s.id, s.meaning) for s in kb.strengths),
         qualifiers=tuple(Meaning(q.id, q.meaning) for q in kb.qualifiers),
@@ -190,6 +209,19 @@ def kb_report(kb: KnowledgeBase, svg: bool = True) -> KbReport:
         constraints=tuple(ConstraintView(c.id, c.field, c.message) for c in kb.constraints),
         diagram=Diagram.of(kb_graph(kb), svg, "kb"),
         about=About.of(kb),
+        cautions=tuple(
+            CautionView(
+                c.id,
+                c.label,
+                _words(kb, c.when),
+                tuple(treatment_ref(kb, t) for t in c.treatments),
+                tuple(rule for rule, _ in caution_witnesses(kb, c)),
+                c.exempt,
+                c.text,
+                c.reading,
+            )
+            for c in kb.cautions
+        ),
     )
 
 
