@@ -198,6 +198,12 @@ def test_teaching_cases_show_what_they_describe() -> None:
     vipoma = cases["vipoma-lymph-nodes"]
     assert "VIP-03" not in vipoma.fired_rules
     assert vipoma.rule_check("VIP-05").unknown_facts == ("resectable",)
+    assert vipoma.rule_check("VIP-04").unknown_facts == ("resectable",)
+    (waiting,) = vipoma.silences
+    assert waiting.waiting == (("VIP-04", ("resectable",)), ("VIP-05", ("resectable",)))
+    unresectable = cases["gastrinoma-unresectable-nodes"]
+    assert [(c.treatment, c.rules) for c in unresectable.cautions] == [("tumor_resection", ("GAS-03",))]
+    assert [s.facts for s in unresectable.silences] == [{"spread": ["lymph_nodes"]}]
 
 
 @pytest.mark.slow
