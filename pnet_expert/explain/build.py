@@ -23,6 +23,7 @@ from pnet_expert.explain.consultation import Consultation, FactGroup, FindingUse
 from pnet_expert.reasoning.cautions import find_cautions
 from pnet_expert.reasoning.checks import RuleChecks
 from pnet_expert.reasoning.gaps import find_gaps
+from pnet_expert.reasoning.relevance import Trials
 from pnet_expert.reasoning.silences import find_silences
 
 
@@ -105,9 +106,10 @@ def build(kb: KnowledgeBase, patient: Patient, firings: Iterable[Firing]) -> Con
     fired_rules = tuple(sorted(by_rule))
     derived = tuple(finding_uses[k] for k in sorted(finding_uses, key=orders.finding_key))
     checks = RuleChecks(kb, patient, fired_rules)
-    gaps = find_gaps(kb, patient, fired_rules, checks)
+    trials: Trials = {}  # the answers tried for this case: the gaps' and the silences' alike
+    gaps = find_gaps(kb, patient, fired_rules, checks, trials)
     cautions = find_cautions(checks.evaluator, ((o.id, o.rules) for o in options))
-    silences = find_silences(kb, patient, checks.evaluator, used)
+    silences = find_silences(kb, patient, checks.evaluator, used, trials)
     return Consultation(
         kb,
         patient,

@@ -19,7 +19,7 @@ from pnet_expert.core.case import Patient
 from pnet_expert.core.logic import Truth
 from pnet_expert.core.schema import FindingTest, KnowledgeBase
 from pnet_expert.reasoning.checks import RuleCheck, unknown_text
-from pnet_expert.reasoning.relevance import live_rules
+from pnet_expert.reasoning.relevance import Trials, live_rules
 
 
 @attrs.frozen
@@ -43,9 +43,14 @@ class Gap:
 
 
 def find_gaps(
-    kb: KnowledgeBase, patient: Patient, fired_rules: Iterable[str], check: Callable[[str], RuleCheck]
+    kb: KnowledgeBase,
+    patient: Patient,
+    fired_rules: Iterable[str],
+    check: Callable[[str], RuleCheck],
+    trials: Trials | None = None,
 ) -> tuple[Gap, ...]:
-    """The gaps of a case: at most one, for its own type section (``check`` gives each rule's check)."""
+    """The gaps of a case: at most one, for its own type section (``check`` gives each rule's check;
+    ``trials``, the answers tried for this case, shared with the silences)."""
     section = kb.type_section_for(patient.tumor_type)
     fired = set(fired_rules)
     if section is None or any(r in fired for r in section.rules):
@@ -54,7 +59,7 @@ def find_gaps(
     # A rule waiting on a fact that no answer agreeing with the case's other facts could
     # satisfy (liver_dominant when spread is known to be []) cannot change anything.
     undecided = tuple((c.rule, frozenset(c.unknown_facts)) for c in checks if c.truth is Truth.UNKNOWN)
-    live = {rule.id for rule, _ in live_rules(kb, patient.to_dict(), undecided)}
+    live = {rule.id for rule, _ in live_rules(kb, patient.to_dict(), undecided, trials)}
     waiting = tuple(
         (c.rule.id, tuple(unknown_text(kb, patient, u) for u in c.unknown_facts))
         for c in checks

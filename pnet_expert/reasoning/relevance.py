@@ -86,21 +86,33 @@ def assess(kb: KnowledgeBase, case: Case) -> Relevance:
     return Relevance(patient, evaluator, live, needed)
 
 
-def live_rules(kb: KnowledgeBase, case: Case, undecided: Waiting) -> Waiting:
-    """The undecided rules not ruled out: for each name they wait on, some agreeing answer keeps them open."""
-    return _live(kb, case, list(undecided))[0]
+Trials = dict[str, "list[Evaluator] | None"]
+"""For one case: each name tried, with an evaluator per answer that agrees with the case (None: not tried)."""
+
+
+def live_rules(kb: KnowledgeBase, case: Case, undecided: Waiting, trials: Trials | None = None) -> Waiting:
+    """The undecided rules not ruled out: for each name they wait on, some agreeing answer keeps them open.
+
+    ``trials``, kept by the caller for one case, spares validating the same trial answers
+    twice (a consultation's gaps and silences ask about the same case).
+    """
+    return _live(kb, case, list(undecided), trials)[0]
 
 
 def _live(
-    kb: KnowledgeBase, case: Case, undecided: list[tuple[RuleSpec, frozenset[str]]]
+    kb: KnowledgeBase,
+    case: Case,
+    undecided: list[tuple[RuleSpec, frozenset[str]]],
+    trials: Trials | None = None,
 ) -> tuple[Waiting, dict[str, set[str] | None]]:
     names = dict.fromkeys(name for _, unknown in undecided for name in unknown)
     restricted = restricted_facts(kb, case)
     # Conditions are positive tests: an unknown name always has an answer that meets the
     # tests on it, unless a constraint holds that answer against the case's other facts.
     # Only names of such facts are tried; for the others every waiting rule stays open.
+    cache: Trials = {} if trials is None else trials
     alive = {
-        name: _alive_under(kb, case, name, undecided) if slot_fact(name) in restricted else None
+        name: _alive_under(kb, case, name, undecided, cache) if slot_fact(name) in restricted else None
         for name in names
     }
     live = tuple(
@@ -130,21 +142,37 @@ def restricted_facts(kb: KnowledgeBase, case: Case) -> frozenset[str]:
 
 
 def _alive_under(
-    kb: KnowledgeBase, case: Case, name: str, undecided: list[tuple[RuleSpec, frozenset[str]]]
+    kb: KnowledgeBase,
+    case: Case,
+    name: str,
+    undecided: list[tuple[RuleSpec, frozenset[str]]],
+    trials: Trials,
 ) -> set[str] | None:
     """The rules waiting on ``name`` that some agreeing answer leaves not false (None: not tried)."""
-    trials = trial_cases(kb, case, name)
-    if trials is None:
+    if name not in trials:
+        trials[name] = _agreeing(kb, case, name)
+    agreeing = trials[name]
+    if agreeing is None:
         return None
     waiting = [rule for rule, unknown in undecided if name in unknown]
     alive: set[str] = set()
-    for trial in trials:
-        try:
-            evaluator = Evaluator(kb, validate_case(trial, kb))
-        except InputError:
-            continue  # that answer would contradict the rest of the case
+    for evaluator in agreeing:
         alive.update(r.id for r in waiting if evaluator.all(kb.conditions_of(r))[0] is not Truth.FALSE)
     return alive
+
+
+def _agreeing(kb: KnowledgeBase, case: Case, name: str) -> list[Evaluator] | None:
+    """An evaluator for each answer to ``name`` that agrees with the rest of the case (None: not tried)."""
+    trials = trial_cases(kb, case, name)
+    if trials is None:
+        return None
+    out = []
+    for trial in trials:
+        try:
+            out.append(Evaluator(kb, validate_case(trial, kb)))
+        except InputError:
+            continue  # that answer would contradict the rest of the case
+    return out
 
 
 def trial_cases(kb: KnowledgeBase, case: Case, name: str) -> list[dict[str, Any]] | None:

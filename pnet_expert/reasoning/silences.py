@@ -45,7 +45,7 @@ from pnet_expert.core.schema import (
 from pnet_expert.core.words import section_name, value_text
 from pnet_expert.reasoning.cautions import plain
 from pnet_expert.reasoning.checks import unknown_text
-from pnet_expert.reasoning.relevance import live_rules
+from pnet_expert.reasoning.relevance import Trials, live_rules
 
 Branch = tuple[FactTest | CountTest | FindingTest, ...]
 
@@ -85,9 +85,14 @@ def has_content(value: Any) -> bool:
 
 
 def find_silences(
-    kb: KnowledgeBase, patient: Patient, evaluator: Evaluator, used: Collection[str]
+    kb: KnowledgeBase,
+    patient: Patient,
+    evaluator: Evaluator,
+    used: Collection[str],
+    trials: Trials | None = None,
 ) -> tuple[Silence, ...]:
-    """The silences of a case, in the knowledge base's fact order (``used``: the facts fired rules used)."""
+    """The silences of a case, in the knowledge base's fact order (``used``: the facts fired rules used;
+    ``trials``: the answers tried for this case, shared with the gaps)."""
     sections = case_sections(kb, patient)
     readers = _readers(kb)
     out = []
@@ -101,7 +106,8 @@ def find_silences(
         if not reading:
             continue
         section, rules = reading[0]
-        waiting = _waiting(kb, patient, evaluator, fact, [r for _, rs in reading for r in rs], readers)
+        readers_of = [r for _, rs in reading for r in rs]
+        waiting = _waiting(kb, patient, evaluator, fact, readers_of, readers, trials)
         name = section_name(section.title)
         text = f"the {name} section says nothing specific about {fact} = {value_text(value)}"
         if waiting:
@@ -117,8 +123,10 @@ def _implied(kb: KnowledgeBase, patient: Patient, fact: str, used: Collection[st
     """Whether the used facts leave a yes/no or choice fact no other value: every other answer would
     break a constraint of facts.yaml (tumor_found is true when the tumors listed were used)."""
     spec = kb.facts[fact]
-    if spec.kind not in ("boolean", "choice") or not used:
+    if spec.kind not in ("boolean", "choice"):
         return False
+    if not any(fact in named and not named.isdisjoint(used) for named in _readers(kb).constraints):
+        return False  # no constraint ties it to a used fact: every other answer agrees with them
     given = patient.fact_dict()
     base = {name: given[name] for name in given if name in used or kb.facts[name].required}
     for other in spec.value_ids:
@@ -145,6 +153,7 @@ def _waiting(
     fact: str,
     rule_ids: Sequence[str],
     readers: _Readers,
+    trials: Trials | None,
 ) -> tuple[tuple[str, tuple[str, ...]], ...]:
     """The rules that read ``fact`` in a branch still undecided on this case, with what they wait on
     (those that no answer agreeing with the case could fire are left out, as in a gap)."""
@@ -163,7 +172,7 @@ def _waiting(
             undecided.append((kb.rules[rule_id], frozenset(unknown)))
     if not undecided:
         return ()
-    live = {rule.id for rule, _ in live_rules(kb, patient.to_dict(), tuple(undecided))}
+    live = {rule.id for rule, _ in live_rules(kb, patient.to_dict(), tuple(undecided), trials)}
     return tuple(
         (rule.id, tuple(unknown_text(kb, patient, u) for u in sorted(names, key=_name_order(kb))))
         for rule, names in undecided
@@ -206,6 +215,8 @@ class _Readers:
                     by_fact.setdefault(fact, []).append(rule_id)
             self._readers[section.id] = {f: tuple(rs) for f, rs in by_fact.items()}
         self._branches: dict[str, tuple[tuple[Branch, frozenset[str]], ...]] = {}
+        self.constraints = tuple(frozenset(facts_of(kb, (*c.if_, c.then))) for c in kb.constraints)
+        """The facts each constraint of facts.yaml names."""
 
     def of(self, section: str, fact: str) -> tuple[str, ...]:
         """The rules of a section whose own conditions read a fact."""
