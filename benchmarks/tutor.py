@@ -5,7 +5,7 @@
   student answer: the consultation, the comparison, every WHY NOT, ``to_dict()``);
 - ``build_quiz(count=12)``: the first quiz of a process (teaching cases and witnesses
   computed), then other seeds (witnesses partly remembered), then a seed again;
-- rule coverage of 12-question quizzes over many seeds (at most 39 of 41: fourteen
+- rule coverage of 12-question quizzes over many seeds (at most 38 of 41: fifteen
   kinds of case exclude one another, and a rule of each needs a question of its own);
 - ``pnet-expert tutor`` from start to its first prompt and out (``quit`` on standard input).
 
