@@ -197,7 +197,10 @@ SILENT: list[tuple[dict[str, Any], list[tuple[str, dict[str, Any]]]]] = [
     ({"tumor_type": "gastrinoma", "spread": ["lymph_nodes", "liver"]}, []),
     ({"tumor_type": "gastrinoma", "spread": []}, []),
     ({"tumor_type": "insulinoma", "acid_symptoms": True}, []),
-    ({"tumor_type": "gastrinoma", "tumor_found": True, "tumors": [{"site": "head"}]}, []),
+    (
+        {"tumor_type": "gastrinoma", "tumor_found": True, "tumors": [{"site": "head"}]},
+        [("gastrinoma", {"tumor_found": True})],
+    ),
     ({"tumor_type": "gastrinoma", "tumor_found": False}, []),
 ]
 

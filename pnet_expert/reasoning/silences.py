@@ -17,9 +17,9 @@ not something it speaks to). Nothing here names a fact or a rule. A silence is
 told once per fact, for the first of the case's sections (in the source's
 order) whose rules read it; when a rule that reads it is still waiting on a
 fact the case does not state, the silence says so, as a gap does, since
-unknown is not false. A fact that the facts the fired rules used already
-imply (by the constraints of facts.yaml: a tumor listed means a tumor was
-found) is not silent: the rule that used them speaks to it.
+unknown is not false. The rule is the contract's, word for word: a fact the
+other facts imply (a tumor listed means a tumor was found) is still named when
+no fired rule used it, since the source's words for the case do not speak to it.
 """
 
 from __future__ import annotations
@@ -30,8 +30,7 @@ from typing import Any
 
 import attrs
 
-from pnet_expert.core.case import Patient, validate_case
-from pnet_expert.core.errors import CaseError
+from pnet_expert.core.case import Patient
 from pnet_expert.core.logic import Evaluator, Truth
 from pnet_expert.core.schema import (
     CountTest,
@@ -99,8 +98,6 @@ def find_silences(
     for fact, value in patient.known:
         if fact in used or not has_content(value):
             continue
-        if _implied(kb, patient, fact, used):
-            continue
         reading = [(s, readers.of(s.id, fact)) for s in sections]
         reading = [(s, rules) for s, rules in reading if rules]
         if not reading:
@@ -117,27 +114,6 @@ def find_silences(
             text += f" (not given, and could change this: {listed})"
         out.append(Silence(section.id, section.title, fact, {fact: plain(value)}, text, rules, waiting))
     return tuple(out)
-
-
-def _implied(kb: KnowledgeBase, patient: Patient, fact: str, used: Collection[str]) -> bool:
-    """Whether the used facts leave a yes/no or choice fact no other value: every other answer would
-    break a constraint of facts.yaml (tumor_found is true when the tumors listed were used)."""
-    spec = kb.facts[fact]
-    if spec.kind not in ("boolean", "choice"):
-        return False
-    if not any(fact in named and not named.isdisjoint(used) for named in _readers(kb).constraints):
-        return False  # no constraint ties it to a used fact: every other answer agrees with them
-    given = patient.fact_dict()
-    base = {name: given[name] for name in given if name in used or kb.facts[name].required}
-    for other in spec.value_ids:
-        if other == given[fact]:
-            continue
-        try:
-            validate_case({**base, fact: other}, kb)
-        except CaseError:
-            continue
-        return False
-    return True
 
 
 def case_sections(kb: KnowledgeBase, patient: Patient) -> tuple[SectionSpec, ...]:
@@ -215,8 +191,6 @@ class _Readers:
                     by_fact.setdefault(fact, []).append(rule_id)
             self._readers[section.id] = {f: tuple(rs) for f, rs in by_fact.items()}
         self._branches: dict[str, tuple[tuple[Branch, frozenset[str]], ...]] = {}
-        self.constraints = tuple(frozenset(facts_of(kb, (*c.if_, c.then))) for c in kb.constraints)
-        """The facts each constraint of facts.yaml names."""
 
     def of(self, section: str, fact: str) -> tuple[str, ...]:
         """The rules of a section whose own conditions read a fact."""
