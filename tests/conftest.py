@@ -23,7 +23,8 @@ def _cache_env(scratch: str) -> dict[str, str]:
 
 
 def pytest_configure(config: pytest.Config) -> None:
-    """Keep the suite out of the user's caches, from before any test module loads a knowledge base.
+    """Keep the suite out of the user's caches, from before any test module loads a knowledge base, and
+    its text at the width of a pipe (88 columns).
 
     The knowledge-base cache and every other per-user cache (XDG_CACHE_HOME: pip's
     too, in the packaging tests) point into one temporary directory for the run;
@@ -32,6 +33,10 @@ def pytest_configure(config: pytest.Config) -> None:
     scratch = tempfile.mkdtemp(prefix="pnet-expert-tests-")
     config.stash[_SCRATCH] = scratch
     os.environ.update(_cache_env(scratch))
+    # Text is wrapped to COLUMNS when it is set, and coloured unless NO_COLOR is: a
+    # developer's shell must not change what the tests read (a test sets them itself).
+    for name in ("COLUMNS", "LINES", "NO_COLOR"):
+        os.environ.pop(name, None)
 
 
 def pytest_unconfigure(config: pytest.Config) -> None:

@@ -113,9 +113,9 @@ def test_check_load_errors_exit_1(kb_copy: Path, capsys: pytest.CaptureFixture[s
     edit(kb_copy / "rules" / "gastrinoma.yaml", "treatment: acid_reducing_drug", "treatment: acid_reducer")
     assert main(["kb", "check", "--kb", str(kb_copy)]) == 1
     out = capsys.readouterr().out
-    assert "Knowledge base (did not load) at " in out
+    assert " ".join(out.split()).startswith(f"Knowledge base (did not load) at {kb_copy}")
     assert "Errors (1)\n  [KB-E101] rules/gastrinoma.yaml:" in out
-    assert "GAS-02.offers[0].treatment: 'acid_reducer' is not a declared" in out
+    assert "GAS-02.offers[0].treatment: 'acid_reducer' is not a declared" in " ".join(out.split())
     assert "  gaps          skipped  the knowledge base does not load" in out
 
 
@@ -142,11 +142,13 @@ def test_check_missing_kb_is_bad_input(tmp_path: Path, capsys: pytest.CaptureFix
 # ---------------------------------------------------------------- kb rules, kb show
 
 
-def test_rules_table(capsys: pytest.CaptureFixture[str]) -> None:
-    """kb rules: a header and one line per rule."""
+def test_rules_table(capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch) -> None:
+    """kb rules on a wide terminal: a header, a rule under it, and one line per rule (its cells wrapped)."""
+    monkeypatch.setenv("COLUMNS", "250")
     assert main(["kb", "rules"]) == 0
     lines = capsys.readouterr().out.splitlines()
     assert lines[0].split() == ["rule", "section", "strength", "when", "offers"]
+    assert set(lines[1]) == {"─"}
     (gas06,) = [line for line in lines if line.startswith("GAS-06")]
     assert gas06.split("  ")[0] == "GAS-06"
     assert "multiple_pancreatic_tumors and residual_after_surgery=true" in gas06
@@ -154,16 +156,25 @@ def test_rules_table(capsys: pytest.CaptureFixture[str]) -> None:
         "vagotomy_with_acid_reducing_drug, total_gastrectomy (rare); "
         "either vagotomy_with_acid_reducing_drug or total_gastrectomy"
     )
+    assert len([line for line in lines if line[:3].isupper()]) == 41
     assert lines[-1] == "41 rules in 7 sections; 'pnet-expert kb show RULE' for one in full"
+    assert max(len(line) for line in lines) <= 250
 
 
 def test_rules_of_one_section(capsys: pytest.CaptureFixture[str]) -> None:
-    """--section: only that section's rules."""
+    """--section, piped (88 columns): only that section's rules, each a block that fits."""
     assert main(["kb", "rules", "--section", "insulinoma"]) == 0
     lines = capsys.readouterr().out.splitlines()
-    assert [line.split()[0] for line in lines[1:9]] == [f"INS-0{i}" for i in range(1, 9)]
-    assert "INS-01  insulinoma  usually      single_pancreatic_tumor[site head|tail size small]" in lines[1]
+    heads = [line for line in lines if line[:3].isupper()]
+    assert [line.split()[0] for line in heads] == [f"INS-0{i}" for i in range(1, 9)]
+    ins01 = lines.index(heads[0])
+    assert lines[ins01 : ins01 + 3] == [
+        "INS-01  insulinoma  usually",
+        "    when: single_pancreatic_tumor[site head|tail size small]",
+        "    offers: tumor_resection",
+    ]
     assert lines[-1] == "8 rules in section insulinoma; 'pnet-expert kb show RULE' for one in full"
+    assert max(len(line) for line in lines) <= 88
 
 
 @pytest.mark.slow

@@ -69,15 +69,18 @@ def run(args: argparse.Namespace) -> int:
     if args.format == "json":
         sys.stdout.write(json.dumps(report.to_dict(), indent=2, ensure_ascii=False) + "\n")
     else:
-        sys.stdout.write(render(report))
+        from pnet_expert.explain.console import emit
+
+        emit(render(report))
     return 0 if report.ok else 1
 
 
 def render(report: CheckReport) -> str:
     """The report as text: errors, each rule with a case it fires on, information, gaps, summary."""
-    from pnet_expert.core.words import WIDE, wrap
+    from pnet_expert.core.words import wrap
+    from pnet_expert.explain.console import table
     from pnet_expert.verify.report import check_of
-    from pnet_expert.verify.words import case_inline, table
+    from pnet_expert.verify.words import case_inline
 
     name = f"{report.name} {report.version}" if report.loaded else "(did not load)"
     lines = [f"Knowledge base {name} at {report.root}"]
@@ -85,17 +88,17 @@ def render(report: CheckReport) -> str:
         lines.append(f"Source text: {report.source}")
     errors = report.errors
     lines += ["", f"Errors ({len(errors)})" if errors else "Errors: none"]
-    lines += [wrap(issue.tagged(), "      ", "  ", WIDE) for issue in errors]
+    lines += [wrap(issue.tagged(), "      ", "  ") for issue in errors]
     if report.reach:
         lines += ["", "Every rule fires on some valid case (its smallest, confirmed by the engine):"]
         width = max(len(r.rule) for r in report.reach)
         for r in report.reach:
             shown = case_inline(r.example) if r.example is not None else "NEVER FIRES"
-            lines.append(wrap(shown, " " * (width + 4), f"  {r.rule.ljust(width)}  ", WIDE))
+            lines.append(wrap(shown, " " * (width + 4), f"  {r.rule.ljust(width)}  "))
     said_twice = [i for i in report.issues if check_of(i) == "subsumption" and i.severity == "info"]
     if said_twice:
         lines += ["", "Covered by another rule, but said twice by the source (information):"]
-        lines += [wrap(issue.tagged(), "      ", "  ", WIDE) for issue in said_twice]
+        lines += [wrap(issue.tagged(), "      ", "  ") for issue in said_twice]
     if report.loaded:
         lines += ["", "Gaps: kinds of case for which a type's own section offers nothing"]
         lines.append("(information: the source is silent on them, and the system says so rather than guess)")
@@ -108,12 +111,12 @@ def render(report: CheckReport) -> str:
         width = max(len(c.caution) for c in report.cautions)
         for c in report.cautions:
             shown = case_inline(c.example) if c.example is not None else "NEVER RAISED"
-            lines.append(wrap(shown, " " * (width + 4), f"  {c.caution.ljust(width)}  ", WIDE))
+            lines.append(wrap(shown, " " * (width + 4), f"  {c.caution.ljust(width)}  "))
             if c.rules:
-                lines.append(wrap(f"on the offers of {', '.join(c.rules)}", " " * (width + 4), None, WIDE))
+                lines.append(wrap(f"on the offers of {', '.join(c.rules)}", " " * (width + 4), None))
     lines += ["", "Summary"]
     rows = [(r.check, r.status, r.detail) for r in report.summary()]
-    lines.append(table(("check", "status", "detail"), rows, "  "))
+    lines.append(table(("check", "status", "detail"), rows, "  ", keep=(0, 1)))
     verdict = "clean" if report.ok else f"{len(errors)} error{'s' if len(errors) != 1 else ''}"
     lines += ["", f"kb check: {verdict} ({report.seconds:.1f} s)"]
     return "\n".join(lines) + "\n"
@@ -121,7 +124,7 @@ def render(report: CheckReport) -> str:
 
 def _gaps(report: CheckReport) -> list[str]:
     """The gaps, section by section; what every kind of a section shares is said once."""
-    from pnet_expert.core.words import WIDE, wrap
+    from pnet_expert.core.words import wrap
     from pnet_expert.verify.words import case_inline
 
     lines: list[str] = []
@@ -136,13 +139,13 @@ def _gaps(report: CheckReport) -> list[str]:
             if opened:
                 common += f" (whatever {', '.join(opened)})"
             head += f", each with {common}:"
-        lines.append(wrap(head, "      ", "", WIDE))
+        lines.append(wrap(head, "      ", ""))
         for number, kind in enumerate(kinds, 1):
             own = [words for name, words in kind.parts if (name, words) not in shared]
             extra = [f for f in kind.open if f not in opened]
             text = "; ".join(own) or "(nothing more)"
             if extra:
                 text += f" (whatever {', '.join(extra)})"
-            lines.append(wrap(text, "       ", f"    {number}. ", WIDE))
-            lines.append(wrap(case_inline(kind.example), "            ", "       e.g. ", WIDE))
+            lines.append(wrap(text, "       ", f"    {number}. "))
+            lines.append(wrap(case_inline(kind.example), "            ", "       e.g. "))
     return lines

@@ -41,7 +41,9 @@ def run(args: argparse.Namespace) -> int:
     result = diff_knowledge_bases(old, new, bar.advance)
     if total:
         bar.close()
-    sys.stdout.write(render(result, args.old, args.new, new.strengths[-1].id))
+    from pnet_expert.explain.console import emit
+
+    emit(render(result, args.old, args.new, new.strengths[-1].id))
     return 0 if result.same else 1
 
 
@@ -53,18 +55,18 @@ def _path(name: str) -> str | None:
 
 
 def _change(change: Change) -> list[str]:
-    from pnet_expert.core.words import WIDE, wrap
+    from pnet_expert.core.words import wrap
 
     lines = [f"  {change.kind} {change.id}" if change.kind != "rule" else f"  {change.id}"]
     for field in change.fields:
         lines.append(f"    {field.field}:")
-        lines += [wrap(text, "        ", "      - ", WIDE) for text in field.removed]
-        lines += [wrap(text, "        ", "      + ", WIDE) for text in field.added]
+        lines += [wrap(text, "        ", "      - ") for text in field.removed]
+        lines += [wrap(text, "        ", "      + ") for text in field.added]
     return lines
 
 
 def _kind(number: int, kind: ImpactKind, plain: str) -> list[str]:
-    from pnet_expert.core.words import WIDE, wrap
+    from pnet_expert.core.words import wrap
     from pnet_expert.verify.words import case_inline
 
     def rules(ids: tuple[str, ...]) -> str:
@@ -75,20 +77,18 @@ def _kind(number: int, kind: ImpactKind, plain: str) -> list[str]:
         f"after {rules(kind.fired_after)} ({kind.cases} case{'s' if kind.cases != 1 else ''})"
     )
     lines = [
-        wrap(kind.change, "     ", f"  {number}. ", WIDE),
-        wrap(fired, "       ", "     where ", WIDE),
-        wrap(case_inline(kind.example), "          ", "     e.g. ", WIDE),
+        wrap(kind.change, "     ", f"  {number}. "),
+        wrap(fired, "       ", "     where "),
+        wrap(case_inline(kind.example), "          ", "     e.g. "),
         wrap(
             ", ".join(o.brief(plain) for o in kind.options_before) or "nothing",
             " " * 13,
             "     before: ",
-            WIDE,
         ),
         wrap(
             ", ".join(o.brief(plain) for o in kind.options_after) or "nothing",
             " " * 13,
             "     after:  ",
-            WIDE,
         ),
     ]
     if not kind.confirmed:
@@ -101,7 +101,7 @@ def render(diff: KbDiff, old_name: str, new_name: str, plain: str = "may include
 
     Options are listed with their strength only when it is not ``plain`` (the weakest).
     """
-    from pnet_expert.core.words import WIDE, wrap
+    from pnet_expert.core.words import wrap
 
     lines = [
         f"OLD {old_name} (version {diff.old_version})",
@@ -133,9 +133,7 @@ def render(diff: KbDiff, old_name: str, new_name: str, plain: str = "may include
     lines += [""]
     if not diff.impact:
         touched = ", ".join(diff.treatments) or "none"
-        lines.append(
-            wrap(f"Impact: no case changes its options (treatments looked at: {touched}).", width=WIDE)
-        )
+        lines.append(wrap(f"Impact: no case changes its options (treatments looked at: {touched})."))
     else:
         count = len(diff.impact)
         kinds = "1 kind of case changes its" if count == 1 else f"{count} kinds of case change their"
@@ -146,8 +144,7 @@ def render(diff: KbDiff, old_name: str, new_name: str, plain: str = "may include
         lines.append(
             wrap(
                 "(The facts or their constraints changed: a case valid in only one of the two knowledge "
-                "bases is not compared.)",
-                width=WIDE,
+                "bases is not compared.)"
             )
         )
     return "\n".join(lines) + "\n"

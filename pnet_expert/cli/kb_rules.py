@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import argparse
-import sys
 from typing import TYPE_CHECKING
 
 from pnet_expert.cli.common import add_kb_option, knowledge_base
@@ -73,7 +72,7 @@ def offers_text(rule: RuleSpec) -> str:
 
 def run(args: argparse.Namespace) -> int:
     """Print the table."""
-    from pnet_expert.verify.words import table
+    from pnet_expert.explain.console import emit, table
 
     kb = knowledge_base(args)
     check_section(kb, args.section)
@@ -88,10 +87,9 @@ def run(args: argparse.Namespace) -> int:
         for rule in kb.rules.values()
         if args.section is None or rule.section == args.section
     ]
-    sys.stdout.write(table(("rule", "section", "strength", "when", "offers"), rows) + "\n")
+    text = table(("rule", "section", "strength", "when", "offers"), rows, keep=(0, 1, 2))
     count = len(rows)
     where = f" in section {args.section}" if args.section else f" in {len(kb.sections)} sections"
-    sys.stdout.write(
-        f"\n{count} rule{'s' if count != 1 else ''}{where}; 'pnet-expert kb show RULE' for one in full\n"
-    )
+    rules = f"{count} rule{'s' if count != 1 else ''}"
+    emit(f"{text}\n\n{rules}{where}; 'pnet-expert kb show RULE' for one in full\n")
     return 0

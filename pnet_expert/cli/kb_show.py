@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import argparse
-import sys
 from typing import TYPE_CHECKING
 
 from pnet_expert.cli.common import add_kb_option, knowledge_base
@@ -59,7 +58,9 @@ def run(args: argparse.Namespace) -> int:
     kb = knowledge_base(args)
     item = resolve(kb, args.rule)
     text = show_rule(kb, item) if isinstance(item, RuleSpec) else show_finding(kb, item)
-    sys.stdout.write(text)
+    from pnet_expert.explain.console import emit
+
+    emit(text)
     return 0
 
 

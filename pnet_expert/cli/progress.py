@@ -9,9 +9,16 @@ from __future__ import annotations
 import time
 from typing import TextIO
 
+from pnet_expert.core.words import terminal_width
+
 
 class Progress:
-    """Draws ``label [#####.....] 50% 500/1000 812/s 0:01 left`` in place, at most ten times a second."""
+    """Draws ``label [#####.....] 50% 500/1000 812/s 0:01 left`` in place, at most ten times a second.
+
+    The line fits the width of the terminal it is drawn on (``COLUMNS`` when set):
+    the bar shrinks to make room, and on a very narrow terminal the rate and
+    the time left go.
+    """
 
     def __init__(self, total: int, label: str, stream: TextIO, enabled: bool = True) -> None:
         self.total, self.label, self.stream, self.enabled = total, label, stream, enabled
@@ -28,18 +35,24 @@ class Progress:
             self._draw(now)
 
     def _draw(self, now: float) -> None:
-        width = 30
         share = self.done / self.total if self.total else 1.0
-        filled = int(width * share)
         elapsed = max(now - self.start, 1e-9)
         rate = self.done / elapsed
         left = (self.total - self.done) / rate if rate > 0 else 0.0
-        bar = "#" * filled + "." * (width - filled)
-        self.stream.write(
-            f"\r{self.label} [{bar}] {share:4.0%} {self.done}/{self.total} {rate:,.0f}/s "
-            f"{int(left) // 60}:{int(left) % 60:02d} left "
-        )
+        self.stream.write("\r" + self.line(share, rate, left, terminal_width(self.stream) - 1))
         self.stream.flush()
+
+    def line(self, share: float, rate: float, left: float, width: int) -> str:
+        """The bar's line, at most ``width`` characters: the bar shrinks first, then the rate and time go."""
+        count = f" {share:4.0%} {self.done}/{self.total}"
+        more = f" {rate:,.0f}/s {int(left) // 60}:{int(left) % 60:02d} left "
+        room = width - len(self.label) - len(count) - len(more) - 3
+        if room < 10:
+            more, room = " ", width - len(self.label) - len(count) - 4
+        bar_width = max(0, min(30, room))
+        filled = int(bar_width * share)
+        bar = f" [{'#' * filled}{'.' * (bar_width - filled)}]" if bar_width >= 5 else ""
+        return f"{self.label}{bar}{count}{more}"[:width]
 
     def close(self) -> None:
         """End the bar's line."""

@@ -32,5 +32,7 @@ def run(args: argparse.Namespace) -> int:
     elif args.format == "markdown":
         sys.stdout.write(consultation.to_markdown())
     else:
-        sys.stdout.write(consultation.to_text())
+        from pnet_expert.explain.console import emit
+
+        emit(consultation.to_text())
     return 0

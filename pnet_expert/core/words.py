@@ -7,9 +7,12 @@ knowledge base from what the system says.
 
 from __future__ import annotations
 
+import os
+import re
+import sys
 import textwrap
 from collections.abc import Mapping
-from typing import Any
+from typing import Any, TextIO
 
 from pnet_expert.core.records import Record
 from pnet_expert.core.schema import (
@@ -37,23 +40,68 @@ def value_text(value: Any) -> str:
 
 
 WIDTH = 88
-"""The width plain text is wrapped to (consultations, the REPL, kb show): one place to change it."""
+"""The width plain text is wrapped to when it is not going to a terminal (and COLUMNS is not set)."""
 
-WIDE = 100
-"""A wider width, for kb check and kb diff, whose lines hold whole cases."""
+MIN_WIDTH = 40
+"""The narrowest width text is wrapped to: below it, ids and quotes would break into pieces."""
+
+
+def terminal_width(stream: TextIO | None = None) -> int:
+    """The width text is wrapped to: ``COLUMNS`` when set, else the terminal's, else :data:`WIDTH`.
+
+    ``stream`` is where the text goes (standard output by default): a progress
+    bar on standard error fits standard error's terminal even when the results
+    go to a file. Never less than :data:`MIN_WIDTH`.
+    """
+    columns = os.environ.get("COLUMNS", "").strip()
+    if columns.isdigit() and int(columns) > 0:
+        return max(MIN_WIDTH, int(columns))
+    target = stream if stream is not None else sys.stdout
+    try:
+        if target is not None and target.isatty():
+            return max(MIN_WIDTH, os.get_terminal_size(target.fileno()).columns)
+    except (AttributeError, OSError, ValueError):  # no file descriptor, or not a terminal after all
+        pass
+    return WIDTH
 
 
 def wrap(text: str, indent: str = "", first: str | None = None, width: int | None = None) -> str:
-    """A paragraph filled to ``width`` (:data:`WIDTH` when None): its first line starts with ``first``
-    (``indent`` when None), the others with ``indent``. A word is never broken, at a hyphen or
-    anywhere else, so ids such as ``GAS-03`` stay whole."""
+    """A paragraph filled to ``width`` (:func:`terminal_width` when None): its first line starts with
+    ``first`` (``indent`` when None), the others with ``indent``. A word is never broken at a hyphen,
+    so ids such as ``GAS-03`` stay whole; only a word longer than a whole line is cut."""
     return textwrap.fill(
         text,
-        width or WIDTH,
+        width or terminal_width(),
         initial_indent=indent if first is None else first,
         subsequent_indent=indent,
         break_on_hyphens=False,
     )
+
+
+_BULLET = re.compile(r"\s*(?:[-*+•]|\d+[.)]|[A-Z]+:)\s+")
+
+
+def fit(text: str, width: int | None = None) -> str:
+    """Text with every line longer than ``width`` (:func:`terminal_width` when None) wrapped.
+
+    The safety net under every text output: lines that fit are left as they
+    are (tables, aligned columns); a longer one is filled, its continuation
+    indented under its text (under a bullet's text, for a list item), so that
+    no line is ever longer than the width.
+    """
+    limit = width or terminal_width()
+    out = []
+    for line in text.split("\n"):
+        if len(line) <= limit:
+            out.append(line)
+            continue
+        lead = line[: len(line) - len(line.lstrip())]
+        bullet = _BULLET.match(line)
+        hang = " " * len(bullet.group(0)) if bullet else lead + "  "
+        if len(hang) > limit // 2:
+            hang = " " * (limit // 4)
+        out.append(wrap(line.strip(), hang, lead[: limit // 2], limit))
+    return "\n".join(out)
 
 
 class _Blank(dict[str, str]):

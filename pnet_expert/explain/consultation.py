@@ -188,23 +188,29 @@ class Consultation:
         ids = [s.id for s in self.kb.sections.values() if s.kind == "general" or s is section]
         return tuple(self.rule_check(r.id) for r in self.kb.rules.values() if r.section in ids)
 
-    def explain(self, treatment_id: str) -> str:
-        """HOW: why a treatment is offered, unfolded from rule to findings to case facts."""
+    def explain(self, treatment_id: str, disclaimer: bool = True) -> str:
+        """HOW: why a treatment is offered, unfolded from rule to findings to case facts.
+
+        Ends with the disclaimer unless ``disclaimer`` is false (a session that has shown it once).
+        """
         from pnet_expert.explain.text import explain_text
 
-        return explain_text(self, treatment_id)
+        return explain_text(self, treatment_id, disclaimer)
 
-    def why_not(self, treatment_id: str) -> str:
+    def why_not(self, treatment_id: str, disclaimer: bool = True) -> str:
         """WHY NOT: each rule that could offer a treatment, and which conditions failed or were unknown."""
         from pnet_expert.explain.text import why_not_text
 
-        return why_not_text(self, treatment_id)
+        return why_not_text(self, treatment_id, disclaimer)
 
-    def to_text(self) -> str:
-        """The options grouped by strength, a short reason each, then the disclaimer."""
+    def to_text(self, disclaimer: bool = True) -> str:
+        """The options grouped by strength, a short reason each, then the disclaimer.
+
+        Wrapped to the terminal's width (``COLUMNS``, or 88 when not a terminal).
+        """
         from pnet_expert.explain.text import consultation_text
 
-        return consultation_text(self)
+        return consultation_text(self, disclaimer)
 
     def to_markdown(self) -> str:
         """The consultation as a Markdown report."""

@@ -4,7 +4,13 @@ Every rendering names the rules by id (HOW also quotes the source), and ends
 with the disclaimer: these are options from one old patient summary, never advice.
 Each rule's qualifiers and alternatives stay with that rule's reason (one rule
 may offer an option as palliative and another plainly); an option that carries
-a caution says so, and the cautions and silences follow the options.
+a caution says so, and the cautions and silences follow the options. A session
+that shows many of them (the REPL) asks for the disclaimer once, with
+``disclaimer=False`` on the others.
+
+Every line is wrapped to the width of the text (:func:`~pnet_expert.core.words.terminal_width`:
+the terminal's, ``COLUMNS``, or 88 when the text does not go to a terminal), so
+no line is longer than it.
 """
 
 from __future__ import annotations
@@ -16,25 +22,46 @@ from pnet_expert.core.words import facts_text, value_text, wrap
 if TYPE_CHECKING:
     from collections.abc import Sequence
 
+    from pnet_expert.core.schema import KnowledgeBase
     from pnet_expert.explain.consultation import Consultation, FindingUse, Option, Reason
     from pnet_expert.reasoning.cautions import Caution
     from pnet_expert.reasoning.silences import Silence
 
 
+def case_name(c: Consultation) -> str:
+    """What a title calls the case: its title or id, else "a case of" its type in the KB's words."""
+    meta = dict(c.patient.meta)
+    name = meta.get("title") or meta.get("id")
+    if name:
+        return str(name)
+    return f"a case of {type_words(c.kb, c.patient.tumor_type)}"
+
+
+def type_words(kb: KnowledgeBase, tumor_type: str) -> str:
+    """A tumor type by its label ("another type of pancreatic neuroendocrine tumor"), not its id ("other")."""
+    spec = kb.facts.get("tumor_type")
+    return spec.label_of(tumor_type) if spec is not None else tumor_type
+
+
+def about_line(kb: KnowledgeBase) -> str:
+    """Which knowledge answered, and from which source: one paragraph."""
+    return (
+        f"Knowledge base {kb.name} {kb.version}; source: {kb.source.title}, "
+        f"last modified {kb.source.last_modified}"
+    )
+
+
 def header(c: Consultation) -> list[str]:
     """Who the case is, and which knowledge answered."""
-    kb = c.kb
-    name = c.patient.to_dict().get("title") or c.patient.to_dict().get("id")
-    title = (
-        f"Treatment options for {name} ({c.patient.tumor_type})"
-        if name
-        else (f"Treatment options for a case of {c.patient.tumor_type}")
-    )
-    description = c.patient.to_dict().get("description")
-    lines = [title, *([wrap(str(description))] if description else [])]
+    meta = dict(c.patient.meta)
+    named = meta.get("title") or meta.get("id")
+    title = f"Treatment options for {case_name(c)}"
+    if named:
+        title += f" ({type_words(c.kb, c.patient.tumor_type)})"
+    description = meta.get("description")
+    lines = [wrap(title, "  ", ""), *([wrap(str(description))] if description else [])]
     lines += [
-        f"Knowledge base {kb.name} {kb.version}; source: {kb.source.title}, "
-        f"last modified {kb.source.last_modified}",
+        wrap(about_line(c.kb), "  ", ""),
         "",
         wrap("Case: " + facts_text(c.patient.fact_dict()), "      ", ""),
     ]
@@ -85,7 +112,8 @@ def caution_lines(cautions: Sequence[Caution]) -> list[str]:
     """The cautions section of a text view (nothing when there are none)."""
     if not cautions:
         return []
-    return ["", "Cautions (the option stays, because the source offers it):", *map(caution_line, cautions)]
+    head = wrap("Cautions (the option stays, because the source offers it):", "  ", "")
+    return ["", head, *map(caution_line, cautions)]
 
 
 def silence_lines(silences: Sequence[Silence]) -> list[str]:
@@ -94,22 +122,22 @@ def silence_lines(silences: Sequence[Silence]) -> list[str]:
         return []
     return [
         "",
-        "Silences (facts of the case the source says nothing specific about):",
+        wrap("Silences (facts of the case the source says nothing specific about):", "  ", ""),
         *(wrap(s.text, "    ", "  - ") for s in silences),
     ]
 
 
-def consultation_text(c: Consultation) -> str:
+def consultation_text(c: Consultation, disclaimer: bool = True) -> str:
     """The options grouped by strength, a short reason each, the cautions, silences and gaps, then
     the disclaimer."""
     lines = header(c)
     lines.append("")
     if not c.treatments:
-        lines.append("The source offers no option for this case.")
+        lines.append(wrap("The source offers no option for this case."))
     for strength in c.kb.strengths:
         group = [o for o in c.treatments if o.strength == strength.id]
         if group:
-            lines.append(f"{strength.label} ({strength.meaning}):")
+            lines.append(wrap(f"{strength.label} ({strength.meaning}):", "  ", ""))
             lines.extend(option_line(o, c.cautions_on(o.id)) for o in group)
     lines.extend(caution_lines(c.cautions))
     lines.extend(silence_lines(c.silences))
@@ -118,9 +146,10 @@ def consultation_text(c: Consultation) -> str:
         lines.append("Gaps:")
         lines.extend(wrap(g, "    ", "  - ") for g in c.gaps)
     lines.append("")
-    lines.append("Fired rules: " + (", ".join(c.fired_rules) or "none"))
-    lines.append("")
-    lines.append(wrap(c.disclaimer))
+    lines.append(wrap("Fired rules: " + (", ".join(c.fired_rules) or "none"), "  ", ""))
+    if disclaimer:
+        lines.append("")
+        lines.append(wrap(c.disclaimer))
     return "\n".join(lines) + "\n"
 
 
@@ -133,9 +162,8 @@ def finding_chain(use: FindingUse) -> str:
 def reason_block(c: Consultation, reason: Reason) -> list[str]:
     """One reason unfolded: the rule, the source's words, the findings down to the facts."""
     qualifiers = f"; {', '.join(reason.qualifiers)}" if reason.qualifiers else ""
-    lines = [
-        f"  {reason.rule} · {c.kb.sections[reason.section].title} section · {reason.strength}{qualifiers}"
-    ]
+    section = c.kb.sections[reason.section].title
+    lines = [wrap(f"{reason.rule} · {section} section · {reason.strength}{qualifiers}", "      ", "  ")]
     lines.append(wrap(f'"{reason.quote}"', "           ", "    Source: "))
     lines.extend(wrap(b, "             ", "           - ") for b in reason.sub_bullets)
     lines.append("    Because:")
@@ -144,26 +172,30 @@ def reason_block(c: Consultation, reason: Reason) -> list[str]:
     for use in reason.findings:
         lines.append(wrap(finding_chain(use), "        ", "      "))
     if reason.alternatives:
-        lines.append(
-            f"    Either/or: the source gives it as an alternative to {', '.join(reason.alternatives)}."
-        )
+        either = f"Either/or: the source gives it as an alternative to {', '.join(reason.alternatives)}."
+        lines.append(wrap(either, "      ", "    "))
     if reason.reading:
         lines.append(wrap(f"Reading: {reason.reading}", "      ", "    "))
     return lines
 
 
-def explain_text(c: Consultation, treatment_id: str) -> str:
+def explain_text(c: Consultation, treatment_id: str, disclaimer: bool = True) -> str:
     """HOW a treatment is offered; when it is not, WHY NOT instead."""
     option = c.option(treatment_id)
     label = c.kb.treatments[treatment_id].label
     if option is None:
-        return f"{treatment_id} ({label}) is not offered for this case.\n\n" + why_not_text(c, treatment_id)
+        lines = [wrap(f"{treatment_id} ({label}) is not offered for this case."), ""]
+        return "\n".join(lines) + "\n" + why_not_text(c, treatment_id, disclaimer)
     qualifiers = f"; {', '.join(option.qualifiers)}" if option.qualifiers else ""
     count = len(option.because)
     lines = [
-        f"HOW: {option.id} — {label}",
-        f"Offered ({option.strength}{qualifiers}) by {count} rule{'s' if count > 1 else ''}: "
-        + ", ".join(option.rules),
+        wrap(f"HOW: {option.id} — {label}", "  ", ""),
+        wrap(
+            f"Offered ({option.strength}{qualifiers}) by {count} rule{'s' if count > 1 else ''}: "
+            + ", ".join(option.rules),
+            "  ",
+            "",
+        ),
         "",
     ]
     for reason in option.because:
@@ -172,11 +204,12 @@ def explain_text(c: Consultation, treatment_id: str) -> str:
     for caution in c.cautions_on(treatment_id):
         lines.append(caution_note(caution, "  "))
         lines.append("")
-    lines.append(wrap(c.disclaimer))
-    return "\n".join(lines) + "\n"
+    if disclaimer:
+        lines.append(wrap(c.disclaimer))
+    return "\n".join(lines).rstrip("\n") + "\n"
 
 
-def why_not_text(c: Consultation, treatment_id: str) -> str:
+def why_not_text(c: Consultation, treatment_id: str, disclaimer: bool = True) -> str:
     """WHY NOT: every rule that could offer a treatment, and each of its conditions on this case."""
     checks = c.why_not_checks(treatment_id)
     label = c.kb.treatments[treatment_id].label
@@ -186,7 +219,7 @@ def why_not_text(c: Consultation, treatment_id: str) -> str:
         if option
         else "It is not offered for this case."
     )
-    lines = [f"WHY NOT: {treatment_id} — {label}", status]
+    lines = [wrap(f"WHY NOT: {treatment_id} — {label}", "  ", ""), wrap(status, "  ", "")]
     lines += [caution_note(caution, "") for caution in c.cautions_on(treatment_id)]
     lines += [f"Rules that could offer it ({len(checks)}):", ""]
     for check in checks:
@@ -196,7 +229,7 @@ def why_not_text(c: Consultation, treatment_id: str) -> str:
             if check.fired
             else ("did not fire (waiting on unknown facts)" if not check.failed else "did not fire")
         )
-        lines.append(f"  {check.rule.id} · {section} section — {state}")
+        lines.append(wrap(f"{check.rule.id} · {section} section — {state}", "      ", "  "))
         for condition in check.conditions:
             lines.append(wrap(condition.line(), "          ", "      "))
         lines.append("")
@@ -205,5 +238,6 @@ def why_not_text(c: Consultation, treatment_id: str) -> str:
     if bearing:
         lines.extend(silence_lines(bearing)[1:])
         lines.append("")
-    lines.append(wrap(c.disclaimer))
-    return "\n".join(lines) + "\n"
+    if disclaimer:
+        lines.append(wrap(c.disclaimer))
+    return "\n".join(lines).rstrip("\n") + "\n"

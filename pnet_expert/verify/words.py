@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections import Counter
-from collections.abc import Mapping, Sequence
+from collections.abc import Mapping
 from typing import Any
 
 from pnet_expert.core.records import Record
@@ -42,13 +42,3 @@ def fact_words(spec: FactSpec, value: Value) -> str:
         shown = ", ".join(spec.label_of(v) for v in value) if value else "none"  # type: ignore[arg-type]
         return f"{spec.label}: {shown}"
     return f"{spec.label}: {spec.label_of(value)}"  # type: ignore[arg-type]
-
-
-def table(headers: tuple[str, ...], rows: Sequence[tuple[str, ...]], indent: str = "") -> str:
-    """Rows in aligned columns under their headers (the last column is not padded)."""
-    widths = [max(len(h), *(len(r[i]) for r in rows)) if rows else len(h) for i, h in enumerate(headers)]
-    lines = []
-    for row in (headers, *rows):
-        cells = [cell.ljust(widths[i]) if i < len(row) - 1 else cell for i, cell in enumerate(row)]
-        lines.append(indent + "  ".join(cells).rstrip())
-    return "\n".join(lines)
