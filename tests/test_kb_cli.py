@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import os
 from pathlib import Path
 
 import pytest
@@ -20,8 +21,8 @@ needs_source = pytest.mark.skipif(not SOURCE_TEXT.is_file(), reason="the workpla
 @pytest.mark.slow
 @needs_source
 def test_check_bundled_is_clean_and_lists_the_gaps() -> None:
-    """kb check --source on the bundled knowledge base: exit 0, every rule's case, the gaps of SPEC §5.1."""
-    done = run_cli("kb", "check", "--source", str(SOURCE_TEXT))
+    """kb check --source (100 columns): exit 0, every rule's case, the gaps of SPEC §5.1."""
+    done = run_cli("kb", "check", "--source", str(SOURCE_TEXT), env=dict(os.environ, COLUMNS="100"))
     assert done.returncode == 0, done.stdout + done.stderr
     out = done.stdout
     assert "Errors: none" in out
@@ -180,10 +181,10 @@ def test_rules_of_one_section(capsys: pytest.CaptureFixture[str]) -> None:
 @pytest.mark.slow
 def test_rules_unknown_section() -> None:
     """An unknown section: exit 2, its code, "did you mean" and the sections (word for word)."""
-    done = run_cli("kb", "rules", "--section", "insulin")
+    done = run_cli("kb", "rules", "--section", "insulnoma")
     assert done.returncode == 2
     assert done.stderr == (
-        "pnet-expert: error: [INPUT-E001] --section: 'insulin' is not a section "
+        "pnet-expert: error: [INPUT-E001] --section: 'insulnoma' is not a section "
         "(did you mean 'insulinoma'?); the sections are: gastrinoma, insulinoma, glucagonoma, vipoma, "
         "somatostatinoma, other, recurrent\n"
     )
@@ -333,7 +334,7 @@ def test_diff_offers_edited(kb_copy: Path) -> None:
         "      - treatment: ablation\n      - treatment: chemoembolization\n",
         "      - treatment: ablation\n",
     )
-    done = run_cli("kb", "diff", "bundled", str(kb_copy))
+    done = run_cli("kb", "diff", "bundled", str(kb_copy), env=dict(os.environ, COLUMNS="100"))
     assert done.returncode == 1, done.stderr
     assert done.stdout.startswith(f"OLD bundled (version 1.1.0)\nNEW {kb_copy} (version 1.1.0)\n\n")
     assert done.stdout.split("\n", 3)[3] == (

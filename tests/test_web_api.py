@@ -203,7 +203,7 @@ def test_interview_why_names_the_waiting_rules(client: TestClient, openapi: dict
 
 def test_interview_refuses_a_bad_answer_naming_its_slot(client: TestClient) -> None:
     """An answer the interview cannot take: 422 naming the slot and what is allowed (the REPL's words)."""
-    response = client.post("/api/interview", json={"answers": {"tumor_type": "insulinom"}})
+    response = client.post("/api/interview", json={"answers": {"tumor_type": "insulinomma"}})
     assert response.status_code == 422
     (problem,) = response.json()["diagnostics"]
     assert (problem["code"], problem["path"], problem["suggestion"]) == (

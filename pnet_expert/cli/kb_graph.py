@@ -62,9 +62,9 @@ def run(args: argparse.Namespace) -> int:
     from pnet_expert.explain.reports.graph import dot_available, kb_graph, to_svg
 
     kb = knowledge_base(args)
-    check_section(kb, args.section)
+    section = check_section(kb, args.section)
     kind = output_format(args.output, args.format)
-    graph = kb_graph(kb, args.section)
+    graph = kb_graph(kb, section)
     if kind == "mermaid":
         text = graph.to_mermaid()
     elif kind == "dot":

@@ -21,22 +21,17 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     add_kb_option(parser)
 
 
-def check_section(kb: KnowledgeBase, section: str | None) -> None:
-    """Raise InputError (exit 2) when a section id names no section of the knowledge base."""
+def check_section(kb: KnowledgeBase, section: str | None) -> str | None:
+    """The section id that typed words name (an id or a title, in any case, or a unique start;
+    :mod:`pnet_expert.core.matching`); InputError (exit 2) when they name none, or several."""
     from pnet_expert.core import codes
-    from pnet_expert.core.diagnostics import Diagnostic, closest
-    from pnet_expert.core.errors import InputError
+    from pnet_expert.core.matching import Wording, match, named
 
-    if section is not None and section not in kb.sections:
-        raise InputError(
-            Diagnostic(
-                codes.INPUT_UNKNOWN_NAME,
-                "--section",
-                f"{section!r} is not a section",
-                suggestion=closest(section, kb.sections),
-                hint=f"the sections are: {', '.join(kb.sections)}",
-            )
-        )
+    if section is None:
+        return None
+    hint = f"the sections are: {', '.join(kb.sections)}"
+    wording = Wording("a section", "sections", "--section", codes.INPUT_UNKNOWN_NAME, hint)
+    return match(section, named(kb.sections), wording)
 
 
 def short(condition: Condition) -> str:
@@ -75,7 +70,7 @@ def run(args: argparse.Namespace) -> int:
     from pnet_expert.explain.console import emit, table
 
     kb = knowledge_base(args)
-    check_section(kb, args.section)
+    section = check_section(kb, args.section)
     rows = [
         (
             rule.id,
@@ -85,11 +80,11 @@ def run(args: argparse.Namespace) -> int:
             offers_text(rule),
         )
         for rule in kb.rules.values()
-        if args.section is None or rule.section == args.section
+        if section is None or rule.section == section
     ]
     text = table(("rule", "section", "strength", "when", "offers"), rows, keep=(0, 1, 2))
     count = len(rows)
-    where = f" in section {args.section}" if args.section else f" in {len(kb.sections)} sections"
+    where = f" in section {section}" if section else f" in {len(kb.sections)} sections"
     rules = f"{count} rule{'s' if count != 1 else ''}"
     emit(f"{text}\n\n{rules}{where}; 'pnet-expert kb show RULE' for one in full\n")
     return 0

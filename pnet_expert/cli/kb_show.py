@@ -28,27 +28,16 @@ def _ranges(ids: list[str]) -> str:
 
 
 def resolve(kb: KnowledgeBase, name: str) -> RuleSpec | FindingSpec:
-    """The rule (or finding) an id names, in any letter case; InputError with a "did you mean" otherwise."""
+    """The rule (or finding) typed words name: a rule id, a finding's rule id or the finding itself, in
+    any letter case (:mod:`pnet_expert.core.matching`); InputError with a "did you mean" otherwise."""
     from pnet_expert.core import codes
-    from pnet_expert.core.diagnostics import Diagnostic, closest
-    from pnet_expert.core.errors import InputError
+    from pnet_expert.core.matching import Named, Wording, match
 
     findings = {f.rule.id: f for f in kb.findings.values()}
-    for candidate in (name, name.upper()):
-        if candidate in kb.rules:
-            return kb.rules[candidate]
-        if candidate in findings:
-            return findings[candidate]
-    if name in kb.findings:
-        return kb.findings[name]
-    every = [*kb.rules, *findings]
     hint = f"the rules are {_ranges(list(kb.rules))}, and the findings' rules {_ranges(list(findings))}"
-    suggestion = closest(name.upper(), every)
-    raise InputError(
-        Diagnostic(
-            codes.INPUT_UNKNOWN_NAME, "rule", f"{name!r} is not a rule", suggestion=suggestion, hint=hint
-        )
-    )
+    choices = [*(Named(r) for r in kb.rules), *(Named(i, f.id) for i, f in findings.items())]
+    chosen = match(name, choices, Wording("a rule", "rules", "rule", codes.INPUT_UNKNOWN_NAME, hint))
+    return kb.rules[chosen] if chosen in kb.rules else findings[chosen]
 
 
 def run(args: argparse.Namespace) -> int:

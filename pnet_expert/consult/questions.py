@@ -8,7 +8,10 @@ records). A records fact (the tumors) is asked as its parts: how many, then
 each record's fields.
 
 ``unknown`` (or ``?``) is an answer to every question but a required one: it
-leaves the fact unknown, and unknown is not false.
+leaves the fact unknown, and unknown is not false. Answers are read by
+:mod:`pnet_expert.core.matching`, as people type them: in any letter case, by
+the value's id or its label, a unique start of either, or its number in the
+list shown, spaces and ``_`` alike (``Gastrinoma``, ``lymph nodes liver``, ``2``).
 """
 
 from __future__ import annotations
@@ -24,6 +27,7 @@ from pnet_expert.core import codes
 from pnet_expert.core.diagnostics import Diagnostic, closest
 from pnet_expert.core.errors import InputError
 from pnet_expert.core.logic import FIELD_SLOT, field_slot
+from pnet_expert.core.matching import Named, Wording, match, match_many, normal
 from pnet_expert.core.schema import FactSpec, FieldSpec
 
 UNKNOWN_WORDS = ("unknown", "?")
@@ -96,12 +100,20 @@ class Question:
             words.append(UNKNOWN_WORDS[0])
         return tuple(words)
 
-    def allowed(self) -> str:
-        """The allowed answers, in words, as every question shows them."""
+    @property
+    def numbered(self) -> bool:
+        """Whether the choices are shown (and may be answered) by number: all but yes/no and counts."""
+        return self.kind in ("choice", "set", "field")
+
+    def allowed(self, numbers: bool = False) -> str:
+        """The allowed answers, in words, as every question shows them (``numbers``: each with its number)."""
         unknown = "" if self.required else "; unknown or ? when not known"
         if self.kind == "count":
             return f"a number from 0 to {MAX_RECORDS}{unknown}"
-        words = [c.shown() for c in self.choices]
+        words = [
+            f"{n} {c.shown()}" if numbers and self.numbered else c.shown()
+            for n, c in enumerate(self.choices, 1)
+        ]
         shown = ", ".join(words[:-1]) + " or " + words[-1] if len(words) > 1 else "".join(words)
         if self.kind == "set":
             return (
@@ -110,27 +122,38 @@ class Question:
         return f"{shown}{unknown}"
 
     def parse(self, text: str) -> Answer:
-        """The answer a line of text gives; AnswerError naming what is allowed when it gives none."""
+        """The answer a line of text gives; AnswerError naming what is allowed when it gives none.
+
+        Read as :mod:`pnet_expert.core.matching` reads typed words: any letter
+        case, an id or a label, a unique start, or the number shown.
+        """
         typed = text.strip()
-        word = typed.lower()
+        word = normal(typed)
         if word in UNKNOWN_WORDS:
             if self.required:
                 raise self._error(codes.INPUT_REQUIRED_ANSWER, "it is required, so it cannot be unknown")
             return UNKNOWN
         if self.kind == "count":
             return self._count(typed)
-        if self.kind == "set":
-            return self._set(typed)
-        if self.kind == "boolean":
-            if word in YES_WORDS:
-                return True
-            if word in NO_WORDS:
-                return False
-        else:
-            for choice in self.choices:
-                if word == choice.word.lower():
-                    return choice.value
-        raise self._not_allowed(typed, [c.word for c in self.choices])
+        if self.kind == "boolean" and word in (*YES_WORDS, *NO_WORDS):
+            return word in YES_WORDS
+        try:
+            if self.kind == "set":
+                return self._set(typed)
+            chosen = match(typed, self._named(), self._wording(), numbered=self.numbered)
+        except AnswerError:
+            raise
+        except InputError as exc:
+            raise AnswerError(*exc.diagnostics) from None
+        return next(c.value for c in self.choices if c.word == chosen)
+
+    def _named(self) -> tuple[Named, ...]:
+        return tuple(Named(c.word, c.label) for c in self.choices)
+
+    def _wording(self) -> Wording:
+        return Wording(
+            "an answer here", "answers", self.slot, codes.INPUT_NOT_AN_ANSWER, f"answer {self.allowed()}"
+        )
 
     def typed(self, answer: Answer) -> str:
         """The words a user would type for an answer: ``parse`` reads them back as that answer.
@@ -151,27 +174,20 @@ class Question:
     def _count(self, typed: str) -> int:
         if typed.isdigit() and int(typed) <= MAX_RECORDS:
             return int(typed)
+        if normal(typed) == NONE_WORD:
+            return 0
         raise self._error(codes.INPUT_NOT_AN_ANSWER, f"{typed!r} is not an answer here")
 
     def _set(self, typed: str) -> tuple[str, ...]:
-        words = [w for w in re.split(r"[\s,]+", typed.lower()) if w]
-        if words == [NONE_WORD]:
+        if normal(typed) == NONE_WORD:
             return ()
-        allowed = [c.word for c in self.choices]
-        seen: list[str] = []
-        for word in words:
-            if word not in allowed:
-                raise self._not_allowed(word, [*allowed, NONE_WORD])
-            if word in seen:
-                raise self._error(codes.INPUT_ANSWER_TWICE, f"{word!r} is given twice")
-            seen.append(word)
-        if not seen:
+        if not typed.strip(" ,;"):
             raise self._error(codes.INPUT_NOT_AN_ANSWER, "no answer given")
-        return tuple(str(c.value) for c in self.choices if c.word in seen)
-
-    def _not_allowed(self, typed: str, words: list[str]) -> AnswerError:
-        message = f"{typed!r} is not an answer here"
-        return self._error(codes.INPUT_NOT_AN_ANSWER, message, suggestion=closest(typed.lower(), words))
+        if NONE_WORD in re.split(r"[\s,;]+", normal(typed)):
+            message = f"{NONE_WORD!r} cannot go with other answers"
+            raise self._error(codes.INPUT_NOT_AN_ANSWER, message)
+        chosen = match_many(typed, self._named(), self._wording(), numbered=True)
+        return tuple(str(c.value) for c in self.choices if c.word in chosen)
 
     def _error(self, code: str, message: str, suggestion: str = "") -> AnswerError:
         """What was typed cannot be taken: why, and what the question allows."""

@@ -118,7 +118,10 @@ INPUT_NOT_THE_SOURCE = _declare(
 INPUT_NOT_TREATMENT_IDS = _declare(
     "INPUT-E011", "proposed answers are not a list of treatment ids (or more than the limit)"
 )
-INPUT_AMBIGUOUS = _declare("INPUT-E012", "what was typed could name more than one treatment")
+INPUT_AMBIGUOUS = _declare(
+    "INPUT-E012",
+    "what was typed could name more than one treatment (or answer, fact, rule, section, command)",
+)
 
 INPUT_CLIPS_NAME = _declare("INPUT-E013", "a name of the knowledge base that CLIPS cannot take as it is")
 

@@ -97,8 +97,13 @@ class Diagnostic:
 
 
 def closest(word: object, choices: Iterable[object]) -> str:
-    """The choice closest to a mistyped word (for "did you mean"), or "" when none is close."""
+    """The choice closest to a mistyped word (for "did you mean"), or "" when none is close.
+
+    Never the word itself (in any letter case): "'none' is not an answer here (did
+    you mean 'none'?)" helps nobody.
+    """
     if not isinstance(word, str):
         return ""
-    close = difflib.get_close_matches(word, [str(c) for c in choices], n=1, cutoff=0.6)
+    others = [str(c) for c in choices if str(c).lower() != word.lower()]
+    close = difflib.get_close_matches(word, others, n=1, cutoff=0.6)
     return close[0] if close else ""
