@@ -35,8 +35,11 @@ def pytest_configure(config: pytest.Config) -> None:
     os.environ.update(_cache_env(scratch))
     # Text is wrapped to COLUMNS when it is set, and coloured unless NO_COLOR is: a
     # developer's shell must not change what the tests read (a test sets them itself).
+    # GNU readline, once imported, sets COLUMNS and LINES behind os.environ's back, where
+    # child processes see them: unset them there too.
     for name in ("COLUMNS", "LINES", "NO_COLOR"):
         os.environ.pop(name, None)
+        os.unsetenv(name)
 
 
 def pytest_unconfigure(config: pytest.Config) -> None:

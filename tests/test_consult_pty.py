@@ -30,16 +30,21 @@ ENV = {
     "TERM": "xterm",
     # pexpect is not a terminal emulator: it would not answer prompt_toolkit's cursor-position request.
     "PROMPT_TOOLKIT_NO_CPR": "1",
+    # The text is matched as printed: no colour (test_colour_on_a_terminal_only checks the colour).
+    "NO_COLOR": "1",
 }
+ESCAPES = re.compile(r"\x1b\[[0-9;?]*[A-Za-z]")
 
 
-def spawn(cwd: Path, *args: str) -> pexpect.spawn:
-    """The consult command in a pseudo-terminal of 50 rows by 160 columns."""
+def spawn(
+    cwd: Path, *args: str, env: dict[str, str] | None = None, command: str = "consult"
+) -> pexpect.spawn:
+    """A command (consult by default) in a pseudo-terminal of 50 rows by 160 columns."""
     return pexpect.spawn(
         sys.executable,
-        ["-m", "pnet_expert", "consult", *args],
+        ["-m", "pnet_expert", command, *args],
         cwd=str(cwd),
-        env=ENV,
+        env=env or ENV,
         encoding="utf-8",
         timeout=TIMEOUT,
         dimensions=(50, 160),
@@ -86,13 +91,14 @@ def test_a_gastrinoma_spread_to_the_liver_from_why_to_save(tmp_path: Path) -> No
     child = spawn(tmp_path)
     ask(child, "tumor_type", "gastrinoma")
     ask(child, "tumor_found", "why")
-    child.expect_exact("GAS-08 (Gastrinoma section) waits on: no_tumor_found (no tumor is found)")
+    child.expect_exact("GAS-08 (Gastrinoma section, may include):")
+    child.expect_exact("unknown  no_tumor_found (no tumor is found)")
     ask(child, "tumor_found", "yes")
     ask(child, "tumors", "1")
     ask(child, "tumors[0].site", "duodenum")
     ask(child, "spread", "lymph_nodes liver")
     ask(child, "liver_dominant", "why")
-    child.expect_exact("WHY: 1 rule of the source is waiting on liver_dominant:")
+    child.expect_exact("WHY: 1 rule of the source is waiting on liver_dominant;")
     child.expect_exact('"If the cancer mostly affects the liver and the patient has severe symptoms')
     ask(child, "liver_dominant", "why")
     child.expect_exact("WHY (one level up): the answer can decide whether these rules offer:")
@@ -205,3 +211,48 @@ def test_ctrl_d_offers_to_save_and_leaves_without_a_traceback(tmp_path: Path) ->
     child.expect_exact("Left without saving: the answers of this session are not kept.")
     assert finish(child) == 0
     assert "Traceback" not in (child.before or "")
+
+
+def test_each_prompt_its_history_and_ctrl_c_at_the_save_prompt_asks_again(tmp_path: Path) -> None:
+    """Up at a site recalls the last site (not the count); Ctrl-C at the save prompt keeps the answers."""
+    child = spawn(tmp_path)
+    ask(child, "tumor_type", "Insulinoma")
+    ask(child, "tumors", "2")
+    ask(child, "tumors[0].site", "Head")
+    child.expect_exact("[tumors[1].site]")
+    child.expect_exact("tumors[1].site>")
+    child.send("\x1b[A")  # Up: the site typed at the first tumor, not the count typed just before
+    child.sendline("")
+    child.expect_exact("[spread]")
+    child.expect_exact("spread>")
+    child.sendline("quit")
+    child.expect_exact("Save them first?")
+    child.sendintr()
+    child.expect_exact("Leave without saving the 4 answers? (yes/no)")
+    child.sendline("no")
+    child.expect_exact("Save them first?")
+    child.sendline("kept.json")
+    child.expect_exact("Saved to kept.json.")
+    assert finish(child) == 0
+    kept = json.loads((tmp_path / "kept.json").read_text())
+    assert kept["tumors"] == [{"site": "head"}, {"site": "head"}]
+
+
+def test_colour_on_a_terminal_only(tmp_path: Path) -> None:
+    """On a terminal the text is coloured, and reads the same as piped once the colour is taken out."""
+    case = Path(__file__).resolve().parents[1] / "examples" / "cases" / "gastrinoma-liver-severe.yaml"
+    env = {k: v for k, v in ENV.items() if k != "NO_COLOR"}
+    child = spawn(tmp_path, str(case), env={**env, "COLUMNS": "100"}, command="recommend")
+    child.expect(pexpect.EOF)
+    shown = child.before.replace("\r\n", "\n")
+    assert "\x1b[" in shown
+    piped = subprocess.run(
+        [sys.executable, "-m", "pnet_expert", "recommend", str(case)],
+        capture_output=True,
+        text=True,
+        timeout=TIMEOUT,
+        env={**env, "COLUMNS": "100"},
+        check=True,
+    ).stdout
+    assert "\x1b" not in piped
+    assert ESCAPES.sub("", shown) == piped

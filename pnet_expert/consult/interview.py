@@ -326,7 +326,13 @@ class Interview:
             message = f"nothing to save yet: a case needs {', '.join(missing)}"
             raise InputError(Diagnostic(codes.INPUT_NOTHING_TO_SAVE, "save", message, hint="answer it first"))
         # TOML has no null: there, a fact answered unknown is left out (and asked again on resuming).
-        write_case(path, self.case())  # a TOML file leaves the nulls out (it has none)
+        # YAML and TOML files start with what they are and the disclaimer, as comments.
+        kb = self.kb
+        note = (
+            f"A case saved by pnet-expert consult ({kb.name} {kb.version}): 'pnet-expert recommend FILE' "
+            f"shows its options, 'pnet-expert consult --load FILE' resumes it.\n{kb.disclaimer}"
+        )
+        write_case(path, self.case(), note)
         self._saved = dict(self._steps)
         self._saved_path = str(path)
 

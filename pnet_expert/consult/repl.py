@@ -6,27 +6,41 @@ lists them), and shows the options once nothing more can change them. All the
 reasoning is the interview's and the consultation's; this module only reads
 lines and prints.
 
-On a terminal it reads with prompt_toolkit (tab completion, history), imported
-only here and only then; from a pipe or a file it reads plain lines and echoes
-them, so that ``pnet-expert consult < answers.txt`` gives a readable transcript
-and no escape codes. End of input and Ctrl-C leave cleanly; a session with
-unsaved answers is never left without a word.
+Answers, commands, treatments and facts are read as people type them
+(:mod:`pnet_expert.core.matching`): any letter case, an id or its words, a
+unique start, or the number shown, spaces and ``_`` alike (``Gastrinoma``,
+``how Chemotherapy``, ``whynot regional chemotherapy``, ``lymph nodes liver``,
+``opt`` for ``options``). The disclaimer is said once in a session, with the
+first options shown; every line fits the terminal (:mod:`pnet_expert.explain.console`).
+
+On a terminal it reads with prompt_toolkit (tab completion, a history for each
+prompt), imported only here and only then; from a pipe or a file it reads plain
+lines and echoes them, so that ``pnet-expert consult < answers.txt`` gives a
+readable transcript and no escape codes. End of input and Ctrl-C leave cleanly;
+a session with unsaved answers is never left, nor replaced by ``load``, without
+a word.
 """
 
 from __future__ import annotations
 
-import difflib
+import re
 import sys
 from collections.abc import Callable, Iterator, Sequence
 from pathlib import Path
-from typing import Protocol, TextIO
+from typing import Any, Protocol, TextIO
 
 from pnet_expert.consult.interview import FactStatus, Interview
 from pnet_expert.consult.questions import AnswerError, Question
-from pnet_expert.core.errors import PnetError, did_you_mean
+from pnet_expert.core import codes
+from pnet_expert.core.diagnostics import closest
+from pnet_expert.core.errors import InputError, PnetError
+from pnet_expert.core.matching import Named, Wording, match, named
+from pnet_expert.core.schema import FindingTest, KnowledgeBase, RuleSpec, iter_tests
 from pnet_expert.core.words import value_text, wrap
+from pnet_expert.explain.console import emit
 from pnet_expert.explain.consultation import Consultation
 from pnet_expert.files.casefile import write_atomic
+from pnet_expert.reasoning.checks import RuleCheck
 
 COMMANDS: dict[str, tuple[str, str]] = {
     "help": ("", "this list, and what the current question means"),
@@ -48,6 +62,8 @@ PATH_COMMANDS = ("save", "load", "report")
 YES = ("y", "yes")
 HELP_HINT = "type help for the commands."
 SAVE_PROMPT = "Save them first? A file name (such as session.yaml), or Enter to leave without saving: "
+MARKS = {"true": "met", "false": "not met", "unknown": "unknown"}
+"""A condition's truth on the case so far, as ``why`` shows it."""
 
 
 class LineReader(Protocol):
@@ -84,16 +100,20 @@ class PlainReader:
         return line
 
 
+def history_key(prompt: str) -> str:
+    """Which history a prompt's up-arrow walks: one per question (every tumor's site shares one), one
+    for the commands after the interview, one per yes/no confirmation and one for the save prompt."""
+    return re.sub(r"\[\d+\]", "[]", prompt.strip())
+
+
 class TerminalReader:
-    """Lines from a terminal, with tab completion and a history kept for the session."""
+    """Lines from a terminal, with tab completion and a history for each prompt, kept for the session."""
 
     interactive = True
 
     def __init__(self, candidates: Callable[[str], Sequence[str] | None]) -> None:
-        from prompt_toolkit import PromptSession
         from prompt_toolkit.completion import CompleteEvent, Completer, Completion, PathCompleter
         from prompt_toolkit.document import Document
-        from prompt_toolkit.history import InMemoryHistory
 
         paths = PathCompleter(expanduser=True)
 
@@ -110,13 +130,21 @@ class TerminalReader:
                     if word.startswith(current.lower()):
                         yield Completion(word, start_position=-len(current))
 
-        self.session: PromptSession[str] = PromptSession(
-            history=InMemoryHistory(), completer=_Completer(), complete_while_typing=False
-        )
+        self.completer = _Completer()
+        self.sessions: dict[str, Any] = {}
 
     def read(self, prompt: str) -> str:
-        """One line from the terminal."""
-        return self.session.prompt(prompt)
+        """One line from the terminal; the up arrow brings back what was typed at this kind of prompt only."""
+        from prompt_toolkit import PromptSession
+        from prompt_toolkit.history import InMemoryHistory
+
+        key = history_key(prompt)
+        session = self.sessions.get(key)
+        if session is None:
+            session = self.sessions[key] = PromptSession(
+                history=InMemoryHistory(), completer=self.completer, complete_while_typing=False
+            )
+        return str(session.prompt(prompt))
 
 
 def reader_for(
@@ -146,6 +174,7 @@ class Repl:
         self._show_again = True
         self._done_shown = False
         self._why: tuple[Question | None, int] = (None, 0)
+        self._disclaimed = False
 
     # ------------------------------------------------------------ the loop
 
@@ -167,37 +196,60 @@ class Repl:
                     return self._leave(ended=False)
 
     def _handle(self, line: str) -> bool:
-        """Take one line (an answer or a command); False when the session should end."""
+        """Take one line (an answer or a command); False when the session should end.
+
+        A command's whole name comes first (unless it is also an answer, as
+        ``no`` would be); then the line as an answer; then, when it is no
+        answer, the unique start of a command (``opt`` for ``options``).
+        """
         text = line.strip()
         if not text or text.startswith("#"):
             return True
         word, *more = text.split(maxsplit=1)
-        rest = more[0] if more else ""
-        command = word.lower()
+        rest = more[0].strip() if more else ""
         question = self.interview.next_question()
         self._show_again = True
-        if command in COMMANDS and not (question and command in question.words):
-            return self._command(command, rest.strip())
+        typed = word.lower()
+        if typed in COMMANDS and not (question and typed in question.words):
+            return self._command(typed, rest)
         if question is None:
-            self._say(f"{word!r} is not a command{did_you_mean(command, COMMANDS)}; {HELP_HINT}")
-            return True
-        closest = difflib.get_close_matches(command, [*COMMANDS, *question.words], n=1, cutoff=0.6)
-        if closest and closest[0] in COMMANDS and closest[0] not in question.words:
-            self._say(
-                f"{word!r} is neither an answer nor a command (did you mean {closest[0]!r}?); {HELP_HINT}"
-            )
-            return True
+            return self._by_start(word, rest, f"{word!r} is not a command")
         try:
             note = self.interview.answer_text(question, text)
         except AnswerError as exc:
-            self._say(wrap(exc.problem))
+            if exc.code == codes.INPUT_AMBIGUOUS:
+                self._say(exc.problem)
+                return True
+            near = closest(typed, [*COMMANDS, *question.words])
+            if self._starts_a_command(typed) or (near in COMMANDS and near not in question.words):
+                return self._by_start(word, rest, f"{word!r} is neither an answer nor a command")
+            self._say(exc.problem)
             return True
         except PnetError as exc:
-            self._say(wrap(f"That answer cannot be taken: {exc}"))
+            self._say(f"That answer cannot be taken: {exc}")
             return True
         if note:
             self._say(note)
         self._show_again = False
+        return True
+
+    @staticmethod
+    def _starts_a_command(typed: str) -> bool:
+        return any(name.startswith(typed) for name in COMMANDS)
+
+    def _by_start(self, word: str, rest: str, neither: str) -> bool:
+        """The command a word starts (``opt``: options); else what it is not, with the closest command."""
+        if self._starts_a_command(word.lower()):
+            try:
+                command = match(
+                    word, [Named(c) for c in COMMANDS], Wording("a command", "commands", "command")
+                )
+            except InputError as exc:
+                self._say(exc.problem)
+                return True
+            return self._command(command, rest)
+        near = closest(word.lower(), COMMANDS)
+        self._say(f"{neither}{f' (did you mean {near!r}?)' if near else ''}; {HELP_HINT}")
         return True
 
     def _go_on(self) -> None:
@@ -219,8 +271,8 @@ class Repl:
         self._say("")
         if question == self.interview.changing:
             self._say(f"Change {question.fact} (now: {self._value(question.fact)}).")
-        self._say(f"{question.text}  [{question.slot}]")
-        self._say(wrap("answers: " + question.allowed(), "    ", "  "))
+        self._say(wrap(f"{question.text}  [{question.slot}]", "  ", ""))
+        self._say(wrap("answers: " + question.allowed(numbers=True), "    ", "  "))
 
     def _prompt(self) -> str:
         question = self.interview.next_question()
@@ -230,7 +282,7 @@ class Repl:
         self._say("")
         self._say("Nothing more can change the options. Here they are.")
         self._say("")
-        self.out.write(self.interview.consultation().to_text())
+        self._write(self.interview.consultation().to_text(disclaimer=self._disclaimer()))
         self._say(
             wrap(
                 "Ask how TREATMENT or whynot TREATMENT, change FACT, save FILE, report FILE "
@@ -240,8 +292,13 @@ class Repl:
 
     def _banner(self) -> None:
         kb = self.interview.kb
-        self._say("pnet-expert consult: the treatment options one patient summary offers for a case of")
-        self._say("pancreatic neuroendocrine tumor, found by asking only what can change them.")
+        self._say(
+            wrap(
+                "pnet-expert consult: the treatment options one patient summary offers for a case of "
+                "pancreatic neuroendocrine tumor, found by asking only what can change them. For "
+                "teaching: options, never medical advice (the full notice comes with the first options)."
+            )
+        )
         self._say(
             wrap(
                 f"Source: {kb.source.title}, last modified {kb.source.last_modified}; "
@@ -249,25 +306,25 @@ class Repl:
             )
         )
         self._say("")
-        self._say(wrap(kb.disclaimer))
-        self._say("")
         self._say(
-            wrap("Answer each question (unknown or ? when not known), or type a command: help lists them.")
+            wrap(
+                "Answer each question by a word, its start or its number (unknown or ? when not known), "
+                "or type a command: help lists them."
+            )
         )
+
+    def _disclaimer(self) -> bool:
+        """Whether to show the disclaimer now: the first time options are shown in the session."""
+        first = not self._disclaimed
+        self._disclaimed = True
+        return first
 
     # ------------------------------------------------------------ commands
 
     def _command(self, command: str, argument: str) -> bool:
         needs = COMMANDS[command][0]
         if needs and not argument:
-            what = (
-                "a file name"
-                if needs == "FILE"
-                else f"a {needs.lower()} id"
-                if needs == "TREATMENT"
-                else "a fact"
-            )
-            self._say(f"{command} needs {what}: {command} {needs}{self._examples(needs)}")
+            self._needs(command, needs)
             return True
         if command == "quit":
             self._leave(ended=False)
@@ -277,28 +334,72 @@ class Repl:
             handler(argument)
         except PnetError as exc:
             for line in str(exc).splitlines():
-                self._say(line)
+                self._say(wrap(line, "    ", ""))
         except OSError as exc:
             self._say(f"{argument}: cannot be written or read: {exc.strerror or exc}")
         return True
 
-    def _examples(self, needs: str) -> str:
+    def _needs(self, command: str, needs: str) -> None:
+        """What a command needs, and for a treatment or a fact the numbered list to choose from."""
+        if needs == "FILE":
+            self._say(f"{command} needs a file name: {command} FILE (for example session.yaml)")
+            return
         kb = self.interview.kb
-        if needs == "TREATMENT":
-            return f"; the treatments are: {', '.join(kb.treatments)}"
-        if needs == "FACT":
-            return f"; the facts are: {', '.join(kb.facts)}"
-        return " (for example session.yaml)"
+        what, choices = ("a treatment", kb.treatments) if needs == "TREATMENT" else ("a fact", kb.facts)
+        self._say(
+            wrap(
+                f"{command} needs {what}: {command} {needs}, by its id, its words, the start of either, "
+                "or its number:"
+            )
+        )
+        width = len(str(len(choices)))
+        for number, choice in enumerate(named(choices), 1):
+            self._say(wrap(f"{choice.id} ({choice.label})", " " * (width + 5), f"  {number:>{width}}  "))
+
+    def _treatment(self, typed: str) -> str:
+        """The treatment id typed words name (an id, a label, a start, a number), or an InputError."""
+        kb = self.interview.kb
+        wording = Wording(
+            "a treatment id",
+            "treatments",
+            "treatment",
+            codes.INPUT_UNKNOWN_NAME,
+            "how alone lists them, numbered",
+        )
+        return match(typed, named(kb.treatments), wording, numbered=True)
+
+    @staticmethod
+    def _readings(kb: KnowledgeBase, rule: RuleSpec) -> list[tuple[str, str]]:
+        """The readings a rule relies on: its own, then those of the findings it tests (and theirs)."""
+        out: list[tuple[str, str]] = []
+        if rule.reading:
+            out.append((rule.id, rule.reading))
+        todo = [t.finding for t in iter_tests(kb.conditions_of(rule)) if isinstance(t, FindingTest)]
+        seen: set[str] = set()
+        while todo:
+            finding = kb.findings.get(todo.pop(0))
+            if finding is None or finding.id in seen:
+                continue
+            seen.add(finding.id)
+            if finding.reading:
+                out.append((f"{finding.id} ({finding.rule.id})", finding.reading))
+            todo += [t.finding for t in iter_tests(finding.rule.when) if isinstance(t, FindingTest)]
+        return out
 
     def _cmd_help(self, _: str) -> None:
         question = self.interview.next_question()
         if question is not None and question.help:
             self._say(wrap(f"About this question ({question.fact}): {question.help}"))
             self._say("")
-        self._say("Commands (at any prompt):")
+        self._say("Commands (at any prompt; the start of a command is enough):")
         for name, (argument, meaning) in COMMANDS.items():
-            self._say(f"  {(name + ' ' + argument).strip():<18}{meaning}")
-        self._say("Tab completes commands, fact names, answers and treatment ids.")
+            self._say(wrap(meaning, " " * 20, f"  {(name + ' ' + argument).strip():<18}"))
+        self._say(
+            wrap(
+                "Tab completes commands, fact names, answers and treatment ids. Answers, treatments and "
+                "facts may be typed by their words, in any case, or by their start or number."
+            )
+        )
 
     def _cmd_why(self, _: str) -> None:
         question = self.interview.next_question()
@@ -338,15 +439,28 @@ class Repl:
             return
         count = len(checks)
         self._say(
-            f"WHY: {count} rule{'s' if count > 1 else ''} of the source "
-            f"{'are' if count > 1 else 'is'} waiting on {question.slot}:"
+            wrap(
+                f"WHY: {count} rule{'s' if count > 1 else ''} of the source "
+                f"{'are' if count > 1 else 'is'} waiting on {question.slot}; "
+                f"each condition on the case so far (met, not met or unknown):"
+            )
         )
         for check in checks:
-            section = self.interview.kb.sections[check.rule.section].title
-            waits = "; ".join(c.text for c in check.unknown)
-            self._say(wrap(f"{check.rule.id} ({section} section) waits on: {waits}", "      ", "  "))
-            self._say(wrap(f'"{check.rule.quote}"', "      ", "      "))
+            self._why_rule(check)
         self._say("Ask why again to see what these rules would offer.")
+
+    def _why_rule(self, check: RuleCheck) -> None:
+        """One waiting rule: its conditions marked, the source's words, and the readings it relies on."""
+        kb = self.interview.kb
+        rule = check.rule
+        section = kb.sections[rule.section].title
+        self._say(wrap(f"{rule.id} ({section} section, {rule.strength}):", "      ", "  "))
+        for condition in check.conditions:
+            mark = MARKS[condition.truth.value]
+            self._say(wrap(f"{condition.text} — {condition.detail}", " " * 15, f"      {mark:<9}"))
+        self._say(wrap(f'"{rule.quote}"', "              ", "      Source: "))
+        for whose, reading in self._readings(kb, rule):
+            self._say(wrap(f"Reading ({whose}): {reading}", "        ", "      "))
 
     def _why_offers(self, question: Question) -> None:
         kb = self.interview.kb
@@ -377,15 +491,17 @@ class Repl:
             return None
         return self.interview.consultation()
 
-    def _cmd_how(self, treatment: str) -> None:
+    def _cmd_how(self, typed: str) -> None:
+        treatment = self._treatment(typed)
         consultation = self._consultation()
         if consultation is not None:
-            self.out.write(consultation.explain(treatment))
+            self._write(consultation.explain(treatment, disclaimer=self._disclaimer()))
 
-    def _cmd_whynot(self, treatment: str) -> None:
+    def _cmd_whynot(self, typed: str) -> None:
+        treatment = self._treatment(typed)
         consultation = self._consultation()
         if consultation is not None:
-            self.out.write(consultation.why_not(treatment))
+            self._write(consultation.why_not(treatment, disclaimer=self._disclaimer()))
 
     def _cmd_options(self, _: str) -> None:
         consultation = self._consultation()
@@ -394,7 +510,7 @@ class Repl:
         still = self.interview.open_facts()
         if still:
             self._say(wrap(f"As things stand (still to ask: {', '.join(still)}):"))
-        self.out.write(consultation.to_text())
+        self._write(consultation.to_text(disclaimer=self._disclaimer()))
 
     def _cmd_facts(self, _: str) -> None:
         self._say("The facts of this case:")
@@ -423,8 +539,11 @@ class Repl:
         slot = self.interview.back()
         self._say("Nothing to undo." if slot is None else f"Took back the answer to {slot}.")
 
-    def _cmd_change(self, fact: str) -> None:
-        self.interview.change(fact)
+    def _cmd_change(self, typed: str) -> None:
+        kb = self.interview.kb
+        hint = f"the facts are: {', '.join(kb.facts)}"
+        wording = Wording("a fact", "facts", "change", codes.INPUT_UNKNOWN_NAME, hint)
+        self.interview.change(match(typed, named(kb.facts), wording, numbered=True))
 
     def _cmd_save(self, path: str) -> None:
         self.interview.save(path)
@@ -433,6 +552,11 @@ class Repl:
 
     def _cmd_load(self, path: str) -> None:
         replaced = len(self.interview.answers) if self.interview.dirty else 0
+        if replaced and not self._yes(
+            f"This session has {_answers(replaced, 'unsaved ')}; load {path} over them? (yes/no) "
+        ):
+            self._say("Not loaded: the answers of this session are kept (save FILE keeps them in a file).")
+            return
         self.interview.load(path)
         if replaced:
             self._say(f"Replaced: the {_answers(replaced, 'unsaved ')} of the previous session.")
@@ -490,14 +614,29 @@ class Repl:
             self._say(f"Resume this session with: pnet-expert consult --load {interview.saved_path}")
         return 0
 
+    def _yes(self, prompt: str) -> bool:
+        """Ask a yes/no question; anything but yes (the end of input, Ctrl-C) is no."""
+        try:
+            answer = self.reader.read(prompt)
+        except (EOFError, KeyboardInterrupt):
+            self._say("")
+            return False
+        return answer.strip().lower() in YES
+
     def _offer_save(self) -> None:
-        self._say(f"This session has {_answers(len(self.interview.answers), 'unsaved ')}.")
+        count = len(self.interview.answers)
+        self._say(f"This session has {_answers(count, 'unsaved ')}.")
         while True:
             try:
                 name = self.reader.read(SAVE_PROMPT).strip()
-            except (EOFError, KeyboardInterrupt):
+            except EOFError:
                 name = ""
                 self._say("")
+            except KeyboardInterrupt:
+                self._say("")
+                if not self._leave_unsaved(count):
+                    continue
+                name = ""
             if not name:
                 self._say("Left without saving: the answers of this session are not kept.")
                 return
@@ -511,6 +650,15 @@ class Repl:
                 continue
             self._say(f"Saved to {name}. Resume with: pnet-expert consult --load {name}")
             return
+
+    def _leave_unsaved(self, count: int) -> bool:
+        """After Ctrl-C at the save prompt: leave without saving? (Ctrl-C again, or the end of input: yes.)"""
+        try:
+            answer = self.reader.read(f"Leave without saving the {_answers(count)}? (yes/no) ")
+        except (EOFError, KeyboardInterrupt):
+            self._say("")
+            return True
+        return answer.strip().lower() in YES
 
     # ------------------------------------------------------------ completion
 
@@ -533,4 +681,9 @@ class Repl:
         return []
 
     def _say(self, text: str) -> None:
-        print(text, file=self.out)
+        """A line (or lines) for the user, fitted to the terminal and emphasised on one."""
+        emit(text + "\n", self.out)
+
+    def _write(self, text: str) -> None:
+        """A block of text (options, HOW, WHY NOT), fitted to the terminal and emphasised on one."""
+        emit(text, self.out)

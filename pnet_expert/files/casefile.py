@@ -13,6 +13,7 @@ import json
 import os
 import sys
 import tempfile
+import textwrap
 import tomllib
 from collections.abc import Iterator, Mapping
 from pathlib import Path
@@ -110,15 +111,23 @@ def read_case(path: str | Path, stdin: TextIO | None = None) -> Mapping[str, Any
     return data
 
 
-def case_text(case: Mapping[str, Any], suffix: str) -> str:
-    """A case mapping as the text of a file with this suffix (JSON, YAML or TOML)."""
+def case_text(case: Mapping[str, Any], suffix: str, note: str = "") -> str:
+    """A case mapping as the text of a file with this suffix (JSON, YAML or TOML).
+
+    ``note`` (paragraphs) heads a YAML or TOML file as comment lines; JSON has no
+    comments, so there it is left out rather than turned into a key no case has.
+    """
     if suffix == ".json":
         return json.dumps(case, indent=2, ensure_ascii=False) + "\n"
+    comment = "".join(
+        "".join(f"# {line}\n" for line in textwrap.wrap(paragraph, 86, break_on_hyphens=False)) or "#\n"
+        for paragraph in note.split("\n")
+    )
     if suffix == ".toml":
-        return _toml(case)
+        return comment + _toml(case)
     import yaml
 
-    return yaml.safe_dump(dict(case), sort_keys=False, allow_unicode=True, default_flow_style=None)
+    return comment + yaml.safe_dump(dict(case), sort_keys=False, allow_unicode=True, default_flow_style=None)
 
 
 def _toml(case: Mapping[str, Any]) -> str:
@@ -174,12 +183,12 @@ def write_atomic(path: str | Path, text: str) -> None:
         handle.write(text)
 
 
-def write_case(path: str | Path, case: Mapping[str, Any]) -> None:
-    """Save a case mapping atomically, in the format the file's suffix names."""
+def write_case(path: str | Path, case: Mapping[str, Any], note: str = "") -> None:
+    """Save a case mapping atomically, in the format the file's suffix names (``note``: see case_text)."""
     suffix = Path(path).suffix.lower()
     if suffix not in SUFFIXES:
         problem = f"unknown kind of case file {suffix or '(no suffix)'!r}"
         raise CaseError(
             Diagnostic(codes.FILE_UNKNOWN_SUFFIX, str(path), problem, hint=f"use {', '.join(SUFFIXES)}")
         )
-    write_atomic(path, case_text(case, ".yaml" if suffix == ".yml" else suffix))
+    write_atomic(path, case_text(case, ".yaml" if suffix == ".yml" else suffix, note))
