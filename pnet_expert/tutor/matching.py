@@ -1,12 +1,12 @@
 """What a student types, read as treatment ids: ids or labels, any case, a unique prefix is enough.
 
-One policy, in one place, for the tutor (and for anything that takes typed
-treatment names): a word names a treatment when, ignoring case and reading
-spaces and ``_`` alike, it is
+A name is read by the one policy of :mod:`pnet_expert.core.matching`, which the
+REPL, ``how``, ``whynot`` and the command line share: ignoring case and reading
+spaces and ``_`` alike, a word names a treatment when it is
 
 1. the treatment's id (``regional chemotherapy``, ``Chemoembolization``), or its label
    (``Surgery to remove the tumor``);
-2. else the start of exactly one id or label (``combination chemo``, ``hepatic``);
+2. else the start of exactly one id (``combination chemo``, ``hepatic``), else of one label;
 3. else the start of exactly one id or label word by word (``surg tum`` for "surgery
    to remove the tumor": each typed word begins the label's words in order).
 
@@ -28,6 +28,7 @@ import attrs
 from pnet_expert.core import codes
 from pnet_expert.core.diagnostics import Diagnostic, closest
 from pnet_expert.core.errors import InputError
+from pnet_expert.core.matching import Wording, match, named
 from pnet_expert.core.schema import KnowledgeBase
 
 NONE_WORDS = ("none", "nothing")
@@ -56,54 +57,16 @@ class Answer:
 
 
 def match_treatment(text: str, kb: KnowledgeBase, path: str = "answer") -> str:
-    """The one treatment id a typed name stands for; InputError when none or several fit."""
-    typed = _norm(text)
-    if not typed:
+    """The one treatment id a typed name stands for; InputError when none or several fit.
+
+    The policy is :mod:`pnet_expert.core.matching`'s, the one the REPL, ``how``,
+    ``whynot`` and the command line use; only the words of the errors are the tutor's.
+    """
+    if not _norm(text):
         raise InputError(Diagnostic(codes.INPUT_NOT_AN_ANSWER, path, "an empty name is not a treatment"))
-    names = {t.id: (_norm(t.id), _norm(t.label)) for t in kb.treatments.values()}
-    exact = [tid for tid, (i, label) in names.items() if typed in (i, label)]
-    if exact:
-        return exact[0]
-    for step in (_starts, _starts_word_by_word):
-        found = [tid for tid, forms in names.items() if any(step(typed, form) for form in forms)]
-        if len(found) == 1:
-            return found[0]
-        if found:
-            listed = ", ".join(found)
-            raise InputError(
-                Diagnostic(
-                    codes.INPUT_AMBIGUOUS,
-                    path,
-                    f"{text.strip()!r} could be {len(found)} treatments: {listed}",
-                    hint="type more of it, or the id",
-                )
-            )
-    raise InputError(
-        Diagnostic(
-            codes.INPUT_NOT_AN_ANSWER,
-            path,
-            f"{text.strip()!r} is not a treatment",
-            suggestion=closest(typed.replace(" ", "_"), kb.treatments),
-            hint="type 'list' to see the treatments (an id, a label, or the start of one)",
-        )
-    )
-
-
-def _starts(typed: str, form: str) -> bool:
-    return form.startswith(typed)
-
-
-def _starts_word_by_word(typed: str, form: str) -> bool:
-    """Each typed word begins one of the form's words, in order (``surg tum``)."""
-    words = form.split(" ")
-    at = 0
-    for part in typed.split(" "):
-        while at < len(words) and not words[at].startswith(part):
-            at += 1
-        if at == len(words):
-            return False
-        at += 1
-    return True
+    hint = "type 'list' to see the treatments (an id, a label, or the start of one)"
+    wording = Wording("a treatment", "treatments", path, codes.INPUT_NOT_AN_ANSWER, hint)
+    return match(text, named(kb.treatments), wording)
 
 
 def read_answer(line: str, kb: KnowledgeBase) -> Answer:
