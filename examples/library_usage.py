@@ -18,7 +18,9 @@ def main() -> None:
             "severe_symptoms": True,
         }
     )
-    print("Options:")
+    print(repr(consultation))  # one line: the case, its options by strength, the rules that fired
+    print(consultation)  # a short summary, with the notice
+    print("\nOptions:")
     for option in consultation.treatments:
         print(f"  {option.strength:12} {option.id:28} offered by {', '.join(option.rules)}")
     print("\nFired rules:", ", ".join(consultation.fired_rules))
@@ -27,6 +29,7 @@ def main() -> None:
     print("\n" + consultation.explain("chemoembolization"))
     print(consultation.why_not("regional_chemotherapy"))
 
+    # kb= takes a loaded knowledge base or the path of one (pnet-expert kb init DIR makes a copy to edit).
     gap = recommend({"tumor_type": "insulinoma", "tumors": [{"site": "body", "size": "small"}], "spread": []})
     print("A gap:", gap.gaps[0])
 

@@ -185,16 +185,29 @@ def test_every_public_case_report_has_every_part(public: tuple[dict[str, Any], C
 
 
 def test_notebook_reprs() -> None:
-    """In a notebook a consultation shows as the report: Markdown, or an HTML fragment with its style."""
+    """In a notebook: a compact HTML view, its style scoped, no heading, ids of its own; Markdown whole."""
     c = recommend(read_case(EXAMPLES / "cases" / "gastrinoma-liver-severe.yaml"))
     assert c._repr_markdown_() == c.to_markdown()
     fragment = c._repr_html_()
-    assert fragment.startswith('<div class="pnet-report">\n<style>')
+    assert re.match(r'<div class="pnet-nb" id="pnet-[0-9a-f]+-\d+">\n<style>', fragment)
     assert fragment.rstrip().endswith("</div>")
-    for whole_page_only in ("<!DOCTYPE", "<html", "<head>", "<body", "Content-Security-Policy"):
+    for whole_page_only in ("<!DOCTYPE", "<html", "<head>", "<body", "Content-Security-Policy", "<script"):
         assert whole_page_only not in fragment
-    assert all(rule.startswith(".pnet-report") or rule.startswith("@") for rule in _css_selectors(fragment))
-    assert visible_text(fragment) in visible_text(c.to_html())
+    assert not re.search(r"<h[1-6]", fragment)
+    assert all(rule.startswith(".pnet-nb") for rule in _css_selectors(fragment))
+    assert len(fragment) < len(c.to_html(standalone=False)) / 4
+    assert fragment.count("<details") == len(c.treatments)
+    for option in c.treatments:
+        assert option.label in visible_text(fragment)
+    assert c.disclaimer in visible_text(fragment)
+
+
+def test_two_notebook_displays_share_no_id() -> None:
+    """Each display of a consultation (even the same one twice) has ids of its own."""
+    c = recommend(read_case(EXAMPLES / "cases" / "gastrinoma-liver-severe.yaml"))
+    first, second = (set(re.findall(r'\bid="([^"]+)"', c._repr_html_())) for _ in range(2))
+    assert first
+    assert not first & second
 
 
 def _css_selectors(html: str) -> list[str]:

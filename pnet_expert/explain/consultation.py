@@ -23,12 +23,15 @@ from pnet_expert.core.diagnostics import Diagnostic, closest
 from pnet_expert.core.errors import InputError
 from pnet_expert.core.options import OptionSummary
 from pnet_expert.core.schema import KnowledgeBase
+from pnet_expert.core.words import value_text
 from pnet_expert.reasoning.cautions import Caution
 from pnet_expert.reasoning.checks import RuleCheck, RuleChecks
 from pnet_expert.reasoning.gaps import Gap
 from pnet_expert.reasoning.silences import Silence
 
 PlainFacts = Mapping[str, Any]
+
+
 FactGroup = tuple[tuple[str, Any], ...]
 
 
@@ -54,9 +57,13 @@ class FindingUse:
         return out
 
 
-@attrs.frozen
+@attrs.frozen(repr=False)
 class Reason:
-    """One rule that offered an option, and everything it rested on."""
+    """One rule that offered an option, and everything it rested on.
+
+    ``str(reason)``: the rule and what it matched, in one line
+    ("GAS-09: the cancer has spread to the liver").
+    """
 
     rule: str
     section: str
@@ -69,6 +76,20 @@ class Reason:
     facts: PlainFacts
     own_facts: PlainFacts
     findings: tuple[FindingUse, ...]
+
+    def __str__(self) -> str:
+        what = [
+            f"{f.label} with {', '.join(f'{k} {v}' for k, v in f.attributes.items())}"
+            if f.attributes
+            else f.label
+            for f in self.findings
+        ]
+        what += [f"{k} = {value_text(v)}" for k, v in self.own_facts.items() if k != "tumor_type"]
+        return f"{self.rule}: " + ("; ".join(what) or f"every case of its section ({self.section})")
+
+    def __repr__(self) -> str:
+        qualifiers = f"; {', '.join(self.qualifiers)}" if self.qualifiers else ""
+        return f"<Reason {self.rule} ({self.strength}{qualifiers}): {str(self).split(': ', 1)[1]}>"
 
     def to_dict(self) -> dict[str, Any]:
         """SPEC §6 ``because`` entry (with the extra keys alternative_to, sub_bullets, reading)."""
@@ -87,9 +108,13 @@ class Reason:
         }
 
 
-@attrs.frozen
+@attrs.frozen(repr=False)
 class Option:
-    """A treatment the source offers for the case, with every reason that offers it."""
+    """A treatment the source offers for the case, with every reason that offers it.
+
+    ``str(option)``: "Chemoembolization [chemoembolization]: may include (with or
+    without systemic chemotherapy), by GAS-09, GAS-11".
+    """
 
     id: str
     label: str
@@ -101,6 +126,14 @@ class Option:
     def rules(self) -> tuple[str, ...]:
         """The ids of the rules that offer it."""
         return tuple(r.rule for r in self.because)
+
+    def __str__(self) -> str:
+        qualifiers = f" ({', '.join(self.qualifiers)})" if self.qualifiers else ""
+        return f"{self.label} [{self.id}]: {self.strength}{qualifiers}, by {', '.join(self.rules)}"
+
+    def __repr__(self) -> str:
+        qualifiers = f"; {', '.join(self.qualifiers)}" if self.qualifiers else ""
+        return f"<Option {self.id} ({self.strength}{qualifiers}) by {', '.join(self.rules)}>"
 
     @property
     def summary(self) -> OptionSummary:
@@ -118,9 +151,16 @@ class Option:
         }
 
 
-@attrs.frozen
+@attrs.frozen(repr=False)
 class Consultation:
-    """What the source offers for one case, and why. See :func:`pnet_expert.recommend`."""
+    """What the source offers for one case, and why. See :func:`pnet_expert.recommend`.
+
+    ``repr``: one line (the case, how many options, the rules that fired);
+    ``print(c)``: a short summary (the options by strength, the gaps, the
+    notice); ``c.to_text()``: the options with their reasons; in a notebook, a
+    compact view whose reasons unfold (``_repr_html_``); ``c.to_html()``: the
+    whole report.
+    """
 
     kb: KnowledgeBase = attrs.field(repr=False, eq=False)
     patient: Patient
@@ -139,6 +179,36 @@ class Consultation:
     def options(self) -> tuple[Option, ...]:
         """The options (alias of ``treatments``)."""
         return self.treatments
+
+    @property
+    def name(self) -> str:
+        """The case as titles call it: its title or id, else "a case of" its type in words."""
+        from pnet_expert.explain.text import case_name
+
+        return case_name(self)
+
+    def _by_strength(self) -> list[tuple[str, tuple[Option, ...]]]:
+        """The options of each strength that has any, strongest first."""
+        groups = [(s.id, tuple(o for o in self.treatments if o.strength == s.id)) for s in self.kb.strengths]
+        return [(strength, options) for strength, options in groups if options]
+
+    def __repr__(self) -> str:
+        count = len(self.treatments)
+        groups = self._by_strength()
+        named = "; ".join(f"{s}: {', '.join(o.id for o in options)}" for s, options in groups)
+        fired = ", ".join(self.fired_rules) or "none"
+        gaps = len(self.gap_details)
+        tail = f"; fired {fired}" + (f"; {gaps} gap{'s' if gaps != 1 else ''}" if gaps else "")
+        head = f"<Consultation of {self.name}: {count} option{'s' if count != 1 else ''}"
+        full = f"{head}{f' ({named})' if named else ''}{tail}>"
+        if len(full) <= 150:
+            return full
+        return f"{head} ({', '.join(f'{s} {len(options)}' for s, options in groups)}){tail}>"
+
+    def __str__(self) -> str:
+        from pnet_expert.explain.text import summary_text
+
+        return summary_text(self)
 
     @property
     def gaps(self) -> tuple[str, ...]:
@@ -232,7 +302,11 @@ class Consultation:
         return html(self, standalone=standalone)
 
     def _repr_html_(self) -> str:
-        return self.to_html(standalone=False)
+        """A notebook's view: compact (the options by strength, each unfolding into its reasons), its
+        ids unique to this display, no heading; ``to_html()`` is the whole report."""
+        from pnet_expert.explain.reports.notebook import notebook_html
+
+        return notebook_html(self)
 
     def to_dict(self) -> dict[str, Any]:
         """The JSON contract of SPEC §6 (plus findings, unknown facts and the disclaimer)."""

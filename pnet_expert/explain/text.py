@@ -70,6 +70,27 @@ def header(c: Consultation) -> list[str]:
     return lines
 
 
+def summary_text(c: Consultation) -> str:
+    """A consultation in a few lines (``print(c)``): the options by strength, the gaps, the notice."""
+    kb = c.kb
+    source = f"knowledge base {kb.name} {kb.version}, source of {kb.source.last_modified}"
+    head = f"Treatment options for {c.name} ({source}):"
+    lines = [wrap(head, "  ", "")]
+    for strength in c.kb.strengths:
+        group = [o.id for o in c.treatments if o.strength == strength.id]
+        if group:
+            lines.append(wrap(f"{strength.id}: {', '.join(group)}", "    ", "  "))
+    if not c.treatments:
+        lines.append("  none: the source offers no option for this case")
+    lines.append(wrap("fired: " + (", ".join(c.fired_rules) or "none"), "    ", "  "))
+    lines.extend(
+        wrap(f"caution: {x.id} on {x.treatment} ({', '.join(x.rules)})", "    ", "  ") for x in c.cautions
+    )
+    lines.extend(wrap(f"gap: {g}", "    ", "  ") for g in c.gaps)
+    lines.append(wrap("For teaching: options from one 2012 patient summary, never medical advice.", "  ", ""))
+    return "\n".join(lines)
+
+
 def reason_terms(reason: Reason) -> str:
     """What one rule says of its offer beyond the offer: '(palliative; either this or debulking_surgery)'."""
     terms = [*reason.qualifiers]
