@@ -252,25 +252,33 @@ def test_yaml_yes_is_not_true(tmp_path: Path) -> None:
 
 
 @pytest.mark.parametrize(
-    ("name", "text", "code", "named"),
+    ("name", "text", "code", "place", "named"),
     [
-        ("case.json", '{"tumor_type": "x", "tumor_type": "y"}', "FILE-E009", ("'tumor_type'", "twice")),
-        ("case.yaml", "tumor_type: x\ntumor_type: y\n", "FILE-E009", ("'tumor_type'", "(line 2, column 1)")),
-        ("case.json", "{bad", "FILE-E006", ("not valid JSON", "(line 1, column 2)")),
-        ("case.yaml", "tumor_type: [", "FILE-E007", ("not valid YAML",)),
-        ("case.toml", "tumor_type = ", "FILE-E008", ("not valid TOML",)),
-        ("case.txt", "tumor_type: x", "FILE-E005", ("'.txt'", ".json, .yaml, .yml, .toml or -")),
-        ("case.json", "[1, 2]", "CASE-E001", ("got list",)),
+        ("case.json", '{"tumor_type": "x", "tumor_type": "y"}', "FILE-E009", None, ("'tumor_type'", "twice")),
+        ("case.yaml", "tumor_type: x\ntumor_type: y\n", "FILE-E009", "2:1", ("'tumor_type' is given twice",)),
+        ("case.json", "{bad", "FILE-E006", "1:2", ("not valid JSON",)),
+        ("case.yaml", "tumor_type: [", "FILE-E007", "2:1", ("not valid YAML",)),
+        ("case.toml", "tumor_type = ", "FILE-E008", "1:14", ("not valid TOML: Invalid value",)),
+        ("case.txt", "tumor_type: x", "FILE-E005", None, ("'.txt'", ".json, .yaml, .yml, .toml or -")),
+        ("case.json", "[1, 2]", "CASE-E001", None, ("got list",)),
     ],
 )
-def test_bad_case_files(tmp_path: Path, name: str, text: str, code: str, named: tuple[str, ...]) -> None:
-    """A case file that cannot be read has its code, names the file, and says what is wrong."""
+def test_bad_case_files(
+    tmp_path: Path, name: str, text: str, code: str, place: str | None, named: tuple[str, ...]
+) -> None:
+    """A case file that cannot be read has its code, names the file (at file:line:col when the parser says
+    where), and says what is wrong."""
     path = tmp_path / name
     path.write_text(text)
     with pytest.raises(CaseError) as caught:
         read_case(path)
-    assert (caught.value.code, caught.value.field) == (code, str(path))
-    assert [word for word in named if word not in caught.value.problem] == []
+    (problem,) = caught.value.diagnostics
+    assert problem.code == code
+    if place is None:
+        assert (problem.path, problem.origin) == (str(path), None)
+    else:
+        assert (problem.path, str(problem.origin)) == ("", f"{path}:{place}")
+    assert [word for word in named if word not in problem.detail] == []
 
 
 def test_missing_file(tmp_path: Path) -> None:

@@ -57,13 +57,18 @@ def test_recommend_from_standard_input() -> None:
 @pytest.mark.parametrize(
     ("stdin", "args", "message"),
     [
-        ('{"tumor_type": "gastrinom"}', (), "[CASE-E003] tumor_type: 'gastrinom' is not one of"),
+        (
+            '{"tumor_type": "gastrinom"}',
+            (),
+            "[CASE-E003] <stdin>:1:16: tumor_type: 'gastrinom' is not one of",
+        ),
         (
             '{"tumor_type": "gastrinoma", "sevre_symptoms": true}',
             (),
-            "[CASE-E004] sevre_symptoms: unknown key 'sevre_symptoms' (did you mean 'severe_symptoms'?)",
+            "[CASE-E004] <stdin>:1:30: sevre_symptoms: unknown key 'sevre_symptoms' "
+            "(did you mean 'severe_symptoms'?)",
         ),
-        ("{bad", (), "[FILE-E006] <stdin>: not valid JSON"),
+        ("{bad", (), "[FILE-E006] <stdin>:1:2: not valid JSON"),
         (None, ("--kb", "/nonexistent"), "[KB-E201] /nonexistent: no knowledge base here"),
     ],
 )

@@ -97,7 +97,8 @@ def test_bad_case_is_an_input_error(tmp_path: Path, capsys: pytest.CaptureFixtur
     out = tmp_path / "r.html"
     assert main(["report", str(case), "-o", str(out)]) == 2
     assert (
-        "[CASE-E003] spread[0]: 'lungs' is not one of lymph_nodes, liver, distant" in capsys.readouterr().err
+        f"[CASE-E003] {case}:2:10: spread[0]: 'lungs' is not one of lymph_nodes, liver, distant"
+        in capsys.readouterr().err
     )
     assert not out.exists()
 
@@ -242,5 +243,5 @@ def test_make_reports_script_reports_a_bad_case(tmp_path: Path) -> None:
         check=False,
     )
     assert done.returncode == 2
-    assert done.stderr.startswith("make_reports: tumor_type: 'carcinoid' is not one of")
+    assert done.stderr.startswith(f"make_reports: {bad}:1:13: tumor_type: 'carcinoid' is not one of")
     assert "Traceback" not in done.stderr

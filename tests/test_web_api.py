@@ -8,6 +8,7 @@ bad input must be 400, 413, 415 or 422 with the CLI's diagnostics, never a 500.
 from __future__ import annotations
 
 import json
+import re
 import sys
 import types
 from collections.abc import Iterator
@@ -87,7 +88,9 @@ def test_recommend_agrees_or_refuses_like_the_library(
     if refused is not None:
         assert response.status_code == 422
         assert codes_of(response) == [d.code for d in refused.diagnostics]
-        assert response.json()["error"] == "\n".join(refused.tagged_lines())
+        # The body is read as a case file is, so its problems are placed in it (body:line:col).
+        placed = re.sub(r"(?m)^\[([A-Z]+-[EWI]\d+)\] body:\d+:\d+: ", r"[\1] ", response.json()["error"])
+        assert placed == "\n".join(refused.tagged_lines())
         return
     assert response.status_code == 200
     assert response.json() == expected
@@ -135,8 +138,10 @@ def test_validate_lists_every_problem_with_its_field(client: TestClient) -> None
     assert problem["code"] == "CASE-E004"
     assert problem["path"] == "sevre_symptoms"
     assert problem["suggestion"] == "severe_symptoms"
+    assert re.fullmatch(r"body:1:\d+", problem["origin"])  # the body is read as a case file: placed in it
     assert answer["error"].startswith(
-        "[CASE-E004] sevre_symptoms: unknown key 'sevre_symptoms' (did you mean 'severe_symptoms'?)"
+        f"[CASE-E004] {problem['origin']}: sevre_symptoms: unknown key 'sevre_symptoms' "
+        "(did you mean 'severe_symptoms'?)"
     )
 
 

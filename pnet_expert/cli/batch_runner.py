@@ -19,6 +19,7 @@ from typing import TYPE_CHECKING, Any
 from pnet_expert.core.errors import InputError, PnetError
 
 if TYPE_CHECKING:
+    from pnet_expert.core.diagnostics import Diagnostic
     from pnet_expert.core.schema import KnowledgeBase
 
 Result = tuple[int, str, bool]
@@ -45,7 +46,7 @@ def consult_line(number: int, text: str, kb: KnowledgeBase) -> Result:
     from pnet_expert.files.casefile import parse_case_text
 
     try:
-        case = parse_case_text(text, "json", f"line {number}")
+        case = _line_case(text, number, parse_case_text)
         result: dict[str, Any] = {"line": number, **recommend(case, kb).to_dict()}
         bad = False
     except PnetError as exc:
@@ -58,6 +59,27 @@ def consult_line(number: int, text: str, kb: KnowledgeBase) -> Result:
         }
         bad = True
     return number, json.dumps(result, ensure_ascii=False), bad
+
+
+def _line_case(text: str, number: int, parse: Callable[[str, str, str], Any]) -> Any:
+    """One line's case, its problems named by the line's number (``line 4: ...``) rather than placed in it."""
+    name = f"line {number}"
+    try:
+        case = parse(text, "json", name)
+    except InputError as exc:
+        raise type(exc).of([_unplaced(d) for d in exc.diagnostics]) from None
+    return dict(case) if isinstance(case, dict) else case  # a plain mapping: no file:line:col
+
+
+def _unplaced(diagnostic: Diagnostic) -> Diagnostic:
+    """A syntax error at ``line 4:1:2`` said as before: ``line 4: ... (column 2)``."""
+    import attrs
+
+    origin = diagnostic.origin
+    if origin is None:
+        return diagnostic
+    message = f"{diagnostic.message} (column {origin.column})"
+    return attrs.evolve(diagnostic, origin=None, path=origin.file, message=message)
 
 
 def _consult_chunk(chunk: Sequence[tuple[int, str]]) -> list[Result]:

@@ -146,17 +146,35 @@ def validate_case(mapping: object, kb: KnowledgeBase) -> Patient:
             hint = f"it is required: one of {one_of(spec.value_ids)}"
             problems.append(Diagnostic(codes.CASE_MISSING, spec.id, "missing", hint=hint))
     if problems:
-        raise CaseError.of(problems)
+        raise CaseError.of(placed(mapping, problems))
     patient = Patient(
         known=tuple((name, values[name]) for name in kb.facts if name in values),
         meta=tuple((key, meta[key]) for key in META_KEYS if key in meta),
         validated_for=kb.fingerprint,
     )
-    _constraints(patient, kb)
+    _constraints(patient, kb, mapping)
     return patient
 
 
-def _constraints(patient: Patient, kb: KnowledgeBase) -> None:
+def placed(mapping: object, problems: list[Diagnostic]) -> list[Diagnostic]:
+    """Each problem placed at ``file:line:col`` when the case came from a file that can say where.
+
+    A case read by :mod:`pnet_expert.files.casefile` has ``origin_of(path, key)``;
+    a plain mapping has not, and its problems stay as they are. An unknown key is
+    placed at the key itself, every other problem at its value.
+    """
+    origin_of = getattr(mapping, "origin_of", None)
+    if origin_of is None:
+        return problems
+    return [
+        d
+        if d.origin is not None
+        else attrs.evolve(d, origin=origin_of(d.path, d.code == codes.CASE_UNKNOWN_KEY))
+        for d in problems
+    ]
+
+
+def _constraints(patient: Patient, kb: KnowledgeBase, mapping: object) -> None:
     """Reject a case that breaks a constraint of facts.yaml (each named by its field)."""
     problems = []
     evaluator = Evaluator(kb, patient)
@@ -172,4 +190,4 @@ def _constraints(patient: Patient, kb: KnowledgeBase) -> None:
                 )
             )
     if problems:
-        raise CaseError.of(problems)
+        raise CaseError.of(placed(mapping, problems))

@@ -1,8 +1,11 @@
 """Read a case from a file (JSON, YAML or TOML) or standard input, and write one back.
 
 Reading never guesses: a repeated key, a YAML ``yes`` or a file of the wrong
-kind is an error naming the file. Writing is atomic (a temporary file in the
-same directory, then a rename), so a case being saved is never half-written.
+kind is an error naming the file, at ``file:line:col`` where the parser says.
+A case read is a :class:`~pnet_expert.files.positions.LocatedCase`: validation
+places each problem of its facts at ``file:line:col`` too. Writing is atomic
+(a temporary file in the same directory, then a rename), so a case being saved
+is never half-written.
 """
 
 from __future__ import annotations
@@ -11,6 +14,7 @@ import contextlib
 import functools
 import json
 import os
+import re
 import sys
 import tempfile
 import textwrap
@@ -20,8 +24,9 @@ from pathlib import Path
 from typing import Any, TextIO
 
 from pnet_expert.core import codes
-from pnet_expert.core.diagnostics import Diagnostic
+from pnet_expert.core.diagnostics import Diagnostic, Origin
 from pnet_expert.core.errors import CaseError
+from pnet_expert.files.positions import Locate, LocatedCase, json_locator, toml_locator
 
 SUFFIXES = (".json", ".yaml", ".yml", ".toml")
 
@@ -45,19 +50,36 @@ def _error(code: str, name: str, problem: str) -> CaseError:
     return CaseError(Diagnostic(code, name, problem))
 
 
+_TOML_AT = re.compile(r"\s*\(at (?:line (\d+), column (\d+)|end of document)\)$")
+
+
 def parse_case_text(text: str, kind: str, name: str) -> Any:
-    """Parse case text of a kind (json, yaml, toml); CaseError naming ``name`` when it is not."""
+    """Parse case text of a kind (json, yaml, toml); CaseError naming ``name`` (and the place) when it is not.
+
+    A mapping comes back as a :class:`~pnet_expert.files.positions.LocatedCase`
+    named ``name``, so that the problems validation finds are placed in it.
+    """
     if kind == "yaml":
         return _parse_yaml(text, name)
     try:
         if kind == "json":
-            return json.loads(text, object_pairs_hook=_no_repeats)
-        return tomllib.loads(text)
+            return _located(json.loads(text, object_pairs_hook=_no_repeats), name, json_locator(text))
+        return _located(tomllib.loads(text), name, toml_locator(text))
     except json.JSONDecodeError as exc:
-        problem = f"not valid JSON: {exc.msg} (line {exc.lineno}, column {exc.colno})"
-        raise _error(codes.FILE_NOT_JSON, name, problem) from None
+        origin = Origin(name, exc.lineno, exc.colno)
+        raise CaseError(
+            Diagnostic(codes.FILE_NOT_JSON, "", f"not valid JSON: {exc.msg}", origin=origin)
+        ) from None
     except tomllib.TOMLDecodeError as exc:
-        raise _error(codes.FILE_NOT_TOML, name, f"not valid TOML: {exc}") from None
+        where = _TOML_AT.search(str(exc))
+        if where is None:
+            raise _error(codes.FILE_NOT_TOML, name, f"not valid TOML: {exc}") from None
+        if where.group(1) is None:  # at the end of the document: after its last character
+            origin = Origin(name, text.count("\n") + 1, len(text) - text.rfind("\n"))
+        else:
+            origin = Origin(name, int(where.group(1)), int(where.group(2)))
+        problem = f"not valid TOML: {_TOML_AT.sub('', str(exc))}"
+        raise CaseError(Diagnostic(codes.FILE_NOT_TOML, "", problem, origin=origin)) from None
     except _KeyTwice as exc:
         raise _error(codes.FILE_KEY_TWICE, name, f"not a valid case: {exc}") from None
     except ValueError as exc:  # what else the parsers refuse (an integer of 5000 digits, say)
@@ -67,12 +89,20 @@ def parse_case_text(text: str, kind: str, name: str) -> Any:
 
 def _parse_yaml(text: str, name: str) -> Any:
     """Strict YAML (imported only when a YAML case is read: PyYAML costs start-up time)."""
-    from pnet_expert.files.strict_yaml import YamlSyntaxError, load
+    from pnet_expert.files.positions import yaml_locator
+    from pnet_expert.files.strict_yaml import YamlSyntaxError, compose, to_python
 
     try:
-        return load(text, name)
+        node = compose(text, name)
+        data = to_python(node, name)
     except YamlSyntaxError as exc:
-        raise _error(exc.code, name, f"{exc.problem}{exc.position()}") from None
+        raise CaseError(exc.diagnostic()) from None
+    return _located(data, name, yaml_locator(node))
+
+
+def _located(data: Any, name: str, locate: Locate) -> Any:
+    """A mapping that knows where its values were written; anything else as it is (validation refuses it)."""
+    return LocatedCase(data, name, locate) if isinstance(data, dict) else data
 
 
 def read_case(path: str | Path, stdin: TextIO | None = None) -> Mapping[str, Any]:
@@ -122,6 +152,7 @@ def case_text(case: Mapping[str, Any], suffix: str, note: str = "") -> str:
     comment = "".join(
         "".join(f"# {line}\n" for line in textwrap.wrap(paragraph, 86, break_on_hyphens=False)) or "#\n"
         for paragraph in note.split("\n")
+        if note
     )
     if suffix == ".toml":
         return comment + _toml(case)
