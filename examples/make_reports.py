@@ -8,9 +8,11 @@ OUT_DIR defaults to ``teaching-reports``; the cases default to every
 ``examples/teaching/*.yaml``. Each case gives ``<id>.md`` and ``<id>.html``;
 the knowledge base gives ``knowledge-base.md`` and ``knowledge-base.html``.
 The HTML pages are self-contained (open them from disk, print them, mail them);
-their diagrams are drawn when Graphviz's ``dot`` is installed. In a notebook,
-a consultation shows itself as this same report: ``recommend(case)`` as the
-last line of a cell.
+their diagrams are drawn when Graphviz's ``dot`` is installed, and each is also
+written as its own SVG file in ``<name>-diagrams/`` (open it to zoom in; its
+boxes link back to the page). In a notebook, a consultation shows itself as a
+compact view whose options unfold: ``recommend(case)`` as the last line of a
+cell (``c.to_html()`` is this report).
 """
 
 from __future__ import annotations
@@ -19,7 +21,9 @@ import sys
 from pathlib import Path
 
 from pnet_expert import PnetError, load_knowledge_base, recommend
-from pnet_expert.explain.reports.render import kb_html, kb_markdown
+from pnet_expert.core.schema import KnowledgeBase
+from pnet_expert.explain.consultation import Consultation
+from pnet_expert.explain.reports.render import report_files
 from pnet_expert.files.casefile import read_case, write_atomic
 
 TEACHING = Path(__file__).resolve().parent / "teaching"
@@ -30,15 +34,19 @@ def make_reports(out: Path, cases: list[Path]) -> list[Path]:
     out.mkdir(parents=True, exist_ok=True)
     kb = load_knowledge_base()
     written = []
+    reports: list[tuple[str, Consultation | KnowledgeBase]] = []
     for case_file in cases:
         consultation = recommend(read_case(case_file), kb)
-        name = str(consultation.patient.to_dict().get("id") or case_file.stem)
-        for suffix, text in ((".md", consultation.to_markdown()), (".html", consultation.to_html())):
-            write_atomic(out / f"{name}{suffix}", text)
+        reports.append((str(consultation.patient.to_dict().get("id") or case_file.stem), consultation))
+    reports.append(("knowledge-base", kb))
+    for name, what in reports:
+        # Markdown first: the diagrams' own files, written again with the HTML, then link to the page.
+        for suffix in (".md", ".html"):
+            files = report_files(what, out / f"{name}{suffix}")
+            for path, text in files.items():
+                path.parent.mkdir(exist_ok=True)
+                write_atomic(path, text)
             written.append(out / f"{name}{suffix}")
-    for suffix, text in ((".md", kb_markdown(kb)), (".html", kb_html(kb))):
-        write_atomic(out / f"knowledge-base{suffix}", text)
-        written.append(out / f"knowledge-base{suffix}")
     return written
 
 

@@ -84,7 +84,7 @@ def test_case_graph_as_dot(liver_severe: Consultation) -> None:
     nodes, edges = dot_statements(dot)
     assert set(nodes) == {n.id for n in g.nodes}
     assert edges == list(g.edges)
-    assert nodes["fact:spread"] == "spread = [lymph_nodes, liver]"
+    assert nodes["fact:spread"] == "spread = [lymph_nodes,\\nliver]"  # labels wrapped: narrow diagrams
     assert nodes["finding:liver_metastases"] == "liver_metastases\\n(FND-06)"
 
 

@@ -9,6 +9,7 @@ from typing import Any
 
 import pytest
 from helpers import EXAMPLES, public_cases
+from markupsafe import escape
 
 from pnet_expert import Consultation, KnowledgeBase, recommend
 from pnet_expert.core.words import describe
@@ -95,7 +96,9 @@ def assert_case_report_parts(c: Consultation, markdown: str, html: str) -> None:
 
     # The case facts: each known one with its value, each unknown one as unknown.
     for spec in kb.facts.values():
-        row = re.search(rf"<tr class=\"(\w+)\" data-fact=\"{spec.id}\">(.*?)</tr>", html)
+        row = re.search(
+            rf"<tr class=\"(\w+)\" id=\"fact-{spec.id}\" data-fact=\"{spec.id}\">(.*?)</tr>", html
+        )
         assert row, spec.id
         md_row = next(line for line in markdown.splitlines() if line.startswith(f"| `{spec.id}` |"))
         if c.patient.is_known(spec.id):
@@ -109,32 +112,53 @@ def assert_case_report_parts(c: Consultation, markdown: str, html: str) -> None:
         assert f"<code>{fact}</code>" in html.split('class="unknown-facts"')[1].split("</p>")[0]
         assert md_text(fact) in markdown.split("**Unknown facts**")[1].split("\n\n")[0]
 
-    # Each option, under its strength, with every rule's quote, sub-bullets and reading.
+    # Each option, under its strength, naming (and linking to) every rule that offers it.
     assert re.findall(r'data-treatment="([^"]+)"', html) == [o.id for o in c.treatments]
     assert re.findall(r"^#### .* \(`([^`]+)`\)$", markdown, flags=re.M) == [o.id for o in c.treatments]
     for option in c.treatments:
         article = html.split(f'data-treatment="{option.id}"')[1].split("</article>")[0]
         article_text = visible_text(article)
-        md_part = fold(markdown.split(f"(`{option.id}`)\n")[1].split("\n#### ")[0])
+        md_part = fold(markdown.split(f"(`{option.id}`)\n")[1].split("\n#### ")[0].split("\n## ")[0])
         assert option.label in article_text
         for qualifier in option.qualifiers:
             assert qualifier in article_text
             assert md_text(qualifier) in md_part
         for reason in option.because:
-            for body, quote in ((article_text, fold(reason.quote)), (md_part, fold(md_text(reason.quote)))):
-                assert quote in body
-                assert reason.rule in body
-                for bullet in reason.sub_bullets:
-                    assert fold(bullet) in body or fold(md_text(bullet)) in body
-                if reason.reading:
-                    assert "Reading of an unclear passage" in body
-                    assert fold(md_text(reason.reading)) in body or fold(reason.reading) in body
-            for use in reason.findings:
-                assert use.finding in article_text
-                assert use.rule in article_text
+            assert f'href="#rule-{reason.rule}"' in article
+            assert f"Offered by **{reason.rule}**" in md_part
             for alternative in reason.alternatives:
                 assert alternative in article_text
                 assert "Either/or" in article_text
+
+    # Each rule that fired explained once, with its quote, sub-bullets, reading and findings, and the
+    # options it offers here (linked).
+    rules_html = html.split('id="rules"')[1].split('id="not-offered"')[0]
+    rules_md = markdown.split("## Why: the rules that fired")[1].split("\n## ")[0]
+    offering = {r.rule: r for o in c.treatments for r in o.because}
+    assert re.findall(r'<article class="rule-block" id="rule-([^"]+)"', html) == [
+        r for r in c.fired_rules if r in offering
+    ]
+    for rule, reason in offering.items():
+        assert html.count(f'id="rule-{rule}"') == 1
+        block = rules_html.split(f'id="rule-{rule}"')[1].split("</article>")[0]
+        md_block = fold(rules_md.split(f"### {rule} — ")[1].split("\n### ")[0])
+        assert rules_html.count(f"<p>{escape(reason.quote)}</p>") == 1
+        assert md_block.count(f"> {fold(md_text(reason.quote))}") == 1
+        for body in (visible_text(block), md_block):
+            for bullet in reason.sub_bullets:
+                assert fold(bullet) in body or fold(md_text(bullet)) in body
+            if reason.reading:
+                assert "Reading of an unclear passage" in body
+                assert fold(md_text(reason.reading)) in body or fold(reason.reading) in body
+        for use in reason.findings:
+            assert f'href="#finding-{use.finding}"' in block
+            assert use.rule in visible_text(block)
+            assert f'id="finding-{use.finding}"' in html
+        for option in c.treatments:
+            if rule in option.rules:
+                assert f'href="#option-{option.id}"' in block
+                assert f"`{option.id}`" in md_block
+    assert fold(visible_text(rules_html)).count("fired, because of") == len(offering)
     strengths = [s.label for s in kb.strengths if any(o.strength == s.id for o in c.treatments)]
     positions = [markdown.index(f"### {label} (") for label in strengths]
     assert positions == sorted(positions)
@@ -413,17 +437,30 @@ def test_kb_report_has_every_rule_with_its_words(kb: KnowledgeBase, kb_reports: 
         assert "For teaching — options, not medical advice." in body
         assert kb.version in body
         assert kb.source.last_modified in body
-    assert markdown.count("```mermaid\nflowchart LR\n") == 1 + len(kb.sections)
+    assert markdown.count("```mermaid\nflowchart LR\n") == len(kb.sections)  # each section; a matrix for all
     assert "<script" not in html
 
 
 @pytest.mark.skipif(not dot_available(), reason="Graphviz's dot is not installed")
-def test_kb_report_draws_the_whole_and_each_section(kb: KnowledgeBase, kb_reports: tuple[str, str]) -> None:
-    """With Graphviz: one picture of the whole knowledge base and one per section, ids kept apart."""
-    _, html = kb_reports
-    assert html.count("<svg") == 1 + len(kb.sections)
-    ids = re.findall(r'\bid="([^"]+)"', html)
-    assert len(ids) == len(set(ids))
+def test_kb_report_draws_each_section_and_a_matrix(kb: KnowledgeBase, kb_reports: tuple[str, str]) -> None:
+    """One picture per section (no tangle of the whole), ids kept apart, every box a link that lands;
+    the whole knowledge base as a matrix of treatments by section, each cell's rules linked."""
+    markdown, html = kb_reports
+    if dot_available():
+        assert html.count("<svg") == len(kb.sections)
+        links = re.findall(r'xlink:href="#([^"]+)"', html)
+        assert links
+        ids = set(re.findall(r'\bid="([^"]+)"', html))
+        assert [link for link in links if link not in ids] == []
+    ids_list = re.findall(r'\bid="([^"]+)"', html)
+    assert len(ids_list) == len(set(ids_list))
+    matrix = html.split('<table class="matrix">')[1].split("</table>")[0]
+    for rule in kb.rules.values():
+        for offer in rule.offers:
+            row = matrix.split(f'href="#treatment-{offer.treatment}"')[1].split("</tr>")[0]
+            assert f'href="#rule-{rule.id}"' in row
+    assert markdown.count("```mermaid\nflowchart LR\n") == len(kb.sections)
+    assert "| treatment | gastrinoma |" in markdown
 
 
 def test_reports_work_with_another_knowledge_base(tiny_kb: KnowledgeBase) -> None:

@@ -12,6 +12,8 @@ from helpers import EXAMPLES, ROOT
 
 from pnet_expert import load_knowledge_base, recommend
 from pnet_expert.cli import main
+from pnet_expert.explain.reports.graph import dot_available
+from pnet_expert.explain.reports.render import report_files
 from pnet_expert.files.casefile import read_case
 
 CASE = EXAMPLES / "cases" / "gastrinoma-liver-severe.yaml"
@@ -31,10 +33,16 @@ def test_report_writes_the_format_its_suffix_names(
     text = out.read_text(encoding="utf-8")
     assert text.startswith(marker)
     consultation = recommend(read_case(CASE))
-    expected = consultation.to_markdown() if suffix == ".md" else consultation.to_html()
-    assert text == expected
-    assert capsys.readouterr().err == f"pnet-expert: wrote {out}\n"
-    assert [p.name for p in tmp_path.iterdir()] == [out.name]
+    assert text == report_files(consultation, out)[out]
+    if dot_available():  # the diagram as its own SVG file too, in a folder beside the report
+        svg = tmp_path / "report-diagrams" / "case.svg"
+        assert capsys.readouterr().err == f"pnet-expert: wrote {out} (and 1 diagram in {svg.parent})\n"
+        assert sorted(p.name for p in tmp_path.iterdir()) == sorted([out.name, svg.parent.name])
+        assert svg.read_text().startswith("<?xml")
+        assert 'href="report-diagrams/case.svg"' in text or "(report-diagrams/case.svg)" in text
+    else:
+        assert capsys.readouterr().err == f"pnet-expert: wrote {out}\n"
+        assert [p.name for p in tmp_path.iterdir()] == [out.name]
 
 
 def test_report_replaces_a_file_atomically(tmp_path: Path) -> None:
@@ -43,7 +51,9 @@ def test_report_replaces_a_file_atomically(tmp_path: Path) -> None:
     out.write_text("old")
     assert main(["report", str(CASE), "-o", str(out)]) == 0
     assert out.read_text(encoding="utf-8").startswith("<!DOCTYPE html>")
-    assert sorted(p.name for p in tmp_path.iterdir()) == ["r.HTML"]
+    beside = ["r-diagrams"] if dot_available() else []
+    assert sorted(p.name for p in tmp_path.iterdir()) == sorted(["r.HTML", *beside])
+    assert not [p for p in tmp_path.rglob("*") if p.name.startswith(".")]
 
 
 def test_report_reads_standard_input(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
@@ -223,8 +233,14 @@ def test_make_reports_script(tmp_path: Path) -> None:
         [f"{p.stem}{s}" for p in TEACHING for s in (".md", ".html")]
         + ["knowledge-base.html", "knowledge-base.md"]
     )
-    assert sorted(p.name for p in out.iterdir()) == expected
+    folders = (
+        sorted(f"{p.stem}-diagrams" for p in [*TEACHING, Path("knowledge-base")]) if dot_available() else []
+    )
+    assert sorted(p.name for p in out.iterdir()) == sorted(expected + folders)
     assert sorted(Path(line).name for line in done.stdout.splitlines()) == expected
+    if folders:
+        svg = (out / "knowledge-base-diagrams" / "section-gastrinoma.svg").read_text()
+        assert 'xlink:href="../knowledge-base.html#rule-GAS-01"' in svg
     for case_file in TEACHING:
         description = read_case(case_file)["description"]
         assert description.split()[0] in (out / f"{case_file.stem}.md").read_text()

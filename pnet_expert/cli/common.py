@@ -7,6 +7,7 @@ import argparse
 import importlib
 import sys
 from collections.abc import Mapping
+from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
@@ -105,3 +106,21 @@ def write_report(path: str, text: str) -> None:
     """Write a report atomically and say so on standard error."""
     write_output(path, text)
     print(f"pnet-expert: wrote {path}", file=sys.stderr)
+
+
+def write_report_files(files: Mapping[Path, str]) -> None:
+    """Write a report and its diagrams' own SVG files (their folder made when needed), and say so."""
+    report, *diagrams = files
+    write_output(str(report), files[report])  # the report first: its own path names a problem
+    for path in diagrams:
+        try:
+            path.parent.mkdir(exist_ok=True)
+        except OSError as exc:
+            raise cannot_write(str(path.parent), exc) from None
+        write_output(str(path), files[path])
+    more = (
+        f" (and {len(diagrams)} diagram{'s' if len(diagrams) != 1 else ''} in {diagrams[0].parent})"
+        if diagrams
+        else ""
+    )
+    print(f"pnet-expert: wrote {report}{more}", file=sys.stderr)

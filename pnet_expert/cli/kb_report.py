@@ -2,15 +2,16 @@
 
 Every rule by section with its conditions in plain words, its offers,
 strength, quote and reading; the findings, treatments and facts with what uses
-them; and diagrams of facts → findings → rules → treatments. Markdown or HTML
-by the suffix of OUT, written atomically.
+them; a matrix of which rule offers which treatment; and each section's diagram
+of facts → findings → rules → treatments (also as its own SVG file, in
+``OUT-diagrams/``). Markdown or HTML by the suffix of OUT, written atomically.
 """
 
 from __future__ import annotations
 
 import argparse
 
-from pnet_expert.cli.common import add_kb_option, add_output_option, knowledge_base, write_report
+from pnet_expert.cli.common import add_kb_option, add_output_option, knowledge_base, write_report_files
 
 HELP = "write the whole knowledge base as a report for a lecture (Markdown or HTML)"
 
@@ -23,9 +24,9 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
 
 def run(args: argparse.Namespace) -> int:
     """Check the output's suffix, load the knowledge base, write the report."""
-    from pnet_expert.explain.reports.render import kb_html, kb_markdown, report_format
+    from pnet_expert.explain.reports.render import report_files, report_format
 
-    kind = report_format(args.output)
+    report_format(args.output)  # a bad suffix fails before any work
     kb = knowledge_base(args)
-    write_report(args.output, kb_html(kb) if kind == "html" else kb_markdown(kb))
+    write_report_files(report_files(kb, args.output))
     return 0

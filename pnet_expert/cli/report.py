@@ -2,7 +2,8 @@
 
 The format follows the output file's suffix (``.md`` or ``.html``); the file is
 written atomically. The HTML is one self-contained page (no scripts, no
-network) with the reasoning diagram inline when Graphviz's ``dot`` is here.
+network) with the reasoning diagram inline when Graphviz's ``dot`` is here; the
+diagram is also written as its own SVG file, in ``OUT-diagrams/`` beside it.
 """
 
 from __future__ import annotations
@@ -14,7 +15,7 @@ from pnet_expert.cli.common import (
     add_kb_option,
     add_output_option,
     knowledge_base,
-    write_report,
+    write_report_files,
 )
 
 HELP = "write a teaching report for one case: every option and its reasoning (Markdown or HTML)"
@@ -30,11 +31,11 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
 def run(args: argparse.Namespace) -> int:
     """Check the output's suffix, read the case, consult, write the report."""
     from pnet_expert.api import recommend
-    from pnet_expert.explain.reports.render import report_format
+    from pnet_expert.explain.reports.render import report_files, report_format
     from pnet_expert.files.casefile import read_case
 
-    kind = report_format(args.output)  # a bad suffix fails before any work
+    report_format(args.output)  # a bad suffix fails before any work
     kb = knowledge_base(args)
     consultation = recommend(read_case(args.case), kb)
-    write_report(args.output, consultation.to_html() if kind == "html" else consultation.to_markdown())
+    write_report_files(report_files(consultation, args.output))
     return 0

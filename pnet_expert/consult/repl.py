@@ -564,7 +564,7 @@ class Repl:
         self._done_shown = False
 
     def _cmd_report(self, path: str) -> None:
-        from pnet_expert.explain.reports.render import SUFFIXES
+        from pnet_expert.explain.reports.render import SUFFIXES, report_files
 
         kind = SUFFIXES.get(Path(path).suffix.lower())
         if kind is None:
@@ -573,8 +573,10 @@ class Repl:
         consultation = self._consultation()
         if consultation is None:
             return
-        text = consultation.to_html() if kind == "html" else consultation.to_markdown()
-        write_atomic(path, text)
+        files = report_files(consultation, path)  # the report, and its diagram as an SVG file beside it
+        for file, text in files.items():
+            file.parent.mkdir(exist_ok=True)
+            write_atomic(file, text)
         still = self.interview.open_facts()
         plural = "s" if len(still) > 1 else ""
         suffix = f" (as things stand: {len(still)} fact{plural} still to ask)" if still else ""

@@ -1,12 +1,19 @@
-"""What a case report shows, worked out once for every format (Markdown, HTML, notebooks).
+"""What a case report shows, worked out once for every format (Markdown, HTML, the web app).
 
 The templates only lay this out; they decide nothing. So the Markdown and the
-HTML report of a case always hold the same parts: the notice, the case facts
-(unknown ones named as unknown), the options by strength with their reasoning
-unfolded from rule to findings to case facts (and any caution an option
-carries), the cautions, the silences, the rules of the case's sections that
-did not fire and why, the gaps, a diagram, and the knowledge base's identity.
-Text here is raw: each template escapes it for its own format.
+HTML report of a case always hold the same parts: the notice, the reasoning at
+a glance (one line per rule that fired: facts, findings, rule, options), the
+case facts (unknown ones named as unknown), the options by strength, each
+naming the rules that offer it (and any caution it carries), the reasoning of
+each rule that fired, *once*, unfolded from rule to findings to case facts
+(options refer to it, so a rule that offers three options is explained once,
+not three times), the findings derived, the cautions, the silences, the rules
+of the case's sections that did not fire and why, the gaps, a diagram whose
+nodes link to what they stand for, and the knowledge base's identity. Text here
+is raw: each template escapes it for its own format.
+
+Anchors are stable words: ``#fact-spread``, ``#finding-liver_metastases``,
+``#rule-GAS-09``, ``#option-chemoembolization``, ``#not-fired-GAS-08``.
 """
 
 from __future__ import annotations
@@ -18,6 +25,7 @@ import attrs
 
 from pnet_expert._version import __version__
 from pnet_expert.core.logic import Truth
+from pnet_expert.core.schema import FactTest, iter_tests
 from pnet_expert.core.words import value_text
 from pnet_expert.explain.reports.graph import Graph, Step, case_graph, dot_available
 from pnet_expert.reasoning.checks import unknown_text
@@ -110,8 +118,22 @@ class ReasonView:
 
 
 @attrs.frozen
+class RuleRef:
+    """An option's pointer to a rule that offers it: the rule and, in a few words, what it matched."""
+
+    rule: str
+    why: str
+    qualifiers: tuple[str, ...]
+
+
+@attrs.frozen
 class OptionReport:
-    """All a case report shows of one option: qualifiers, alternatives and every reason that offers it."""
+    """All a case report shows of one option: qualifiers, alternatives and every reason that offers it.
+
+    ``because`` points at the rules' blocks (the case report explains each rule
+    once); ``reasons`` holds each reason unfolded (for views that show an
+    option on its own, such as the web app's HOW).
+    """
 
     id: str
     label: str
@@ -120,9 +142,58 @@ class OptionReport:
     alternatives: tuple[TreatmentRef, ...]
     rules: tuple[str, ...]
     reasons: tuple[ReasonView, ...]
+    because: tuple[RuleRef, ...] = ()
     alternatives_by: tuple[str, ...] = ()
     """The rules that give the option as an alternative (the others offer it plainly)."""
     cautions: tuple[Caution, ...] = ()
+
+
+@attrs.frozen
+class OfferRef:
+    """One option a fired rule offers here, with that rule's qualifiers and alternatives for it."""
+
+    id: str
+    label: str
+    qualifiers: tuple[str, ...]
+    alternatives: tuple[TreatmentRef, ...]
+
+
+@attrs.frozen
+class RuleBlock:
+    """One rule that fired, explained once: what it offers here, the source's words, the reasoning."""
+
+    rule: str
+    section: str
+    strength: str
+    offers: tuple[OfferRef, ...]
+    quote: str
+    sub_bullets: tuple[str, ...]
+    reading: str | None
+    conditions: tuple[ConditionLine, ...]
+    stated: tuple[Pair, ...]
+    findings: tuple[FindingStep, ...]
+
+
+@attrs.frozen
+class ChainLine:
+    """The reasoning at a glance, one rule that fired: its facts, its findings, the rule, its options."""
+
+    facts: tuple[Pair, ...]
+    findings: tuple[str, ...]
+    rule: str
+    offers: tuple[str, ...]
+
+
+@attrs.frozen
+class FindingRow:
+    """A finding the case gave: the rule that derived it, from which facts, and the rules that used it."""
+
+    finding: str
+    label: str
+    attributes: str
+    rule: str
+    facts: tuple[Pair, ...]
+    used_by: tuple[str, ...]
 
 
 @attrs.frozen
@@ -184,18 +255,34 @@ class Diagram:
     """A reasoning diagram in every form a report may use.
 
     ``svg`` is None when Graphviz's ``dot`` is not on the machine (or was not
-    asked for); ``steps`` say the same as the picture, in words.
+    asked for); ``steps`` say the same as the picture, in words. ``name`` is
+    the stem of the diagram's own SVG file, and ``file`` its address from the
+    report when that file is written beside it (``report-diagrams/case.svg``).
     """
 
     mermaid: str
     svg: str | None
     steps: tuple[Step, ...]
+    name: str = "diagram"
+    file: str | None = None
 
     @classmethod
-    def of(cls, graph: Graph, svg: bool, id_prefix: str = "g") -> Diagram:
-        """Draw a graph: Mermaid text always, SVG when asked for and ``dot`` is there."""
-        picture = graph.to_svg(id_prefix) if svg and dot_available() else None
-        return cls(graph.to_mermaid(), picture, graph.steps())
+    def of(
+        cls,
+        graph: Graph,
+        svg: bool,
+        id_prefix: str = "g",
+        links: Mapping[str, str] | None = None,
+        files: str | None = None,
+    ) -> Diagram:
+        """Draw a graph: Mermaid text always, SVG when asked for and ``dot`` is there.
+
+        ``links``: node id -> anchor of the page; ``files``: the folder (from the
+        report) where the diagrams' own SVG files are written, if they are.
+        """
+        picture = graph.to_svg(id_prefix, links=links) if svg and dot_available() else None
+        file = f"{files}/{id_prefix}.svg" if files and picture else None
+        return cls(graph.to_mermaid(), picture, graph.steps(), id_prefix, file)
 
 
 @attrs.frozen
@@ -228,7 +315,8 @@ class About:
 
 @attrs.frozen
 class CaseReport:
-    """Everything a case report shows, in the order it shows it."""
+    """Everything a case report shows (the order of the page: chain, facts, options, rules, findings,
+    not offered, gaps, diagram, about)."""
 
     heading: str
     case_id: str | None
@@ -244,6 +332,9 @@ class CaseReport:
     fired_rules: tuple[str, ...]
     diagram: Diagram
     about: About
+    rules: tuple[RuleBlock, ...] = ()
+    chain: tuple[ChainLine, ...] = ()
+    derived: tuple[FindingRow, ...] = ()
     cautions: tuple[Caution, ...] = ()
     silences: tuple[Silence, ...] = ()
 
@@ -252,9 +343,18 @@ class CaseReport:
         """The facts the case does not state."""
         return tuple(f for f in self.facts if not f.known)
 
+    @property
+    def qualifiers(self) -> tuple[Qualifier, ...]:
+        """Every qualifier of the options, once, with what it means in the source."""
+        seen = {q.id: q for g in self.groups for o in g.options for q in o.qualifiers}
+        return tuple(seen.values())
 
-def case_report(c: Consultation, svg: bool = True) -> CaseReport:
-    """Work out a case report from a consultation; ``svg`` asks Graphviz for the picture."""
+
+def case_report(c: Consultation, svg: bool = True, files: str | None = None) -> CaseReport:
+    """Work out a case report from a consultation; ``svg`` asks Graphviz for the picture.
+
+    ``files``: the folder, beside the report, where the diagram's own SVG file is written.
+    """
     kb = c.kb
     meta = dict(c.patient.meta)
     name = meta.get("title") or meta.get("id")
@@ -290,11 +390,97 @@ def case_report(c: Consultation, svg: bool = True) -> CaseReport:
         sections=_sections(c),
         gaps=c.gap_details,
         fired_rules=c.fired_rules,
-        diagram=Diagram.of(case_graph(c), svg, "case"),
+        diagram=Diagram.of(case_graph(c), svg, "case", case_links(c), files),
         about=About.of(kb),
+        rules=_rule_blocks(c, check),
+        chain=_chain(c),
+        derived=_derived(c),
         cautions=c.cautions,
         silences=c.silences,
     )
+
+
+def case_links(c: Consultation) -> dict[str, str]:
+    """Each node of the case's diagram -> the anchor of the report that explains it."""
+    links = {f"fact:{name}": f"#fact-{name}" for name in c.kb.facts}
+    links.update({f"finding:{u.finding}": f"#finding-{u.finding}" for u in c.findings})
+    links.update({f"rule:{r}": f"#rule-{r}" for r in c.fired_rules})
+    links.update({f"treatment:{o.id}": f"#option-{o.id}" for o in c.treatments})
+    return links
+
+
+def _rule_blocks(c: Consultation, check: Callable[[str], RuleCheck]) -> tuple[RuleBlock, ...]:
+    """Each rule that fired, once, with the options it offers here (in the options' order)."""
+    kb = c.kb
+    reasons: dict[str, list[tuple[Option, Reason]]] = {}
+    for option in c.treatments:
+        for reason in option.because:
+            reasons.setdefault(reason.rule, []).append((option, reason))
+    blocks = []
+    for rule_id in c.fired_rules:
+        offered = reasons.get(rule_id)
+        if not offered:
+            continue
+        first = offered[0][1]
+        offers = tuple(
+            OfferRef(o.id, o.label, r.qualifiers, tuple(treatment_ref(kb, a) for a in r.alternatives))
+            for o, r in offered
+        )
+        view = _reason(kb, first, check(rule_id))
+        blocks.append(
+            RuleBlock(
+                rule_id,
+                view.section,
+                view.strength,
+                offers,
+                view.quote,
+                view.sub_bullets,
+                view.reading,
+                view.conditions,
+                view.stated,
+                view.findings,
+            )
+        )
+    return tuple(blocks)
+
+
+def _chain(c: Consultation) -> tuple[ChainLine, ...]:
+    """One line per rule that fired: the facts it rests on (its findings' too), its findings, its offers."""
+    lines = []
+    for rule_id in c.fired_rules:
+        offered = [(o, r) for o in c.treatments for r in o.because if r.rule == rule_id]
+        if not offered:
+            continue
+        reason = offered[0][1]
+        # The section's own facts (the type of tumor) are said once by the section, not on every line.
+        section = c.kb.sections[reason.section]
+        chosen = {t.fact for t in iter_tests(section.applies_when) if isinstance(t, FactTest)}
+        facts = {k: v for k, v in reason.facts.items() if k not in chosen} or dict(reason.facts)
+        lines.append(
+            ChainLine(
+                _pairs(facts),
+                tuple(u.finding for u in reason.findings),
+                rule_id,
+                tuple(o.id for o, _ in offered),
+            )
+        )
+    return tuple(lines)
+
+
+def _derived(c: Consultation) -> tuple[FindingRow, ...]:
+    """The findings the case gave, each once, with the fired rules that used it."""
+    users: dict[str, list[str]] = {}
+    for option in c.treatments:
+        for reason in option.because:
+            for use in reason.findings:
+                if reason.rule not in users.setdefault(use.finding, []):
+                    users[use.finding].append(reason.rule)
+    rows = []
+    for use in c.findings:
+        step = _finding(use)
+        used = tuple(r for r in c.fired_rules if r in users.get(use.finding, ()))
+        rows.append(FindingRow(step.finding, step.label, step.attributes, step.rule, step.facts, used))
+    return tuple(rows)
 
 
 def _option(
@@ -315,6 +501,7 @@ def _option(
         tuple(treatment_ref(kb, a) for a in alternatives),
         option.rules,
         tuple(_reason(kb, r, check(r.rule)) for r in option.because),
+        tuple(RuleRef(r.rule, str(r).split(": ", 1)[1], r.qualifiers) for r in option.because),
         alternatives_by=tuple(r.rule for r in option.because if r.alternatives),
         cautions=cautions,
     )

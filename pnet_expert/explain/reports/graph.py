@@ -1,10 +1,15 @@
 """Reasoning diagrams: facts → findings → rules → treatments, as DOT or Mermaid text.
 
 Two graphs are drawn the same way: a case's own reasoning (only what fired,
-with the facts it rested on) and the whole knowledge base (every fact, finding,
-rule and treatment, wired by the rules' conditions and offers). DOT text can be
-turned into SVG when Graphviz's ``dot`` is on the machine; Mermaid text needs
-nothing at all, and renders in Markdown viewers that know it.
+with the facts it rested on) and a section of the knowledge base (its facts,
+findings, rules and treatments, wired by the rules' conditions and offers).
+DOT text can be turned into SVG when Graphviz's ``dot`` is on the machine;
+Mermaid text needs nothing at all, and renders in Markdown viewers that know it.
+
+Drawn to be read: labels wrapped to a few words a line, so that a diagram is
+about as wide as a page; each node may link to where the report explains it
+(``links``: node id -> ``#rule-GAS-09``), and the links survive the SVG's
+sanitising because they are checked to be links within a page.
 """
 
 from __future__ import annotations
@@ -12,7 +17,8 @@ from __future__ import annotations
 import re
 import shutil
 import subprocess
-from collections.abc import Iterable
+import textwrap
+from collections.abc import Iterable, Mapping
 from typing import TYPE_CHECKING, Literal
 
 import attrs
@@ -81,21 +87,25 @@ class Graph:
             steps.append(Step(node, inputs, outputs))
         return tuple(steps)
 
-    def to_svg(self, id_prefix: str = "g", timeout: float = 30.0) -> str | None:
+    def to_svg(
+        self, id_prefix: str = "g", timeout: float = 30.0, links: Mapping[str, str] | None = None
+    ) -> str | None:
         """The diagram as inline SVG (Graphviz), safe to embed in HTML; None without ``dot``.
 
-        Element ids get ``id_prefix`` so that several diagrams can share one page.
+        Element ids get ``id_prefix`` so that several diagrams can share one page;
+        ``links`` (node id -> ``#anchor``) make nodes links within the page.
         """
-        svg = to_svg(self.to_dot(), timeout)
+        svg = to_svg(self.to_dot(links), timeout)
         return None if svg is None else inline_svg(svg, id_prefix)
 
-    def to_dot(self) -> str:
-        """Graphviz DOT text, one rank per kind of node, left to right."""
+    def to_dot(self, links: Mapping[str, str] | None = None) -> str:
+        """Graphviz DOT text, one rank per kind of node, left to right; ``links``: node id -> href."""
         lines = [
             f"digraph {_dot_id(self.title)} {{",
             "  rankdir=LR;",
+            "  nodesep=0.15; ranksep=0.4;",
             '  graph [fontname="Helvetica", fontsize=11];',
-            '  node [fontname="Helvetica", fontsize=10];',
+            '  node [fontname="Helvetica", fontsize=10, margin="0.08,0.04"];',
             '  edge [color="#667788"];',
         ]
         for kind in KINDS:
@@ -105,7 +115,10 @@ class Graph:
             lines.append(f"  subgraph cluster_{kind} {{")
             lines.append(f'    label="{kind}s"; style=dashed; color="#bbbbbb";')
             for n in members:
-                lines.append(f'    "{_key(n.id)}" [label="{_dot_text(n.label)}", {_DOT_STYLE[kind]}];')
+                href = (links or {}).get(n.id)
+                link = f', href="{_dot_text(href)}", tooltip="{_dot_text(n.label)}"' if href else ""
+                label = _dot_text(wrap_label(n.label))
+                lines.append(f'    "{_key(n.id)}" [label="{label}", {_DOT_STYLE[kind]}{link}];')
             lines.append("  }")
         for src, dst in self.edges:
             lines.append(f'  "{_key(src)}" -> "{_key(dst)}";')
@@ -161,6 +174,17 @@ _UNSAFE_SVG = re.compile(
     r"<\s*/?\s*(script|foreignObject|iframe|object|embed|a|use|image|style)\b|<[^>]*\s(on\w+|[\w:]*href)\s*=",
     re.IGNORECASE,
 )
+# The one link allowed: Graphviz's own <a> around a node, to an anchor of the page (or of the
+# report page beside a diagram's file), and nothing else in the tag.
+_PAGE_LINK = re.compile(r'<a xlink:href="((?:[\w.-]+\.html)?#[\w.:-]+)" xlink:title="([^"<>]*)">')
+
+
+def wrap_label(label: str, width: int = 24) -> str:
+    """A node's label with each line wrapped to a few words (at spaces), so that diagrams stay narrow."""
+    return "\n".join(
+        "\n".join(textwrap.wrap(line, width, break_long_words=False, break_on_hyphens=False) or [""])
+        for line in label.split("\n")
+    )
 
 
 def inline_svg(svg: str, id_prefix: str = "g") -> str | None:
@@ -169,14 +193,23 @@ def inline_svg(svg: str, id_prefix: str = "g") -> str | None:
     Comments go (they repeat node names), ids are prefixed, and the picture is
     marked as an image. Every label in it is escaped by Graphviz; as a second
     line of defence, an SVG holding anything active (a script, an event
-    handler, a link) is refused rather than embedded.
+    handler, a link other than a node's link within the page) is refused
+    rather than embedded.
     """
     start = svg.find("<svg")
     if start < 0:
         return None
     body = re.sub(r"<!--.*?-->", "", svg[start:], flags=re.DOTALL)
-    if _UNSAFE_SVG.search(body):
+    links: list[str] = []
+
+    def keep(match: re.Match[str]) -> str:
+        links.append(match.group(0))
+        return f"\x00{len(links) - 1}\x00"
+
+    checked = _PAGE_LINK.sub(keep, body).replace("</a>", "\x00/\x00")
+    if _UNSAFE_SVG.search(checked):
         return None
+    body = re.sub(r"\x00(\d+)\x00", lambda m: links[int(m.group(1))], checked).replace("\x00/\x00", "</a>")
     prefix = re.sub(r"[^\w-]", "_", id_prefix)
     body = re.sub(r'\bid="([^"]*)"', lambda m: f'id="{prefix}-{m.group(1)}"', body)
     body = body.replace("<svg ", '<svg role="img" ', 1)
@@ -220,8 +253,13 @@ def case_graph(c: Consultation) -> Graph:
     return Graph(title, _in_kb_order(kb, nodes.values()), tuple(edges))
 
 
-def kb_graph(kb: KnowledgeBase, section: str | None = None) -> Graph:
-    """The whole knowledge base (or one section): facts → findings → rules → treatments."""
+def kb_graph(kb: KnowledgeBase, section: str | None = None, section_conditions: bool = True) -> Graph:
+    """The whole knowledge base (or one section): facts → findings → rules → treatments.
+
+    Without ``section_conditions`` a rule is wired to its own conditions only, not to
+    its section's (the type of tumor), which every rule of a section shares: a
+    section's diagram says that once, in words, instead of with an edge to each rule.
+    """
     nodes: dict[str, Node] = {}
     edges: dict[tuple[str, str], None] = {}
 
@@ -255,7 +293,7 @@ def kb_graph(kb: KnowledgeBase, section: str | None = None) -> Graph:
     for rule in rules:
         node_id = f"rule:{rule.id}"
         nodes[node_id] = Node(node_id, f"{rule.id}\n{rule.strength}", "rule")
-        uses(node_id, kb.conditions_of(rule))
+        uses(node_id, kb.conditions_of(rule) if section_conditions else rule.when)
         for offer in rule.offers:
             treatment_id = f"treatment:{offer.treatment}"
             nodes.setdefault(treatment_id, Node(treatment_id, offer.treatment, "treatment"))

@@ -4,9 +4,11 @@ Every rule by section with its conditions in plain words, its offers,
 strength, quote and reading; the findings with the rules that derive and use
 them; the cautions with their condition, the options and rules they speak to
 and the rules they exempt; the treatments with the rules that offer them; the
-facts with what tests them; the constraints; and diagrams of facts → findings → rules → treatments
-(the whole knowledge base, and each section). Worked out once; the Markdown and
-HTML templates only lay it out.
+facts with what tests them; the constraints; a matrix of which rule of which
+section offers which treatment (the whole knowledge base at a glance: a
+diagram of it all would be a tangle); and, for each section, its diagram of
+facts → findings → rules → treatments, whose nodes link to where the report
+explains them. Worked out once; the Markdown and HTML templates only lay it out.
 """
 
 from __future__ import annotations
@@ -140,6 +142,33 @@ class Meaning:
 
 
 @attrs.frozen
+class Offering:
+    """A rule in a cell of the matrix: its id and its strength."""
+
+    rule: str
+    strength: str
+
+
+@attrs.frozen
+class MatrixRow:
+    """One treatment across the sections: in each section, the rules that offer it."""
+
+    id: str
+    label: str
+    cells: tuple[tuple[Offering, ...], ...]
+
+
+@attrs.frozen
+class Matrix:
+    """Treatments (rows) by sections (columns): which rules offer what, the knowledge base at a glance."""
+
+    sections: tuple[SectionView, ...]
+    rows: tuple[MatrixRow, ...]
+    strong: str
+    """The strongest strength ("usually"), shown in bold."""
+
+
+@attrs.frozen
 class KbReport:
     """Everything the knowledge-base report shows, in the order it shows it."""
 
@@ -152,13 +181,26 @@ class KbReport:
     treatments: tuple[TreatmentView, ...]
     facts: tuple[FactView, ...]
     constraints: tuple[ConstraintView, ...]
-    diagram: Diagram
+    matrix: Matrix
     about: About
     cautions: tuple[CautionView, ...] = ()
 
 
-def kb_report(kb: KnowledgeBase, svg: bool = True) -> KbReport:
-    """Work out the knowledge-base report; ``svg`` asks Graphviz for the pictures."""
+def kb_links(kb: KnowledgeBase) -> dict[str, str]:
+    """Each node a section's diagram may hold -> the anchor of the report that explains it."""
+    links = {f"fact:{f}": f"#fact-{f}" for f in kb.facts}
+    links.update({f"finding:{f}": f"#finding-{f}" for f in kb.findings})
+    links.update({f"rule:{r}": f"#rule-{r}" for r in kb.rules})
+    links.update({f"treatment:{t}": f"#treatment-{t}" for t in kb.treatments})
+    return links
+
+
+def kb_report(kb: KnowledgeBase, svg: bool = True, files: str | None = None) -> KbReport:
+    """Work out the knowledge-base report; ``svg`` asks Graphviz for the pictures.
+
+    ``files``: the folder, beside the report, where each section's diagram is written as its own SVG.
+    """
+    links = kb_links(kb)
     sections = tuple(
         SectionView(
             s.id,
@@ -167,7 +209,7 @@ def kb_report(kb: KnowledgeBase, svg: bool = True) -> KbReport:
             s.kind,
             _words(kb, s.applies_when),
             tuple(_rule(kb, kb.rules[r]) for r in s.rules),
-            Diagram.of(kb_graph(kb, s.id), svg, f"section-{s.id}"),
+            Diagram.of(kb_graph(kb, s.id, section_conditions=False), svg, f"section-{s.id}", links, files),
         )
         for s in kb.sections.values()
     )
@@ -207,7 +249,7 @@ def kb_report(kb: KnowledgeBase, svg: bool = True) -> KbReport:
         treatments=treatments,
         facts=_facts(kb),
         constraints=tuple(ConstraintView(c.id, c.field, c.message) for c in kb.constraints),
-        diagram=Diagram.of(kb_graph(kb), svg, "kb"),
+        matrix=_matrix(kb, sections),
         about=About.of(kb),
         cautions=tuple(
             CautionView(
@@ -223,6 +265,18 @@ def kb_report(kb: KnowledgeBase, svg: bool = True) -> KbReport:
             for c in kb.cautions
         ),
     )
+
+
+def _matrix(kb: KnowledgeBase, sections: tuple[SectionView, ...]) -> Matrix:
+    """Each treatment by section: the rules of that section that offer it, in the knowledge base's order."""
+    rows = []
+    for treatment in kb.treatments.values():
+        offering = kb.rules_offering(treatment.id)
+        cells = tuple(
+            tuple(Offering(r.id, r.strength) for r in offering if r.section == s.id) for s in sections
+        )
+        rows.append(MatrixRow(treatment.id, treatment.label, cells))
+    return Matrix(sections, tuple(rows), kb.strengths[0].id)
 
 
 def _rule(kb: KnowledgeBase, rule: RuleSpec) -> RuleView:

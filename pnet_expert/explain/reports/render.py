@@ -125,6 +125,53 @@ def kb_html(kb: KnowledgeBase, standalone: bool = True) -> str:
     return render("kb.html.j2", r=kb_report(kb), standalone=standalone)
 
 
+def report_files(what: Consultation | KnowledgeBase, path: str | Path) -> dict[Path, str]:
+    """A report to write at ``path`` (Markdown or HTML by its suffix), and each diagram as its own SVG file.
+
+    The diagrams go to a folder beside the report, ``<name>-diagrams/``
+    (``case.svg``; ``section-gastrinoma.svg``, ...), when Graphviz's ``dot`` is
+    there; the report links to them ("open the diagram on its own"), and their
+    boxes link back to the report. Returns every file to write: path -> text.
+    """
+    from pnet_expert.core.schema import KnowledgeBase
+    from pnet_expert.explain.reports.case_view import case_report
+    from pnet_expert.explain.reports.graph import dot_available
+    from pnet_expert.explain.reports.kb_view import kb_report
+
+    page = Path(path)
+    kind = report_format(page)
+    folder = f"{page.stem}-diagrams"
+    files = folder if dot_available() else None
+    if isinstance(what, KnowledgeBase):
+        view: Any = kb_report(what, svg=True, files=files)
+        diagrams = [s.diagram for s in view.sections]
+        template = "kb"
+    else:
+        view = case_report(what, svg=True, files=files)
+        diagrams = [view.diagram]
+        template = "consultation"
+    if kind == "html":
+        text = render(f"{template}.html.j2", r=view, standalone=True)
+    else:
+        text = _tidy(render(f"{template}.md.j2", r=view))
+    out = {page: text}
+    for diagram in diagrams:
+        if diagram.file and diagram.svg:
+            link_to = page.name if kind == "html" else None
+            out[page.parent / diagram.file] = standalone_svg(diagram.svg, link_to)
+    return out
+
+
+def standalone_svg(svg: str, page: str | None) -> str:
+    """An inline diagram as a file of its own: its boxes link to ``page`` (the report beside its folder),
+    or nowhere when the report is not a page."""
+    if page is None:
+        body = re.sub(r'<a xlink:href="[^"]*" xlink:title="[^"]*">', "<a>", svg)
+    else:
+        body = svg.replace('xlink:href="#', f'xlink:href="../{page}#')
+    return '<?xml version="1.0" encoding="UTF-8" standalone="no"?>\n' + body
+
+
 def _tidy(text: str) -> str:
     """At most one blank line in a row, and one newline at the end (templates need not count them)."""
     return re.sub(r"\n{3,}", "\n\n", text).strip("\n") + "\n"
