@@ -490,3 +490,14 @@ def test_report_view_is_the_same_for_both_formats(tmp_path: Path) -> None:
     assert glu05.waiting
     assert glu05.unknown_facts == ("resectable",)
     assert glu05.status == "waiting on facts the case does not state (resectable)"
+
+
+def test_an_unnamed_case_is_titled_by_its_type_s_words() -> None:
+    """ "a case of another type of pancreatic neuroendocrine tumor", never "a case of other"."""
+    c = recommend({"tumor_type": "other"})
+    assert c.to_markdown().startswith(
+        "# Treatment options: a case of another type of pancreatic neuroendocrine"
+    )
+    assert (
+        "<h1>Treatment options: a case of another type of pancreatic neuroendocrine tumor</h1>" in c.to_html()
+    )

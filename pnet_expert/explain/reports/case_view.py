@@ -357,8 +357,7 @@ def case_report(c: Consultation, svg: bool = True, files: str | None = None) -> 
     """
     kb = c.kb
     meta = dict(c.patient.meta)
-    name = meta.get("title") or meta.get("id")
-    heading = f"Treatment options: {name}" if name else f"Treatment options: a case of {c.patient.tumor_type}"
+    heading = f"Treatment options: {c.name}"  # its title or id, else "a case of" its type in words
     facts = tuple(
         FactRow(spec.id, spec.label, _value(c, spec.id) if c.patient.is_known(spec.id) else None)
         for spec in kb.facts.values()
