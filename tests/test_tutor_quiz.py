@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import random
 
 import pytest
 from hypothesis import given, settings
@@ -11,7 +12,7 @@ from hypothesis import strategies as st
 from pnet_expert import InputError, KnowledgeBase, recommend
 from pnet_expert.core import codes
 from pnet_expert.tutor.cases import rule_cases
-from pnet_expert.tutor.quiz import MOODLE_GRADES, Quiz, build_quiz, moodle_fractions
+from pnet_expert.tutor.quiz import MOODLE_GRADES, Quiz, _choices, build_quiz, moodle_fractions
 
 
 def _check(quiz: Quiz) -> None:
@@ -173,3 +174,16 @@ def test_every_rule_has_a_teaching_case(kb: KnowledgeBase) -> None:
         chosen = [c for c in cases if rule_id in c.targets]
         assert chosen, rule_id
         assert all(rule_id in recommend(c.case, kb).fired_rules for c in chosen)
+
+
+def test_a_quiz_answer_carries_its_caution(kb: KnowledgeBase) -> None:
+    """Feedback on a cautioned right answer quotes the caution; an answer with none carries none."""
+    case = {
+        "tumor_type": "gastrinoma",
+        "tumors": [{"site": "head"}],
+        "spread": ["lymph_nodes"],
+        "resectable": False,
+    }
+    choices = {c.treatment: c for c in _choices(recommend(case, kb), 6, random.Random(1))}
+    assert "Caution (CAU-01, on GAS-03)" in choices["tumor_resection"].feedback
+    assert "Caution" not in choices["total_gastrectomy"].feedback

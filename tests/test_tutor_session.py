@@ -395,3 +395,30 @@ def test_the_scripted_example_session(
     assert "The options you missed:" in out
     assert "Fired rules:" in out
     assert "This session: 1 case, mean score of first answers" in out
+
+
+GASTRINOMA_UNRESECTABLE_NODES = {
+    "tumor_type": "gastrinoma",
+    "tumors": [{"site": "head"}],
+    "spread": ["lymph_nodes"],
+    "resectable": False,
+}
+"""GAS-03 offers surgery without speaking of resectability (a caution); the section is silent on the nodes."""
+
+
+def test_the_critique_carries_the_cases_cautions_and_silences(kb: KnowledgeBase) -> None:
+    """A cautioned option is credited with its caution, and the section's silence is part of the lesson."""
+    text = flat(session(Tutor(kb, cases=[GASTRINOMA_UNRESECTABLE_NODES]), "tumor_resection", "reveal"))
+    assert "✓ tumor_resection" in text
+    assert "Caution (CAU-01, on GAS-03): The case says the tumor cannot be removed by surgery" in text
+    assert "Silence: the gastrinoma section says nothing specific about spread = [lymph_nodes]" in text
+
+
+def test_a_grade_as_json_names_its_cautions_and_silences(kb: KnowledgeBase) -> None:
+    """Grade.to_dict: the caution on the credited option and the consultation's cautions and silences."""
+    data = grade(GASTRINOMA_UNRESECTABLE_NODES, ["tumor_resection"], kb).to_dict()
+    (credit,) = data["correct"]
+    assert [c["id"] for c in credit["cautions"]] == ["CAU-01"]
+    assert [(c["id"], c["treatment"]) for c in data["cautions"]] == [("CAU-01", "tumor_resection")]
+    assert [s["facts"] for s in data["silences"]] == [{"spread": ["lymph_nodes"]}]
+    assert all(m["cautions"] == [] for m in data["missed"])

@@ -3,7 +3,8 @@
 ``grade(case, proposed_ids, kb=None) -> Grade`` compares the treatments a
 student proposes with the consultation's options (exactly ``recommend``'s):
 
-- ``correct``: proposed and offered, each with the rules that offer it and their reasons;
+- ``correct``: proposed and offered, each with the rules that offer it and their reasons
+  (and the cautions it carries for the case);
 - ``missed``: offered and not proposed, the same;
 - ``not_offered``: proposed and not offered, each with WHY NOT: every rule that could
   offer it and each of its conditions on this case (not met, or unknown);
@@ -31,6 +32,7 @@ from pnet_expert.core.schema import KnowledgeBase
 from pnet_expert.explain.consultation import Consultation, Option, Reason
 from pnet_expert.explain.recommend import recommend
 from pnet_expert.knowledge.loader import load_knowledge_base
+from pnet_expert.reasoning.cautions import Caution
 from pnet_expert.reasoning.checks import RuleCheck
 from pnet_expert.tutor.hints import Hint, ladder
 
@@ -49,6 +51,8 @@ class Credit:
     strength: str
     qualifiers: tuple[str, ...]
     because: tuple[Reason, ...]
+    cautions: tuple[Caution, ...] = ()
+    """The cautions the option carries for this case (the source offers it; the case says more)."""
 
     @property
     def rules(self) -> tuple[str, ...]:
@@ -56,9 +60,9 @@ class Credit:
         return tuple(r.rule for r in self.because)
 
     @classmethod
-    def of(cls, option: Option) -> Credit:
-        """From a consultation's option."""
-        return cls(option.id, option.label, option.strength, option.qualifiers, option.because)
+    def of(cls, option: Option, cautions: tuple[Caution, ...] = ()) -> Credit:
+        """From a consultation's option and the cautions it carries."""
+        return cls(option.id, option.label, option.strength, option.qualifiers, option.because, cautions)
 
     def to_dict(self) -> dict[str, Any]:
         """As JSON: the treatment, its strength and qualifiers, its rules and their reasons."""
@@ -69,6 +73,7 @@ class Credit:
             "qualifiers": list(self.qualifiers),
             "rules": list(self.rules),
             "because": [r.to_dict() for r in self.because],
+            "cautions": [c.to_dict() for c in self.cautions],
         }
 
 
@@ -191,6 +196,8 @@ class Grade:
             "not_offered": [x.to_dict() for x in self.not_offered],
             "fired_rules": list(c.fired_rules),
             "gaps": list(c.gaps),
+            "cautions": [x.to_dict() for x in c.cautions],
+            "silences": [x.to_dict() for x in c.silences],
             "unknown_facts": list(c.unknown_facts),
             "knowledge_base": c.kb.about(),
             "disclaimer": c.disclaimer,
@@ -229,8 +236,12 @@ def grade_consultation(consultation: Consultation, proposed: Iterable[str]) -> G
         for s in consultation.kb.sections.values()
         if s.kind == "general" or s is consultation.kb.type_section_for(consultation.patient.tumor_type)
     )
-    correct = tuple(Credit.of(o) for o in consultation.treatments if o.id in chosen)
-    missed = tuple(Credit.of(o) for o in consultation.treatments if o.id not in chosen)
+    correct = tuple(
+        Credit.of(o, consultation.cautions_on(o.id)) for o in consultation.treatments if o.id in chosen
+    )
+    missed = tuple(
+        Credit.of(o, consultation.cautions_on(o.id)) for o in consultation.treatments if o.id not in chosen
+    )
     not_offered = tuple(
         Unoffered(t, consultation.kb.treatments[t].label, consultation.why_not_checks(t), mine)
         for t in consultation.kb.treatments

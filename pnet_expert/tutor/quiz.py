@@ -144,6 +144,7 @@ class Question:
         c = self.consultation
         parts = [f"The rules that fire on this case: {', '.join(c.fired_rules) or 'none'}."]
         parts += [f"Gap: {g}" for g in c.gaps]
+        parts += [f"Silence: {s.text}" for s in c.silences]
         parts.append("Options from one 2012 patient summary, shown for teaching: not medical advice.")
         return " ".join(parts)
 
@@ -163,6 +164,8 @@ class Question:
             "covers": list(self.covers),
             "targets": list(self.teaching.targets),
             "gaps": list(self.consultation.gaps),
+            "cautions": [c.to_dict() for c in self.consultation.cautions],
+            "silences": [s.to_dict() for s in self.consultation.silences],
             "general_feedback": self.general_feedback,
         }
 
@@ -410,6 +413,9 @@ def _right_feedback(consultation: Consultation, treatment: str) -> str:
         section = kb.sections[reason.section].title
         said = "; ".join((reason.strength, *reason.qualifiers))
         parts.append(f"{reason.rule} ({section} section, {said}): {_passage(consultation, reason.rule)}")
+    parts += [
+        f"Caution ({c.id}, on {', '.join(c.rules)}): {c.text}" for c in consultation.cautions_on(treatment)
+    ]
     return " ".join(parts)
 
 

@@ -21,6 +21,7 @@ from pnet_expert.consult.repl import LineReader, reader_for
 from pnet_expert.core.errors import PnetError, did_you_mean
 from pnet_expert.core.logic import Truth
 from pnet_expert.core.words import wrap
+from pnet_expert.explain.consultation import Consultation
 from pnet_expert.tutor.grading import Credit, Grade, Unoffered
 from pnet_expert.tutor.hints import LEVELS
 from pnet_expert.tutor.matching import match_treatment
@@ -209,12 +210,18 @@ class TutorRepl:
         self._score(grade)
         if first:
             consultation = grade.consultation
-            for gap in consultation.gaps:
-                self._say(_wrap(f"Gap: {gap}", "    ", "  "))
+            self._notes(consultation)
             if not consultation.treatments:
                 self._say(_wrap("The source offers nothing for this case: the right answer is none."))
         if not grade.missed:
             self._say("Type explain for the whole explanation, or next for another case.")
+
+    def _notes(self, consultation: Consultation) -> None:
+        """The case's gaps, then what the source leaves unsaid about facts it states (its silences)."""
+        for gap in consultation.gaps:
+            self._say(_wrap(f"Gap: {gap}", "    ", "  "))
+        for silence in consultation.silences:
+            self._say(_wrap(f"Silence: {silence.text}", "    ", "  "))
 
     def _score(self, grade: Grade) -> None:
         self._say(
@@ -227,7 +234,8 @@ class TutorRepl:
         reasons = " | ".join(
             f'{r.rule} ({"; ".join((r.strength, *r.qualifiers))}): "{r.quote}"' for r in credit.because
         )
-        return f"{credit.treatment} ({credit.label}) — {reasons}"
+        cautions = "".join(f" Caution ({c.id}, on {', '.join(c.rules)}): {c.text}" for c in credit.cautions)
+        return f"{credit.treatment} ({credit.label}) — {reasons}{cautions}"
 
     def _why_not_lines(self, unoffered: Unoffered) -> list[str]:
         mine = [c for c in unoffered.checks if c.rule.section in unoffered.case_sections]
@@ -302,8 +310,7 @@ class TutorRepl:
                 self._say(_wrap(self._credit_line(credit), "      ", "  • "))
         grade = self._exercise().current
         if grade is not None:
-            for gap in grade.consultation.gaps:
-                self._say(_wrap(f"Gap: {gap}", "    ", "  "))
+            self._notes(grade.consultation)
         self._say("Type explain for the whole explanation, or next for another case.")
 
     def _cmd_how(self, name: str) -> None:
