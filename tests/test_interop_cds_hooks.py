@@ -55,11 +55,16 @@ def test_discovery_lists_a_patient_view_and_an_order_select_service_with_prefetc
 
 @settings(max_examples=60, deadline=None)
 @given(valid_cases())
-def test_one_card_per_option_and_one_for_gaps(case: dict[str, Any]) -> None:
-    """Cards: one per option the consultation offers, in its order, then one for the gaps."""
+def test_one_card_per_option_and_one_for_gaps_and_one_for_silences(case: dict[str, Any]) -> None:
+    """Cards: one per option the consultation offers, in its order, then one for the gaps, one for the
+    silences (each silence's words in it)."""
     result = recommend(case, KB).to_dict()
     cards = call_service(KB, SERVICE, request(case))["cards"]
-    assert len(cards) == len(result["treatments"]) + (1 if result["gaps"] else 0)
+    extra = (1 if result["gaps"] else 0) + (1 if result["silences"] else 0)
+    assert len(cards) == len(result["treatments"]) + extra
+    if result["silences"]:
+        check_card(cards[-1])
+        assert all(s["text"] in cards[-1]["detail"] for s in result["silences"])
     for card, option in zip(cards, result["treatments"], strict=False):
         check_card(card)
         assert option["label"][:40] in card["summary"]

@@ -9,7 +9,7 @@ the knowledge base, and answer one card per option: ``indicator`` ``info``
 strength, ``detail`` in Markdown (the rules, the source's words, the facts and
 findings they used), ``source`` the PDQ summary with its date and the knowledge
 base's version and fingerprint (linking the report page when one is given);
-plus one card for the gaps. Options, never advice: every card says so.
+plus one card for the gaps and one for the silences. Options, never advice: every card says so.
 
 A bad request raises :class:`~pnet_expert.core.errors.InputError` with a
 diagnostic naming the field (``CDS-E001`` no such service, ``CDS-E002`` a
@@ -189,7 +189,8 @@ def _detail(option: Mapping[str, Any], cautions: list[Mapping[str, Any]], discla
 def cards(
     kb: KnowledgeBase, result: Mapping[str, Any], instance: str, report_url: str | None
 ) -> list[dict[str, Any]]:
-    """The cards for one consultation's JSON: one per option, then one for the gaps when there are any."""
+    """The cards for one consultation's JSON: one per option, then one for the gaps and one for the
+    silences (facts of the case its sections say nothing specific about), each when there are any."""
     strengths = {s.id: s.label for s in kb.strengths}
     source = _source(kb, report_url)
     links = [{"label": "The explanation report", "url": report_url, "type": "absolute"}] if report_url else []
@@ -218,4 +219,15 @@ def cards(
         if links:
             gap["links"] = links
         out.append(gap)
+    if result.get("silences"):
+        silent: dict[str, Any] = {
+            "uuid": str(uuid.uuid5(_NAMESPACE, f"{instance}/silences")),
+            "summary": _summary("The source says nothing specific about some facts of this case: see which"),
+            "indicator": "info",
+            "detail": "\n\n".join([*(s["text"] for s in result["silences"]), f"_{result['disclaimer']}_"]),
+            "source": source,
+        }
+        if links:
+            silent["links"] = links
+        out.append(silent)
     return out
