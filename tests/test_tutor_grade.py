@@ -209,7 +209,7 @@ def test_a_knowledge_base_can_be_given(tiny_kb: KnowledgeBase) -> None:
 
 
 def test_the_web_apps_grade_endpoint_serves_this_grade(kb: KnowledgeBase) -> None:
-    """POST /api/grade (the web app, when installed) answers exactly grade().to_dict(); a bad id is a 422."""
+    """POST /api/grade (the web app) answers grade().to_dict(); a bad id: 422 naming the body's field."""
     pytest.importorskip("starlette")
     from starlette.testclient import TestClient
 
@@ -225,5 +225,5 @@ def test_the_web_apps_grade_endpoint_serves_this_grade(kb: KnowledgeBase) -> Non
         bad = client.post("/api/grade", json={"case": GASTRINOMA_LIVER, "proposed": ["chemoembolisation"]})
         assert bad.status_code == 422
         assert [(d["code"], d["path"]) for d in bad.json()["diagnostics"]] == [
-            (codes.INPUT_UNKNOWN_NAME, "proposed_ids[0]")
+            (codes.INPUT_UNKNOWN_NAME, "proposed[0]")
         ]

@@ -405,14 +405,14 @@ def test_grade_is_served_when_the_tutor_is_installed(
     monkeypatch: pytest.MonkeyPatch, kb: KnowledgeBase
 ) -> None:
     """POST /api/grade hands the case and list to tutor.grade, returns its to_dict(); no route without it."""
-    calls: list[tuple[Any, Any, Any]] = []
+    calls: list[tuple[Any, Any, Any, str]] = []
 
     class FakeGrade:
         def to_dict(self) -> dict[str, Any]:
             return {"score": 1.0}
 
-    def grade(case: Any, proposed: Any, kb: Any = None) -> FakeGrade:
-        calls.append((case, proposed, kb))
+    def grade(case: Any, proposed: Any, kb: Any = None, *, field: str = "proposed_ids") -> FakeGrade:
+        calls.append((case, proposed, kb, field))
         return FakeGrade()
 
     tutor = types.ModuleType("pnet_expert.tutor")
@@ -421,7 +421,7 @@ def test_grade_is_served_when_the_tutor_is_installed(
     with TestClient(create_app(kb)) as with_tutor:
         response = with_tutor.post("/api/grade", json={"case": CASE, "proposed": ["ablation"]})
         assert (response.status_code, response.json()) == (200, {"score": 1.0})
-        assert calls == [(CASE, ["ablation"], kb)]
+        assert calls == [(CASE, ["ablation"], kb, "proposed")]
         assert "/api/grade" in with_tutor.get("/openapi.json").json()["paths"]
         missing = with_tutor.post("/api/grade", json={"case": CASE})
         assert (missing.status_code, codes_of(missing)) == (422, ["WEB-E004"])

@@ -205,7 +205,11 @@ class Grade:
 
 
 def grade(
-    case: Patient | Mapping[str, Any], proposed_ids: Iterable[str], kb: KnowledgeBase | None = None
+    case: Patient | Mapping[str, Any],
+    proposed_ids: Iterable[str],
+    kb: KnowledgeBase | None = None,
+    *,
+    field: str = "proposed_ids",
 ) -> Grade:
     """Grade the treatment ids a student proposes for a case against the options the source offers.
 
@@ -213,11 +217,12 @@ def grade(
     ``proposed_ids`` is a list of treatment ids (each counted once, at most
     :data:`MAX_PROPOSED`). A bad case raises CaseError and a bad list
     InputError, both with every diagnostic found (an id that is no treatment:
-    INPUT-E001 with "did you mean"; text or a non-list: INPUT-E011).
+    INPUT-E001 with "did you mean"; text or a non-list: INPUT-E011). ``field`` is the
+    name the diagnostics give the list (``proposed`` for the web app's request body).
     """
     kb = load_knowledge_base() if kb is None else kb
     problems: list[Diagnostic] = []
-    proposed = check_proposed(proposed_ids, kb, problems)
+    proposed = check_proposed(proposed_ids, kb, problems, field)
     try:
         consultation = recommend(case, kb)
     except CaseError as exc:
@@ -250,9 +255,11 @@ def grade_consultation(consultation: Consultation, proposed: Iterable[str]) -> G
     return Grade(consultation, chosen, correct, missed, not_offered)
 
 
-def check_proposed(proposed_ids: object, kb: KnowledgeBase, problems: list[Diagnostic]) -> tuple[str, ...]:
-    """The proposed treatment ids, each once; every problem is added to ``problems``."""
-    path = "proposed_ids"
+def check_proposed(
+    proposed_ids: object, kb: KnowledgeBase, problems: list[Diagnostic], field: str = "proposed_ids"
+) -> tuple[str, ...]:
+    """The proposed treatment ids, each once; every problem is added to ``problems`` under ``field``."""
+    path = field
     if isinstance(proposed_ids, str | bytes | Mapping) or not isinstance(proposed_ids, Iterable):
         got = f"text {_short(proposed_ids)}" if isinstance(proposed_ids, str) else type(proposed_ids).__name__
         problems.append(

@@ -196,7 +196,7 @@ async def grade_endpoint(request: Request) -> Response:
         case = part(data, "case", Mapping, GRADE_PARTS)
         if "proposed" not in data:
             part(data, "proposed", list, GRADE_PARTS)
-        result: dict[str, Any] = grade(case, data["proposed"], site.kb).to_dict()
+        result: dict[str, Any] = grade(case, data["proposed"], site.kb, field="proposed").to_dict()
         return result
 
     return JSONResponse(await site.work(work))
