@@ -6,7 +6,7 @@ from types import SimpleNamespace
 from typing import Any
 
 from pnet_expert import KnowledgeBase, Patient, recommend
-from pnet_expert.engine.compiler import CaseFacts, RecordFact, branches, encode
+from pnet_expert.engine.compiler import CaseFacts, CountFact, branches, encode
 from pnet_expert.engine.session import compiled
 from pnet_expert.engine.strategy import SafeDepthStrategy
 
@@ -28,19 +28,37 @@ def test_every_rule_and_finding_is_compiled(kb: KnowledgeBase) -> None:
 
 def test_unknown_facts_are_not_declared(kb: KnowledgeBase) -> None:
     """Only known facts enter working memory: an unknown fact has no field, so no pattern can match it
-    (a known list of records is there as its number of records, which 'exactly: 0' tests)."""
+    (a known list of records is there as one count per filter, even of none, which 'exactly: 0' tests)."""
     patient = Patient.from_dict(
         {"tumor_type": "insulinoma", "resectable": None, "tumors": [{"site": "head"}]}
     )
-    facts = encode(kb, patient)
+    facts = encode(kb, patient, compiled(kb).engine_class.count_filters)
     case = next(f for f in facts if isinstance(f, CaseFacts))
-    assert dict(case.as_dict()) == {"tumor_type": "insulinoma", "tumors": 1}
-    unknown = next(
-        f for f in encode(kb, Patient.from_dict({"tumor_type": "gastrinoma"})) if isinstance(f, CaseFacts)
-    )
-    assert dict(unknown.as_dict()) == {"tumor_type": "gastrinoma"}
-    (record,) = [f for f in facts if isinstance(f, RecordFact)]
-    assert record.as_dict() == {"fact": "tumors", "index": 0, "site": "head"}
+    assert dict(case.as_dict()) == {"tumor_type": "insulinoma"}
+    unknown = encode(kb, Patient.from_dict({"tumor_type": "gastrinoma"}), compiled(kb).engine_class.count_filters)
+    assert not [f for f in unknown if isinstance(f, CountFact)]  # an unknown list: no count at all
+    counted = {f["count"]: f.as_dict() for f in facts if isinstance(f, CountFact)}
+    filters = {key: where for (_, where), key in compiled(kb).engine_class.count_filters.items()}
+    # The one tumor in the head is counted in the pancreas (FND-01, FND-02) and in the whole list
+    # (no_tumor_found's "exactly: 0"), not in the duodenum (FND-03).
+    found = {filters[key]: count for key, count in counted.items() if count["matched"]}
+    assert set(found) == {(("site", ("head", "body", "tail")),), ()}
+    assert all(not c["indices"] for c in counted.values() if not c["matched"])
+    count = found[(("site", ("head", "body", "tail")),)]
+    assert {k: count[k] for k in ("matched", "indices", "first")} == {
+        "matched": 1,
+        "indices": (0,),
+        "first": (("site", "head"),),
+    }
+
+
+def test_counts_cost_one_firing_whatever_the_number_of_records(kb: KnowledgeBase) -> None:
+    """Ten tumors in the pancreas: "two or more" fires once (not once per pair), resting on all ten."""
+    tumors = [{"site": "body"}] * 10
+    patient = Patient.from_dict({"tumor_type": "glucagonoma", "tumors": tumors})
+    firings = [f for f in compiled(kb).run(patient) if f.rule_id == "FND-02"]
+    assert len(firings) == 1
+    assert firings[0].facts == (("tumors", tuple(range(10))),)
 
 
 def test_a_tumor_without_size_fires_no_size_rule() -> None:

@@ -236,15 +236,18 @@ def _union_unknown(outcomes: Iterable[Outcome]) -> tuple[str, ...]:
 
 
 def _union_facts(outcomes: Iterable[Outcome]) -> dict[str, FactValue]:
-    merged: dict[str, FactValue] = {}
+    """The facts several outcomes rest on; lists are united in order, each item once (linear in the items)."""
+    merged: dict[str, FactValue | dict[object, None]] = {}
     for o in outcomes:
         for name, value in o.facts.items():
             old = merged.get(name)
-            if isinstance(old, tuple) and isinstance(value, tuple):
-                merged[name] = tuple(dict.fromkeys((*old, *value)))
+            if isinstance(value, tuple) and isinstance(old, tuple | dict):
+                gathered = old if isinstance(old, dict) else dict.fromkeys(old)
+                gathered.update(dict.fromkeys(value))
+                merged[name] = gathered
             else:
                 merged[name] = value
         for finding in o.findings:
             for name, value in _union_facts(finding.outcomes).items():
                 merged.setdefault(name, value)
-    return merged
+    return {name: tuple(v) if isinstance(v, dict) else v for name, v in merged.items()}  # type: ignore[misc]

@@ -41,6 +41,8 @@ class PnetEngine(KnowledgeEngine):
     """The class of the fact that holds the case's facts; its value decides the focus."""
     modules: ClassVar[Mapping[str, Callable[[Any], bool]]] = {}
     """Each module's condition, as a test on the case fact."""
+    count_filters: ClassVar[Mapping[tuple[str, Any], int]] = {}
+    """Each distinct filter of a count (records fact, where) and its number: what a case's encoding counts."""
 
     firings: list[tuple[Any, dict[str, Any]]]
     """Every firing of this run: (the plan of the rule's branch, the facts it bound)."""

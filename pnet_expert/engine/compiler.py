@@ -8,12 +8,23 @@ rule's action records the facts it matched; a finding rule also declares its
 finding, on which other rules chain.
 
 The working memory of one case is small: one ``CaseFacts`` fact holding every
-known scalar or set fact (and, for a known records fact, how many records it
-lists), one ``RecordFact`` per tumor, and one ``Finding`` fact per derived
-finding. An unknown fact is simply absent, so no pattern on it can match:
-unknown facts fire nothing. A count of ``exactly: 0`` of a whole list ("no
-tumor is found": ``tumors: []``) is a literal test of that number on
-``CaseFacts``: no ``NOT`` on records, and an unknown list (absent) fails it.
+known scalar or set fact, one ``CountFact`` per count the rules take of the
+records (tumors), and one ``Finding`` fact per derived finding. An unknown fact
+is simply absent, so no pattern on it can match: unknown facts fire nothing.
+A known list has a ``CountFact`` for each filter even when no record matches
+(``matched`` 0): that is what a count of ``exactly: 0`` of a whole list ("no
+tumor is found": ``tumors: []``) tests, and an unknown list (no ``CountFact``)
+fails it.
+
+Counts are aggregates, as CLIPS' fact-set queries and Drools' ``accumulate``
+are: when a case is encoded, each distinct filter of a count (``tumors`` in
+the head, body or tail) is applied to the records once, and its ``CountFact``
+says how many match, which, and the fields of the first. A rule then tests the
+number (``matched >= 2``). Binding one record per pattern instead would fire
+"two or more tumors in the pancreas" once per pair (and an ``at_least: k`` once
+per set of k): a cost that grows as the square of the tumors or worse, where
+this one grows linearly. What fires, and the records a firing rests on, are the
+same (``tests/test_engine.py``, against the logic of ``core/logic.py``).
 
 Modules, as in CLIPS. A section whose condition (``applies_when``) only tests
 case facts, such as ``tumor_type: gastrinoma``, can be decided from the case
@@ -31,7 +42,7 @@ from __future__ import annotations
 
 import functools
 import re
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Mapping
 from typing import Any
 
 import attrs
@@ -45,14 +56,12 @@ from pnet_expert.core.schema import (
     FindingTest,
     KnowledgeBase,
     SectionSpec,
+    Where,
     branches,
 )
 from pnet_expert.engine._experta import (
     AND,
     AS,
-    MATCH,
-    NOT,
-    TEST,
     Fact,
     InitialFact,
     L,
@@ -69,8 +78,10 @@ class CaseFacts(Fact):
     """The known scalar and set facts of the case (an unknown fact is absent)."""
 
 
-class RecordFact(Fact):
-    """One record of a records fact (one tumor): ``fact``, ``index`` and its known fields."""
+class CountFact(Fact):
+    """What one count's filter finds among a case's records: ``count`` (the filter's number in the
+    knowledge base), ``matched`` (how many records match), ``indices`` (which, in order) and ``first``
+    (the known fields of the first, as pairs: what a finding carries from its one record)."""
 
 
 class Finding(Fact):
@@ -83,8 +94,7 @@ class Plan:
 
     ``case_tests`` are tested on the CaseFacts fact (bound as ``case``);
     ``findings`` pairs each binding name with its finding test; ``counts``
-    pairs each count test with the binding names of the records it matched (none for
-    ``exactly: 0`` of the whole list, tested on the case fact).
+    pairs each count test with the binding name of the CountFact it matched.
     ``module`` is the section whose condition, ``focus``, the engine decides
     once per case (see "Modules" above); None for a rule in every network.
     """
@@ -94,16 +104,16 @@ class Plan:
     finding: str | None
     case_tests: tuple[FactTest, ...]
     findings: tuple[tuple[str, FindingTest], ...]
-    counts: tuple[tuple[tuple[str, ...], CountTest], ...]
+    counts: tuple[tuple[str, CountTest], ...]
     module: str | None = None
     focus: tuple[FactTest, ...] = ()
 
     @functools.cached_property
     def carry(self) -> tuple[str, tuple[str, ...]] | None:
         """The record binding and fields a finding carries, if it carries any."""
-        for names, test in self.counts:
+        for name, test in self.counts:
             if test.carry:
-                return names[0], test.carry
+                return name, test.carry
         return None
 
     def carried(self, bound: dict[str, Any]) -> dict[str, str]:
@@ -111,7 +121,7 @@ class Plan:
         carry = self.carry
         if carry is None:
             return {}
-        record = bound[carry[0]]
+        record = dict(bound[carry[0]]["first"])
         return {f: record[f] for f in carry[1] if f in record}
 
 
@@ -139,6 +149,13 @@ class _Predicates:
             return L(values[0])
         return P(self.get(op, values))
 
+    def at_least(self, number: int) -> Any:
+        """The constraint ``matched >= number`` (one shared function per number)."""
+        key = ("at_least", (number,))
+        if key not in self._cache:
+            self._cache[key] = lambda matched: matched >= number
+        return P(self._cache[key])
+
 
 def _python_name(rule_id: str, branch: int) -> str:
     return "rule_" + re.sub(r"\W", "_", rule_id) + f"__{branch}"
@@ -151,6 +168,8 @@ class Compiler:
         self.kb = kb
         self.predicates = _Predicates()
         self.plans: dict[str, Plan] = {}
+        self.counts: dict[tuple[str, Where], int] = {}
+        """Each distinct filter of a count (records fact, where), numbered: what ``encode`` counts."""
 
     def plans_for(
         self,
@@ -173,7 +192,7 @@ class Compiler:
                 finding,
                 case_tests,
                 tuple((f"finding{i}", t) for i, t in enumerate(finding_tests)),
-                tuple((tuple(f"record{i}_{k}" for k in range(_needed(t))), t) for i, t in enumerate(counts)),
+                tuple((f"count{i}", t) for i, t in enumerate(counts)),
                 module=module.id if module is not None else None,
                 focus=focus,
             )
@@ -181,32 +200,22 @@ class Compiler:
     def patterns(self, plan: Plan) -> list[Any]:
         """The bound experta patterns of one plan."""
         out: list[Any] = []
-        fields: dict[str, Any] = {}
-        for t in plan.case_tests:
-            c = self.predicates.constraint(t.op, t.values)
-            fields[t.fact] = fields[t.fact] & c if t.fact in fields else c
-        for names, count in plan.counts:
-            if not names:  # exactly 0 of the whole list: the number of records the case lists
-                fields[count.fact] = L(0)
-        if fields:
+        if plan.case_tests:
+            fields: dict[str, Any] = {}
+            for t in plan.case_tests:
+                c = self.predicates.constraint(t.op, t.values)
+                fields[t.fact] = fields[t.fact] & c if t.fact in fields else c
             out.append(AS.case << CaseFacts(**fields))
         for name, finding in plan.findings:
             where = {a: self.predicates.constraint("in", v) for a, v in finding.where}
             out.append(getattr(AS, name) << Finding(name=finding.finding, **where))
-        for names, count in plan.counts:
-            if not names:
-                continue
-            where = {f: self.predicates.constraint("in", v) for f, v in count.where}
-            indices = [getattr(MATCH, f"{n}_index") for n in names]
-            for k, name in enumerate(names):
-                out.append(getattr(AS, name) << RecordFact(fact=count.fact, index=indices[k], **where))
-            if len(names) > 1:
-                out.append(TEST(_increasing([f"{n}_index" for n in names])))
+        for name, count in plan.counts:
+            key = self.counts.setdefault((count.fact, count.where), len(self.counts))
             if count.exactly is not None:
-                other: Any = ~indices[0]
-                for more in indices[1:]:
-                    other = other & ~more
-                out.append(NOT(RecordFact(fact=count.fact, index=other, **where)))
+                matched = L(count.exactly)
+            else:
+                matched = self.predicates.at_least(count.at_least or 1)
+            out.append(getattr(AS, name) << CountFact(count=key, matched=matched))
         return out
 
     def build(self) -> type[Any]:
@@ -214,6 +223,7 @@ class Compiler:
         modules = {s.id: s for s in self.kb.sections.values() if is_module(s)}
         namespace: dict[str, Any] = {
             "case_fact_class": CaseFacts,
+            "count_filters": self.counts,
             "modules": {m: self._holds_on_case(s.applies_when) for m, s in modules.items()},
         }
         for finding in self.kb.findings.values():
@@ -279,31 +289,6 @@ def is_module(section: SectionSpec) -> bool:
     return bool(section.applies_when) and all(isinstance(c, FactTest) for c in section.applies_when)
 
 
-def _increasing(names: list[str]) -> Callable[..., bool]:
-    """A TEST that the records a count binds are in increasing index order.
-
-    Each set of n matching records is then bound once, not in all n! orders:
-    "two or more tumors in the pancreas" fires once per pair, not twice (it was
-    the most frequent firing of the benchmark's cases, 14%). experta passes a
-    TEST the bindings named by its parameters, so the function is made with the
-    binding names (generated identifiers) as its parameters.
-    """
-    assert all(name.isidentifier() for name in names)
-    source = f"lambda {', '.join(names)}: {' < '.join(names)}"
-    test: Callable[..., bool] = eval(source, {})
-    return test
-
-
-def _needed(t: CountTest) -> int:
-    """How many records a count test binds: its number (exactly or at least); none for
-    ``exactly: 0`` of a whole list, which is tested on the case fact (the loader allows
-    no other count below one)."""
-    if t.exactly == 0 and not t.where:
-        return 0
-    number = t.exactly if t.exactly is not None else t.at_least
-    return max(number or 1, 1)
-
-
 def _record_action(plan: Plan) -> Callable[..., None]:
     def action(engine: Any, **bound: Any) -> None:
         engine.firings.append((plan, bound))
@@ -319,28 +304,42 @@ def _finding_action(plan: Plan) -> Callable[..., None]:
     return action
 
 
-def encode(kb: KnowledgeBase, patient: Patient) -> list[Any]:
-    """The working memory of one case: one CaseFacts fact and one RecordFact per record (tumor).
+def encode(kb: KnowledgeBase, patient: Patient, counts: Mapping[tuple[str, Where], int]) -> list[Any]:
+    """The working memory of one case: one CaseFacts fact, and one CountFact per count filter of a known list.
 
-    CaseFacts holds the known scalar and set facts, and each known records fact's
-    number of records.
-
-    A record fact holds the record's known fields beside ``fact`` and
-    ``index`` (the loader keeps those ids out of the fields): an unknown field
-    is absent, so no pattern on it matches.
+    ``counts`` are the compiled filters (the compiler's ``counts``, which the
+    engine class keeps as ``count_filters``). A record matches a filter when
+    every field the filter names is known and allowed: an unknown field
+    matches nothing. Each filter looks at each record once: linear in the records.
     """
     scalars: dict[str, Any] = {}
-    records: list[Any] = []
+    facts: list[Any] = []
+    by_fact: dict[str, tuple[Record, ...]] = {}
     for name, value in patient.known:
-        if kb.facts[name].kind != "records":
+        if kb.facts[name].kind == "records":
+            assert isinstance(value, tuple)
+            by_fact[name] = value  # type: ignore[assignment]
+        else:
             scalars[name] = value
+    for (fact, where), key in counts.items():
+        records = by_fact.get(fact)
+        if records is None:
             continue
-        assert isinstance(value, tuple)
-        scalars[name] = len(value)  # what "exactly: 0" of the whole list tests
-        for index, record in enumerate(value):
-            assert isinstance(record, Record)
-            records.append(make_fact(RecordFact, dict(record.known, fact=name, index=index)))
-    return [make_fact(CaseFacts, scalars), *records]
+        indices = tuple(i for i, record in enumerate(records) if _meets(record, where))
+        first = records[indices[0]].known if indices else ()
+        facts.append(
+            make_fact(CountFact, {"count": key, "matched": len(indices), "indices": indices, "first": first})
+        )
+    return [make_fact(CaseFacts, scalars), *facts]
+
+
+def _meets(record: Record, where: Where) -> bool:
+    """Every field the filter names is known in the record, and one of the values it allows."""
+    for field, allowed in where:
+        value = record.get(field)
+        if value is None or value not in allowed:
+            return False
+    return True
 
 
 def make_fact(fact_class: type[Any], fields: dict[str, Any]) -> Any:

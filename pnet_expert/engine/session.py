@@ -58,7 +58,7 @@ class CompiledKB:
         """Reason on one case: every firing, findings and recommendations alike."""
         engine = self.engine()
         engine.reset()
-        engine.declare(*encode(self.kb, patient))
+        engine.declare(*encode(self.kb, patient, self.engine_class.count_filters))
         engine.run()
         return tuple(_read(plan, bound, engine.case_fact) for plan, bound in engine.firings)
 
@@ -80,8 +80,8 @@ def _read(plan: Plan, bound: dict[str, Any], case_fact: Any = None) -> Firing:
             if test.op in ("contains", "contains_any"):
                 value = tuple(v for v in value if v in test.values)
             facts.append((test.fact, value))
-    for names, count in plan.counts:
-        facts.append((count.fact, tuple(sorted(bound[n]["index"] for n in names))))
+    for name, count in plan.counts:
+        facts.append((count.fact, bound[name]["indices"]))
     findings = tuple(_finding_key(bound[name]) for name, _ in plan.findings)
     derived = None
     if plan.finding is not None:

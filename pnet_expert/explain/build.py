@@ -169,8 +169,11 @@ class _Plain:
         merged: dict[str, Any] = {}
         for group in groups:
             for name, value in group:
-                if isinstance(value, tuple):
-                    merged[name] = tuple(merged.get(name, ())) + value
+                if isinstance(value, tuple):  # set members or record indices: gathered once each (linear)
+                    gathered = merged.get(name)
+                    if not isinstance(gathered, dict):
+                        gathered = merged[name] = {}
+                    gathered.update(dict.fromkeys(value))
                 else:
                     merged[name] = value
         return {name: self._plain(name, merged[name]) for name in sorted(merged, key=self.rank.__getitem__)}
@@ -180,7 +183,7 @@ class _Plain:
         kind = self.kinds[name]
         if kind == "records":
             assert isinstance(whole, tuple)
-            records = [whole[i] for i in sorted(set(value))]
+            records = [whole[i] for i in sorted(value)]
             return [r.to_dict() for r in records if isinstance(r, Record)]
         if kind == "set":
             assert isinstance(whole, tuple)
