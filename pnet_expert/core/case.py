@@ -22,7 +22,7 @@ from pnet_expert.core.errors import CaseError, one_of
 from pnet_expert.core.logic import Evaluator, Truth
 from pnet_expert.core.records import FactValue, Record, Tumor
 from pnet_expert.core.schema import KnowledgeBase
-from pnet_expert.core.show import kind_of, show
+from pnet_expert.core.show import BIDI_CONTROLS, kind_of, show
 from pnet_expert.core.values import check_fact, control_character
 
 __all__ = ["META_KEYS", "FactValue", "Patient", "Record", "Tumor", "validate_case"]
@@ -108,7 +108,7 @@ def validate_case(mapping: object, kb: KnowledgeBase) -> Patient:
     for key, value in mapping.items():
         if not isinstance(key, str):
             problems.append(
-                Diagnostic(codes.CASE_KEY_NOT_A_WORD, "case", f"a key must be a word, got {key!r}")
+                Diagnostic(codes.CASE_KEY_NOT_A_WORD, "case", f"a key must be a word, got {show(key)}")
             )
         elif key in META_KEYS:
             if value is None:
@@ -121,7 +121,7 @@ def validate_case(mapping: object, kb: KnowledgeBase) -> Patient:
                     Diagnostic(
                         codes.CASE_CONTROL_CHARACTER,
                         key,
-                        f"holds a control character ({bad!r})",
+                        f"holds a control character ({bad!r}{_what(bad)})",
                         hint="text may hold new lines and tabs only",
                     )
                 )
@@ -136,7 +136,7 @@ def validate_case(mapping: object, kb: KnowledgeBase) -> Patient:
                 Diagnostic(
                     codes.CASE_UNKNOWN_KEY,
                     key,
-                    f"unknown key {key!r}",
+                    f"unknown key {show(key)}",
                     suggestion=closest(key, allowed_keys),
                     hint=f"the keys are: {', '.join(allowed_keys)}",
                 )
@@ -172,6 +172,15 @@ def placed(mapping: object, problems: list[Diagnostic]) -> list[Diagnostic]:
         else attrs.evolve(d, origin=origin_of(d.path, d.code == codes.CASE_UNKNOWN_KEY))
         for d in problems
     ]
+
+
+def _what(character: str) -> str:
+    """What an unsafe character is, when its escape does not say it."""
+    if character in BIDI_CONTROLS:
+        return ", a bidirectional control: it would reorder the text around it"
+    if "\ud800" <= character <= "\udfff":
+        return ", half of a surrogate pair: not a character, and no file can hold it"
+    return ""
 
 
 def _constraints(patient: Patient, kb: KnowledgeBase, mapping: object) -> None:

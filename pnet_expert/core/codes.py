@@ -84,6 +84,9 @@ CASE_NOT_A_RECORD = _declare("CASE-E009", "an item of a list of records is not a
 CASE_NOT_TEXT = _declare("CASE-E010", "free text (id, title, description, notes) is not text")
 CASE_CONTROL_CHARACTER = _declare("CASE-E011", "free text holds a control character")
 CASE_CONTRADICTION = _declare("CASE-E012", "a fact contradicts the others (a constraint of facts.yaml)")
+CASE_TOO_MANY = _declare(
+    "CASE-E013", "a fact holds too many items (records past their limit, a set longer than its values)"
+)
 
 # ---------------------------------------------------------------- files
 
@@ -99,6 +102,10 @@ FILE_KEY_TWICE = _declare("FILE-E009", "a mapping gives a key twice")
 FILE_TOO_LARGE = _declare("FILE-E010", "the file is larger than the limit for its kind")
 FILE_BAD_PROGRESS = _declare(
     "FILE-E011", "a tutor progress file does not hold what one holds (its shape or a value)"
+)
+FILE_NOT_REGULAR = _declare("FILE-E012", "not a regular file (a FIFO, a device, a socket) where one is read")
+FILE_PAST_LIMIT = _declare(
+    "FILE-E013", "an input past a limit (its size, a line's length, its nesting, its YAML nodes)"
 )
 
 # ---------------------------------------------------------------- names, options and answers
@@ -160,6 +167,9 @@ KB_ONE_OF_KEYS = _declare(
 )
 KB_NEGATIVE = _declare("KB-E015", "a count is negative")
 KB_NESTED_ANY = _declare("KB-E016", "an 'any' inside an 'any'")
+KB_PAST_LIMIT = _declare(
+    "KB-E017", "past a limit (rules, facts, values, a count's number, a condition's branches)"
+)
 
 # ---------------------------------------------------------------- a knowledge base: its parts together
 
@@ -196,6 +206,12 @@ KB_TUMOR_TYPE_REQUIRED = _declare("KB-E204", "facts.yaml does not declare the fa
 KB_SECTION_WITHOUT_FILE = _declare("KB-E205", "source.yaml lists a section that has no rules file")
 KB_SECTION_NOT_LISTED = _declare("KB-E206", "a section that source.yaml does not list")
 KB_SECTION_MISPLACED = _declare("KB-E207", "a section that is not in the rules file named after it")
+KB_NOT_REGULAR = _declare(
+    "KB-E208", "a file that is not a regular file of the knowledge base (a link out of it, a FIFO, a device)"
+)
+KB_UNREADABLE = _declare(
+    "KB-E209", "a file of the knowledge base cannot be read (permissions, not UTF-8, too big)"
+)
 
 # ---------------------------------------------------------------- kb check
 

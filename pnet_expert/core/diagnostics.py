@@ -102,7 +102,7 @@ def closest(word: object, choices: Iterable[object]) -> str:
     Never the word itself (in any letter case): "'none' is not an answer here (did
     you mean 'none'?)" helps nobody.
     """
-    if not isinstance(word, str):
+    if not isinstance(word, str) or len(word) > 64:  # no name is that long; comparing it would take long
         return ""
     others = [str(c) for c in choices if str(c).lower() != word.lower()]
     close = difflib.get_close_matches(word, others, n=1, cutoff=0.6)

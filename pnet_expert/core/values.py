@@ -6,16 +6,16 @@ value given as null is unknown, the same as a value left out.
 
 from __future__ import annotations
 
-import unicodedata
 from collections.abc import Mapping
 from typing import Any
 
 from pnet_expert.core import codes
 from pnet_expert.core.diagnostics import Diagnostic, closest
 from pnet_expert.core.errors import one_of
+from pnet_expert.core.limits import RECORDS_PER_FACT, exceeded
 from pnet_expert.core.records import FactValue, Record
 from pnet_expert.core.schema import FactSpec
-from pnet_expert.core.show import show
+from pnet_expert.core.show import show, unsafe
 
 
 def check_fact(spec: FactSpec, value: Any, problems: list[Diagnostic]) -> FactValue | None:
@@ -60,6 +60,12 @@ def _set(spec: FactSpec, value: Any, problems: list[Diagnostic]) -> tuple[str, .
             )
         )
         return None
+    if len(value) > 2 * len(allowed):
+        # Each value at most once: a longer list cannot be a set of them. Up to twice as long,
+        # each item is checked (a bad value or a repeat named where it is); past that, one problem.
+        message = f"holds {len(value):,} items; a set holds each of its {len(allowed)} values at most once"
+        problems.append(Diagnostic(codes.CASE_TOO_MANY, spec.id, message, hint=f"allowed: {one_of(allowed)}"))
+        return None
     before = len(problems)
     seen: list[str] = []
     for i, item in enumerate(value):
@@ -85,6 +91,10 @@ def _records(spec: FactSpec, value: Any, problems: list[Diagnostic]) -> tuple[Re
             )
         )
         return None
+    if len(value) > RECORDS_PER_FACT:
+        message = exceeded("records_per_fact", f"{len(value):,} records")
+        problems.append(Diagnostic(codes.CASE_TOO_MANY, spec.id, message))
+        return None
     before = len(problems)
     fields = {f.id: f for f in spec.fields}
     field_ids = tuple(fields)
@@ -105,7 +115,7 @@ def _records(spec: FactSpec, value: Any, problems: list[Diagnostic]) -> tuple[Re
                     Diagnostic(
                         codes.CASE_UNKNOWN_KEY,
                         where,
-                        f"unknown key {key!r}",
+                        f"unknown key {show(key)}",
                         suggestion=closest(key, fields),
                         hint=f"the keys are: {one_of(fields)}",
                     )
@@ -134,5 +144,9 @@ def _records(spec: FactSpec, value: Any, problems: list[Diagnostic]) -> tuple[Re
 
 
 def control_character(text: str) -> str | None:
-    """The first control character in a text, other than a new line or a tab."""
-    return next((ch for ch in text if unicodedata.category(ch) == "Cc" and ch not in "\n\t"), None)
+    """The first character in a text that no output should carry raw (:func:`~pnet_expert.core.show.unsafe`):
+    a control character other than a new line or a tab, a bidirectional control (U+202E reorders
+    a terminal's line), or half of a surrogate pair (no file can hold it)."""
+    if text.isprintable():
+        return None
+    return next((ch for ch in text if unsafe(ch)), None)

@@ -3,9 +3,11 @@
 Reading never guesses: a repeated key, a YAML ``yes`` or a file of the wrong
 kind is an error naming the file, at ``file:line:col`` where the parser says.
 A case read is a :class:`~pnet_expert.files.positions.LocatedCase`: validation
-places each problem of its facts at ``file:line:col`` too. Writing is atomic
-(a temporary file in the same directory, then a rename), so a case being saved
-is never half-written.
+places each problem of its facts at ``file:line:col`` too. Reading is bounded:
+only a regular file is read, up to ``case_bytes``, and parsed within the
+nesting and YAML limits (:mod:`~pnet_expert.files.safe_read`,
+:mod:`~pnet_expert.files.bounded_parse`). Writing is atomic (a temporary file in
+the same directory, then a rename), so a case being saved is never half-written.
 """
 
 from __future__ import annotations
@@ -26,7 +28,9 @@ from typing import Any, TextIO
 from pnet_expert.core import codes
 from pnet_expert.core.diagnostics import Diagnostic, Origin
 from pnet_expert.core.errors import CaseError
+from pnet_expert.files.bounded_parse import load_json, load_toml
 from pnet_expert.files.positions import Locate, LocatedCase, json_locator, toml_locator
+from pnet_expert.files.safe_read import ReadProblem, read_stream, read_text
 
 SUFFIXES = (".json", ".yaml", ".yml", ".toml")
 
@@ -63,8 +67,10 @@ def parse_case_text(text: str, kind: str, name: str) -> Any:
         return _parse_yaml(text, name)
     try:
         if kind == "json":
-            return _located(json.loads(text, object_pairs_hook=_no_repeats), name, json_locator(text))
-        return _located(tomllib.loads(text), name, toml_locator(text))
+            return _located(load_json(text, object_pairs_hook=_no_repeats), name, json_locator(text))
+        return _located(load_toml(text), name, toml_locator(text))
+    except ReadProblem as exc:
+        raise CaseError(exc.diagnostic(name)) from None
     except json.JSONDecodeError as exc:
         origin = Origin(name, exc.lineno, exc.colno)
         raise CaseError(
@@ -111,7 +117,10 @@ def read_case(path: str | Path, stdin: TextIO | None = None) -> Mapping[str, Any
     Standard input may hold JSON or YAML (JSON is tried when the text starts with ``{``).
     """
     if str(path) == "-":
-        text = (stdin or sys.stdin).read()
+        try:
+            text = read_stream(stdin if stdin is not None else sys.stdin, "case_bytes")
+        except ReadProblem as exc:
+            raise CaseError(exc.diagnostic("<stdin>")) from None
         kind = "json" if text.lstrip().startswith("{") else "yaml"
         data = parse_case_text(text, kind, "<stdin>")
         name = "<stdin>"
@@ -126,13 +135,9 @@ def read_case(path: str | Path, stdin: TextIO | None = None) -> Mapping[str, Any
                 )
             )
         try:
-            text = file.read_text(encoding="utf-8")
-        except FileNotFoundError:
-            raise _error(codes.FILE_NOT_FOUND, str(path), "no such file") from None
-        except IsADirectoryError:
-            raise _error(codes.FILE_IS_A_DIRECTORY, str(path), "is a directory, not a case file") from None
-        except (OSError, UnicodeDecodeError) as exc:
-            raise _error(codes.FILE_UNREADABLE, str(path), f"cannot be read: {exc}") from None
+            text = read_text(file, "case_bytes")
+        except ReadProblem as exc:
+            raise CaseError(exc.diagnostic(str(path))) from None
         data = parse_case_text(text, {".json": "json", ".toml": "toml"}.get(suffix, "yaml"), str(path))
         name = str(path)
     if not isinstance(data, Mapping):

@@ -17,6 +17,7 @@ from collections.abc import Callable, Mapping
 import yaml
 
 from pnet_expert.core import codes
+from pnet_expert.core.limits import KB_COUNT, exceeded
 from pnet_expert.core.schema import (
     FACT_OPS,
     AnyOf,
@@ -130,6 +131,9 @@ def _count(r: Reader, node: yaml.MappingNode, where: str) -> CountTest:
     number = r.integer(m[bound], f"{where}.{bound}")
     if number < 0:
         raise r.invalid(m[bound], codes.KB_NEGATIVE, f"{where}.{bound}", f"{number} is negative")
+    if number > KB_COUNT:  # no case holds more records than its limit, and the reasoning counts up to it
+        message = exceeded("kb_count", f"{number:,} is too many")
+        raise r.invalid(m[bound], codes.KB_PAST_LIMIT, f"{where}.{bound}", message)
     carry = tuple(str(c) for c in r.scalar_list(m["carry"], f"{where}.carry")) if "carry" in m else ()
     exactly, at_least = (number, None) if bound == "exactly" else (None, number)
     return CountTest(fact, test_where, exactly, at_least, carry, origin=r.origin(node))

@@ -15,6 +15,7 @@ from __future__ import annotations
 import functools
 import hashlib
 import importlib.util
+import os
 import threading
 from collections.abc import Callable
 from pathlib import Path
@@ -25,6 +26,7 @@ import attrs
 from pnet_expert.core import codes
 from pnet_expert.core.diagnostics import Diagnostic, Origin
 from pnet_expert.core.errors import KnowledgeBaseError
+from pnet_expert.core.limits import KB_RULE_FILES, exceeded
 from pnet_expert.core.schema import (
     CautionSpec,
     ConstraintSpec,
@@ -37,6 +39,7 @@ from pnet_expert.core.schema import (
     StrengthSpec,
     TreatmentSpec,
 )
+from pnet_expert.files.safe_read import ReadProblem, read_text
 from pnet_expert.knowledge import cache
 
 if TYPE_CHECKING:
@@ -94,20 +97,24 @@ def _load(root: Path) -> KnowledgeBase:
     texts: dict[str, str] = {}
     missing: list[Diagnostic] = []
     for name in FILES:
-        file = root / name
-        if not file.is_file():
+        if not os.path.lexists(root / name):
             missing.append(Diagnostic(codes.KB_FILE_MISSING, "", "file is missing", origin=Origin(name, 1)))
             continue
-        texts[name] = file.read_text(encoding="utf-8")
+        _read_into(texts, missing, root, name)
     for name in OPTIONAL_FILES:
-        if (root / name).is_file():
-            texts[name] = (root / name).read_text(encoding="utf-8")
-    rule_files = sorted((root / RULES_DIR).glob("*.yaml")) if (root / RULES_DIR).is_dir() else []
+        if os.path.lexists(root / name):
+            _read_into(texts, missing, root, name)
+    rules = root / RULES_DIR
+    rule_files = sorted(rules.glob("*.yaml")) if rules.is_dir() and not rules.is_symlink() else []
     if not rule_files:
         message = "no rule files (rules/*.yaml)"
         missing.append(Diagnostic(codes.KB_NO_RULE_FILES, "", message, origin=Origin(RULES_DIR, 1)))
+    if len(rule_files) > KB_RULE_FILES:
+        message = exceeded("kb_rule_files", f"{len(rule_files):,} files")
+        missing.append(Diagnostic(codes.KB_PAST_LIMIT, "", message, origin=Origin(RULES_DIR, 1)))
+        rule_files = []
     for file in rule_files:
-        texts[f"{RULES_DIR}/{file.name}"] = file.read_text(encoding="utf-8")
+        _read_into(texts, missing, root, f"{RULES_DIR}/{file.name}")
     fingerprint = _fingerprint(texts)
     if not missing:
         cached = cache.load(fingerprint)
@@ -118,10 +125,44 @@ def _load(root: Path) -> KnowledgeBase:
     return kb
 
 
+_READ_CODES = {codes.FILE_NOT_REGULAR: codes.KB_NOT_REGULAR, codes.FILE_IS_A_DIRECTORY: codes.KB_NOT_REGULAR}
+
+
+def _read_into(texts: dict[str, str], problems: list[Diagnostic], root: Path, name: str) -> None:
+    """Read one file of the knowledge base into ``texts``, or record why it cannot be read.
+
+    Only a regular file inside the knowledge base's folder is read, up to
+    ``kb_file_bytes``: a symbolic link may point to another file of the
+    knowledge base, never out of it (a link to /etc/passwd would have its lines
+    quoted back in error messages), and a FIFO or a device is refused before
+    it is opened for long.
+    """
+    path = root / name
+    origin = Origin(name, 1)
+    if path.is_symlink():
+        try:
+            inside = path.resolve(strict=True).is_relative_to(root.resolve(strict=True))
+        except (OSError, RuntimeError):  # a link to nothing, or a loop of links
+            message = "cannot be read: a symbolic link to nothing"
+            problems.append(Diagnostic(codes.KB_UNREADABLE, "", message, origin=origin))
+            return
+        if not inside:
+            message = "is a symbolic link out of the knowledge base's folder: it is not read"
+            hint = "copy the file into the knowledge base instead"
+            problems.append(Diagnostic(codes.KB_NOT_REGULAR, "", message, origin=origin, hint=hint))
+            return
+    try:
+        texts[name] = read_text(path, "kb_file_bytes")
+    except ReadProblem as exc:
+        code = _READ_CODES.get(exc.code, codes.KB_UNREADABLE)
+        problems.append(Diagnostic(code, "", exc.message, origin=origin, hint=exc.hint))
+
+
 def _check(root: Path, texts: dict[str, str], missing: list[Diagnostic], fingerprint: str) -> KnowledgeBase:
     """Parse and check every file; raise KnowledgeBaseError listing every problem."""
     from pnet_expert.files.strict_yaml import YamlSyntaxError, compose
     from pnet_expert.knowledge import parse
+    from pnet_expert.knowledge.bounds import check_sizes
     from pnet_expert.knowledge.crosscheck import CrossCheck, unique
     from pnet_expert.knowledge.nodes import Problems, Reader
 
@@ -186,6 +227,7 @@ def _check(root: Path, texts: dict[str, str], missing: list[Diagnostic], fingerp
     check.rule_specs(rule_list)
     check.constraint_specs(constraints)
     check.caution_specs(caution_list, {r.id: r for r in rule_list})
+    check_sizes(problems, fact_list, finding_list, rule_list, {s.id: s for s in sections})
     if "tumor_type" not in facts and "facts.yaml" in texts:
         message = "the fact 'tumor_type' is required"
         problems.add(

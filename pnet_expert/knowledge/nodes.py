@@ -19,6 +19,7 @@ import yaml
 
 from pnet_expert.core import codes
 from pnet_expert.core.diagnostics import Diagnostic, Origin, closest
+from pnet_expert.core.show import show
 from pnet_expert.files.strict_yaml import scalar
 
 T = TypeVar("T")
@@ -250,4 +251,4 @@ def kind(node: yaml.Node | None) -> str:
     value = scalar(node)
     if value is None:
         return "nothing"
-    return repr(value)
+    return show(value)

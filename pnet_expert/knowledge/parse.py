@@ -18,6 +18,7 @@ import attrs
 import yaml
 
 from pnet_expert.core import codes
+from pnet_expert.core.limits import KB_FIELDS, KB_SET_VALUES, KB_VALUES, exceeded
 from pnet_expert.core.schema import (
     FACT_KINDS,
     CautionSpec,
@@ -129,6 +130,11 @@ def fact_spec(r: Reader, node: yaml.Node, where: str) -> FactSpec:
     words = m.get("words")
     if words is not None and kind != "records":
         raise r.invalid(words, codes.KB_KIND_TAKES_NO_KEY, f"{fid}.words", f"a {kind} fact takes no 'words'")
+    limit_id, limit = ("kb_set_values", KB_SET_VALUES) if kind == "set" else ("kb_values", KB_VALUES)
+    field_specs = r.every(fields, f"{fid}.fields", field_spec) if fields is not None else ()
+    if len(field_specs) > KB_FIELDS:
+        message = exceeded("kb_fields", f"{len(field_specs)} fields")
+        raise r.invalid(fields, codes.KB_PAST_LIMIT, f"{fid}.fields", message)
     return FactSpec(
         fid,
         kind,
@@ -136,8 +142,8 @@ def fact_spec(r: Reader, node: yaml.Node, where: str) -> FactSpec:
         r.text(m["question"], f"{fid}.question"),
         r.text(m["help"], f"{fid}.help"),
         r.boolean(m["required"], f"{fid}.required") if "required" in m else False,
-        value_specs(r, values, f"{fid}.values") if values is not None else (),
-        r.every(fields, f"{fid}.fields", field_spec) if fields is not None else (),
+        value_specs(r, values, f"{fid}.values", limit_id, limit) if values is not None else (),
+        field_specs,
         record_words(r, words, f"{fid}.words") if words is not None else None,
         origin=r.origin(node),
     )
@@ -172,14 +178,19 @@ def field_spec(r: Reader, node: yaml.Node, where: str) -> FieldSpec:
     required = r.boolean(m["required"], f"{where}.required")
     label = r.text(m["label"], f"{where}.label")
     question = r.text(m["question"], f"{where}.question")
-    return FieldSpec(fid, label, question, required, value_specs(r, m["values"], f"{where}.values"))
+    values = value_specs(r, m["values"], f"{where}.values", "kb_values", KB_VALUES)
+    return FieldSpec(fid, label, question, required, values)
 
 
-def value_specs(r: Reader, node: yaml.Node, where: str) -> tuple[ValueSpec, ...]:
-    """A mapping ``value id: words`` of the values a fact or field allows."""
+def value_specs(
+    r: Reader, node: yaml.Node, where: str, limit_id: str = "kb_values", limit: int = KB_VALUES
+) -> tuple[ValueSpec, ...]:
+    """A mapping ``value id: words`` of the values a fact or field allows (at most ``limit`` of them)."""
     m = r.mapping_any(node, where)
     if not m:
         raise r.invalid(node, codes.KB_TOO_FEW, where, "expected at least one value")
+    if len(m) > limit:
+        raise r.invalid(node, codes.KB_PAST_LIMIT, where, exceeded(limit_id, f"{len(m)} values"))
     out = []
     for key, (key_node, value_node) in m.items():
         if not NAME.match(key):

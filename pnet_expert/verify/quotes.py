@@ -27,6 +27,7 @@ from pnet_expert.core import codes
 from pnet_expert.core.diagnostics import Diagnostic, Origin
 from pnet_expert.core.errors import InputError
 from pnet_expert.core.schema import KnowledgeBase
+from pnet_expert.files.safe_read import ReadProblem, read_text
 
 LINK = re.compile(r"\[((?:\\.|[^\]\\])*)\]\((?:\\.|[^()\\])*\)")
 ESCAPE = re.compile(r"\\([\\`*_{}\[\]()#+\-.!|])")
@@ -83,14 +84,12 @@ def read_source(path: str | Path, kb: KnowledgeBase) -> SourceText:
 
     Raises :class:`InputError` when the file cannot be read or does not hold that section.
     """
-    file = Path(path)
     try:
-        raw = file.read_text(encoding="utf-8")
-    except FileNotFoundError:
-        message = "no such file (the source text, for --source)"
-        raise InputError(Diagnostic(codes.FILE_NOT_FOUND, str(path), message)) from None
-    except (OSError, UnicodeDecodeError) as exc:
-        raise InputError(Diagnostic(codes.FILE_UNREADABLE, str(path), f"cannot be read: {exc}")) from None
+        raw = read_text(path, "source_bytes")  # a regular file, not /dev/zero; at most source_bytes
+    except ReadProblem as exc:
+        if exc.code == codes.FILE_NOT_FOUND:
+            exc.message += " (the source text, for --source)"
+        raise InputError(exc.diagnostic(str(path))) from None
     lines = raw.splitlines()
     title = kb.source.section
     start = next((i for i, line in enumerate(lines) if normalize(line) == title and "[" not in line), None)

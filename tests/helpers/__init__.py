@@ -10,8 +10,12 @@ import json
 import re
 import subprocess
 import sys
+import threading
+from collections.abc import Callable
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar
+
+T = TypeVar("T")
 
 ROOT = Path(__file__).resolve().parents[2]
 SHARED = ROOT.parent / "shared"
@@ -93,3 +97,27 @@ def run_cli(
         cwd=cwd,
         env=env,
     )
+
+
+def within(seconds: float, work: Callable[[], T]) -> T:
+    """Run ``work`` and return what it returns, failing (not hanging) if it takes more than ``seconds``.
+
+    The work runs in a daemon thread: a regression that makes it wait forever
+    (on a FIFO, say) fails this test instead of stopping the suite.
+    """
+    done: list[tuple[bool, Any]] = []
+
+    def run() -> None:
+        try:
+            done.append((True, work()))
+        except BaseException as exc:  # handed back to the test
+            done.append((False, exc))
+
+    thread = threading.Thread(target=run, daemon=True)
+    thread.start()
+    thread.join(seconds)
+    assert done, f"did not finish within {seconds} s"
+    ok, value = done[0]
+    if not ok:
+        raise value
+    return value  # type: ignore[no-any-return]
