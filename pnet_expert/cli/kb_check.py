@@ -93,8 +93,15 @@ def render(report: CheckReport) -> str:
         lines += ["", "Every rule fires on some valid case (its smallest, confirmed by the engine):"]
         width = max(len(r.rule) for r in report.reach)
         for r in report.reach:
-            shown = case_inline(r.example) if r.example is not None else "NEVER FIRES"
+            if not r.explored:
+                shown = "not decided (its cases are past the search limit)"
+            else:
+                shown = case_inline(r.example) if r.example is not None else "NEVER FIRES"
             lines.append(wrap(shown, " " * (width + 4), f"  {r.rule.ljust(width)}  "))
+    warnings = [i for i in report.issues if i.severity == "warning"]
+    if warnings:
+        lines += ["", f"Not fully explored ({len(warnings)}): searches past their limit (docs/limits.md)"]
+        lines += [wrap(issue.tagged(), "      ", "  ") for issue in warnings]
     said_twice = [i for i in report.issues if check_of(i) == "subsumption" and i.severity == "info"]
     if said_twice:
         lines += ["", "Covered by another rule, but said twice by the source (information):"]

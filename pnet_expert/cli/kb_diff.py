@@ -140,6 +140,14 @@ def render(diff: KbDiff, old_name: str, new_name: str, plain: str = "may include
         lines.append(f"Impact: {kinds} options (cases valid in both; options from the engine):")
         for number, kind in enumerate(diff.impact, 1):
             lines += _kind(number, kind, plain)
+    if diff.unexplored:
+        lines.append(
+            wrap(
+                f"(Not fully explored: the impact on {', '.join(diff.unexplored)}; their cases are past the "
+                "search limit, docs/limits.md. Kinds of case listed for them may not be all.)",
+                width=WIDE,
+            )
+        )
     if any(c.kind in ("fact", "constraint") for c in diff.changes):
         lines.append(
             wrap(

@@ -56,6 +56,7 @@ def run(args: argparse.Namespace) -> int:
 def show_rule(kb: KnowledgeBase, rule: RuleSpec) -> str:
     """A recommendation rule in full."""
     from pnet_expert.core.space import witness
+    from pnet_expert.core.space import SearchTooBig
     from pnet_expert.core.words import describe, wrap
     from pnet_expert.verify.words import case_inline
 
@@ -84,14 +85,16 @@ def show_rule(kb: KnowledgeBase, rule: RuleSpec) -> str:
     lines += [wrap(bullet, "      ", "    - ") for bullet in rule.sub_bullets]
     if rule.reading:
         lines += ["", "Reading:", wrap(rule.reading, "  ")]
-    space, case = witness(kb, kb.conditions_of(rule))
     lines += ["", "It fires on, for example (the smallest valid case):"]
-    lines.append(
-        wrap(
-            case_inline(space.case(case)) if space and case is not None else "no case: it can never fire",
-            "  ",
+    try:
+        space, case = witness(kb, kb.conditions_of(rule))
+    except SearchTooBig:
+        example = "not searched to the end: its cases are past the search limit (docs/limits.md)"
+    else:
+        example = (
+            case_inline(space.case(case)) if space and case is not None else "no case: it can never fire"
         )
-    )
+    lines.append(wrap(example, "  "))
     return "\n".join(lines) + "\n"
 
 

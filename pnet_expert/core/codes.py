@@ -220,6 +220,9 @@ CHECK_UNCITED = _declare("CHECK-E201", "a bullet of the source's treatment secti
 CHECK_UNKNOWN_HEADING = _declare("CHECK-E202", "a section's heading that is not a heading of the source")
 CHECK_NEVER_FIRES = _declare("CHECK-E301", "a rule (or finding) that no valid case fires")
 CHECK_ENGINE_DISAGREES = _declare("CHECK-E302", "the engine did not fire a rule the logic says fires (a bug)")
+CHECK_REACH_UNEXPLORED = _declare(
+    "CHECK-W303", "whether a rule can fire was not decided: its cases are past the search limit"
+)
 CHECK_SUBSUMED = _declare("CHECK-E401", "a rule another rule always backs up, citing the same words")
 CHECK_EQUIVALENT = _declare(
     "CHECK-E402", "two rules that fire together and offer the same, citing the same words"
@@ -230,8 +233,14 @@ CHECK_SUBSUMED_SAID_TWICE = _declare(
 CHECK_EQUIVALENT_SAID_TWICE = _declare(
     "CHECK-I404", "two equivalent rules, kept because each cites words of its own"
 )
+CHECK_SUBSUMPTION_UNEXPLORED = _declare(
+    "CHECK-W405", "whether other rules back up a rule was not fully decided: past the search limit"
+)
 CHECK_GAP = _declare("CHECK-I501", "a kind of case for which a type's own section offers nothing (a gap)")
 CHECK_GAP_UNCONFIRMED = _declare("CHECK-E502", "the engine disagrees with a gap the logic finds (a bug)")
+CHECK_GAPS_UNEXPLORED = _declare(
+    "CHECK-W503", "a type section's gaps were not fully explored: its cases are past the search limit"
+)
 CHECK_CAUTION_NEVER_RAISED = _declare(
     "CHECK-E601", "a caution that no valid case raises (its condition never holds with a rule it marks)"
 )

@@ -93,12 +93,30 @@ CONSULT_SEARCH = _declare(
     "consult_search",
     20_000,
     "steps",
-    "the search of one consultation for what could still change a gap (states of a list of records)",
+    "the search of a consultation for the lists of records an unknown answer could be (once per KB)",
+)
+CONSULT_TRIALS = _declare(
+    "consult_trials",
+    128,
+    "answers",
+    "the answers a consultation tries for one unknown fact, to explain a gap",
+)
+CHECK_LISTS = _declare(
+    "check_lists",
+    2_000_000,
+    "steps",
+    "the search of kb check or kb diff for the lists of records the counts tell apart (once per KB)",
 )
 CHECK_SEARCH = _declare(
     "check_search",
-    200_000,
-    "cases",
-    "the cases one search of kb check or kb diff may visit (per rule, pair or section)",
+    400_000,
+    "tests",
+    "the conditions one search of kb check or kb diff may test (for a rule, a pair of rules, a section)",
+)
+CHECK_TOTAL = _declare(
+    "check_total",
+    2_500_000,
+    "tests",
+    "the conditions each check of kb check (reachability, subsumption, gaps), or kb diff, may test in all",
 )
 CACHE_ENTRY_BYTES = _declare("cache_entry_bytes", 16 << 20, "bytes", "one entry of the knowledge-base cache")

@@ -14,12 +14,20 @@ only while a fact is unknown is still a rule that fires on some valid case.
 Cases are validated with :func:`~pnet_expert.core.case.validate_case`
 (the constraints of facts.yaml) and conditions are decided by
 :class:`~pnet_expert.core.logic.Evaluator`; both answers are cached per case.
+
+Every search here has a budget (docs/limits.md): the representative lists of
+records are found within a number of steps, and a search tests at most a
+number of conditions on the cases it visits (and the searches sharing a
+:class:`Cache`, a number in all). Past its budget a search raises :class:`SearchTooBig`, and
+its caller says that it did not explore everything, rather than run for hours
+on an edited knowledge base whose counts or facts make the space huge.
 """
 
 from __future__ import annotations
 
 import functools
 import itertools
+import math
 from collections.abc import Callable, Collection, Iterable, Iterator, Sequence
 from typing import Any, TypeAlias
 
@@ -27,6 +35,7 @@ import attrs
 
 from pnet_expert.core.case import validate_case
 from pnet_expert.core.errors import CaseError
+from pnet_expert.core.limits import CHECK_LISTS, CHECK_SEARCH
 from pnet_expert.core.logic import Evaluator, Truth, count_truth
 from pnet_expert.core.records import FactValue, Record
 from pnet_expert.core.schema import (
@@ -44,6 +53,18 @@ Value: TypeAlias = FactValue
 
 Assignment: TypeAlias = tuple[tuple[str, Value], ...]
 """The known facts of a case in the space, in the space's dimension order; the rest are unknown."""
+
+
+CACHED_CASES = 50_000
+"""How many cases (and rule truths) a :class:`Cache` keeps before it starts afresh: memory stays bounded."""
+
+
+class SearchTooBig(Exception):
+    """A search went past its budget: what it was looking for was not fully explored."""
+
+    def __init__(self, budget: int, what: str = "the cases of this search") -> None:
+        super().__init__(f"{what}: past {budget:,}")
+        self.what, self.budget = what, budget
 
 
 @attrs.frozen
@@ -120,9 +141,8 @@ def _record_fields(kbs: tuple[KnowledgeBase, ...], fact: str) -> dict[str, tuple
     return {name: (required, tuple(values)) for name, (required, values) in fields.items()}
 
 
-@functools.lru_cache(maxsize=32)
 def record_values(
-    kbs: tuple[KnowledgeBase, ...], fact: str, complete: bool
+    kbs: tuple[KnowledgeBase, ...], fact: str, complete: bool, budget: int = CHECK_LISTS
 ) -> tuple[tuple[Record, ...], ...]:
     """Representative lists of records: one per distinct outcome of every count taken of the fact.
 
@@ -130,12 +150,26 @@ def record_values(
     alike are alike to every rule, so the shortest, first in the knowledge
     base's value order, stands for all. With ``complete``, optional fields are
     given wherever a count can see them. Cached per knowledge base (a
-    knowledge base is never changed once loaded).
+    knowledge base is never changed once loaded), and so is a search that went
+    past its ``budget`` of steps: :class:`SearchTooBig`, at once, every time.
     """
+    found = _record_values(kbs, fact, complete, budget)
+    if found is None:
+        raise SearchTooBig(budget, what=f"the lists of {fact} the counts tell apart")
+    return found
+
+
+@functools.lru_cache(maxsize=64)
+def _record_values(
+    kbs: tuple[KnowledgeBase, ...], fact: str, complete: bool, budget: int
+) -> tuple[tuple[Record, ...], ...] | None:
+    """:func:`record_values`, or None past the budget."""
     fields = _record_fields(kbs, fact)
     field_ids = tuple(fields)
     per_field = [values if required or complete else (None, *values) for required, values in fields.values()]
     tests = tuple(t for kb in kbs for t in _count_tests(kb, fact))
+    if math.prod(len(values) for values in per_field) > budget:
+        return None
     # Records that every count sees alike (matched or not, carrying the same values) are
     # interchangeable in any list: the first of each kind, in the KB's order, stands for all.
     kinds: dict[RecordSeen, Record] = {}
@@ -145,7 +179,9 @@ def record_values(
         kinds.setdefault(_record_seen(tests, record), record)
     optional = [name for name, (required, _) in fields.items() if not required]
     bound = _length_bound(optional, tests, complete)
-    found = _representatives(tests, tuple(kinds.items()), bound)
+    found = _representatives(tests, tuple(kinds.items()), bound, budget)
+    if found is None:
+        return None
     if not complete:
         return tuple(records for _, records in found)
     # A complete list still need not say what no count can see (the size of a
@@ -177,21 +213,58 @@ def _record_seen(tests: Sequence[CountTest], record: Record) -> RecordSeen:
     return tuple(out)
 
 
-def _caps(tests: Sequence[CountTest]) -> tuple[int, ...]:
-    """Past how many records a count cannot tell more: its number (one more for ``exactly``)."""
-    return tuple(t.exactly + 1 if t.exactly is not None else (t.at_least or 0) for t in tests)
+def _caps(tests: Sequence[CountTest]) -> tuple[tuple[bool, int], ...]:
+    """Each count as (is it ``exactly``, its number): what :func:`_count` needs to clip a state."""
+    return tuple(
+        (t.exactly is not None, t.exactly if t.exactly is not None else (t.at_least or 0)) for t in tests
+    )
 
 
-def _add(state: CountState, seen: RecordSeen, caps: tuple[int, ...]) -> CountState:
+def _count(n_true: int, n_unsure: int, exact: bool, number: int) -> tuple[int, int]:
+    """Records that match and that might, clipped where more could change nothing, now or later.
+
+    ``at_least: k``: past k matches the count holds for good, and unsure
+    records matter only up to what is missing. ``exactly: k``: past k matches
+    it fails for good; unsure records matter up to what is missing, and
+    whether there is one. Lists in one clipped state stay alike whatever is
+    added to them, so the walk may keep one of them.
+    """
+    if exact:
+        if n_true > number:
+            return number + 1, 0
+        return n_true, min(n_unsure, max(number - n_true, 1))
+    if n_true >= number:
+        return number, 0
+    return n_true, min(n_unsure, number - n_true)
+
+
+Change: TypeAlias = tuple[tuple[int, bool | None, tuple[str | None, ...], bool, int], ...]
+"""What one kind of record changes in a state: (count, matched or might, values carried, exactly?, number)."""
+
+
+def _change(seen: RecordSeen, caps: tuple[tuple[bool, int], ...]) -> Change:
+    """The counts one kind of record touches (it matches, or might), with how each is clipped."""
+    return tuple((i, m, v, *caps[i]) for i, (m, v) in enumerate(seen) if m is not False)
+
+
+def _add(state: CountState, seen: RecordSeen, caps: tuple[tuple[bool, int], ...]) -> CountState:
     """The state of a list once one more record is in it."""
-    out = []
-    for (n_true, n_unsure, carried), (matched, values), cap in zip(state, seen, caps, strict=True):
-        if matched is True:
-            n_true = min(n_true + 1, cap)
+    return _added(state, _change(seen, caps))
+
+
+def _added(state: CountState, change: Change) -> CountState:
+    """The state of a list once one more record of a kind is in it (only the counts it touches change)."""
+    if not change:
+        return state
+    out = list(state)
+    for i, matched, values, exact, number in change:
+        n_true, n_unsure, carried = out[i]
+        if matched:
+            n_true, n_unsure = _count(n_true + 1, n_unsure, exact, number)
             carried = values if n_true == 1 else ()  # a count carries from exactly one match
-        elif matched is None:
-            n_unsure = min(n_unsure + 1, cap)
-        out.append((n_true, n_unsure, carried))
+        else:
+            n_true, n_unsure = _count(n_true, n_unsure + 1, exact, number)
+        out[i] = (n_true, n_unsure, carried)
     return tuple(out)
 
 
@@ -221,8 +294,8 @@ def _outcome(tests: Sequence[CountTest], state: CountState) -> tuple[Any, ...]:
 
 
 def _representatives(
-    tests: Sequence[CountTest], kinds: Sequence[tuple[RecordSeen, Record]], bound: int
-) -> list[tuple[tuple[Any, ...], tuple[Record, ...]]]:
+    tests: Sequence[CountTest], kinds: Sequence[tuple[RecordSeen, Record]], bound: int, budget: int
+) -> list[tuple[tuple[Any, ...], tuple[Record, ...]]] | None:
     """For each outcome of the counts, the shortest list of at most ``bound`` records that has it,
     first in the knowledge base's order (lists as sorted tuples of kinds); shortest first.
 
@@ -232,18 +305,25 @@ def _representatives(
     added to them, so each state is reached from the first list that reaches
     it, shortest first; adding a record to the first of two lists keeps it
     first, so the list kept for each outcome is the one the lists' order
-    would give.
+    would give. Each state tried with each kind of record is a step; past
+    ``budget`` steps the walk gives up (None).
     """
     caps = _caps(tests)
     start = _empty(tests)
     best: dict[CountState, tuple[int, ...]] = {start: ()}
     frontier = [start]
+    steps = 0
+    # What each kind of record changes: only the counts it matches (or might), not every count.
+    changes = [_change(seen, caps) for seen, _ in kinds]
     for _ in range(bound):
         found: dict[CountState, tuple[int, ...]] = {}
         for state in frontier:
             base = best[state]
-            for index, (seen, _) in enumerate(kinds):
-                after = _add(state, seen, caps)
+            steps += len(kinds)
+            if steps > budget:
+                return None
+            for index, change in enumerate(changes):
+                after = _added(state, change)
                 if after in best:
                     continue
                 candidate = tuple(sorted((*base, index)))
@@ -271,12 +351,22 @@ class Cache:
     """What is known of cases already: their evaluators (None: not valid) and their rules' truths.
 
     Spaces over the same knowledge bases may share one, so that a case met
-    again (from another space's walk) is validated and evaluated once.
+    again (from another space's walk) is validated and evaluated once. ``left``
+    is how many condition tests the spaces sharing it may still make in all (None: no total),
+    so that a whole ``kb check`` stays within its budget however many searches it makes.
     """
 
     evaluators: dict[tuple[int, frozenset[tuple[str, Value]]], Evaluator | None] = attrs.Factory(dict)
     truths: dict[tuple[int, str, frozenset[tuple[str, Value]]], Truth] = attrs.Factory(dict)
     reads: dict[tuple[int, str], frozenset[str]] = attrs.Factory(dict)
+    left: int | None = None
+
+    def spend(self, cost: int = 1) -> None:
+        """Count the tests of one more case visited; past the total, :class:`SearchTooBig`."""
+        if self.left is not None:
+            self.left -= cost
+            if self.left < 0:
+                raise SearchTooBig(0, what="the cases of this whole run")
 
 
 class CaseSpace:
@@ -295,9 +385,15 @@ class CaseSpace:
         *,
         complete: bool = False,
         cache: Cache | None = None,
+        budget: int = CHECK_SEARCH,
+        lists: int = CHECK_LISTS,
     ):
         self.kbs = tuple(kbs)
         self.complete = complete
+        self.budget = budget
+        self.lists = lists
+        self.visited = 0
+        """The condition tests the searches of this space have made so far (past ``budget``: SearchTooBig)."""
         self.dimensions = tuple(self._dimension(f) for f in dict.fromkeys(facts))
         self.cache = cache if cache is not None else Cache()
         first = self.kbs[0]
@@ -322,7 +418,7 @@ class CaseSpace:
             ids = {v: None for kb in self.kbs if fact in kb.facts for v in kb.facts[fact].value_ids}
             known = tuple(_subsets(tuple(str(v) for v in ids)))
         else:
-            known = record_values(self.kbs, fact, self.complete)
+            known = record_values(self.kbs, fact, self.complete, self.lists)
         unknown_allowed = not self.complete and not spec.required
         return Dimension(fact, ((None, *known) if unknown_allowed else known), spec.required)
 
@@ -360,6 +456,8 @@ class CaseSpace:
         key = (kb_index, frozenset(assignment))
         evaluators = self.cache.evaluators
         if key not in evaluators:
+            if len(evaluators) >= CACHED_CASES:  # memory stays bounded: forgetting only costs time
+                evaluators.clear()
             kb = self.kbs[kb_index]
             if kb_index and self._same_cases:
                 shared = self.evaluator(assignment, 0)
@@ -394,6 +492,8 @@ class CaseSpace:
         key = (kb_index, rule.id, cut)
         truths = self.cache.truths
         if key not in truths:
+            if len(truths) >= CACHED_CASES:
+                truths.clear()
             conditions = self.kbs[kb_index].conditions_of(rule)
             truths[key] = self.truth(self.ordered(dict(cut)), conditions, kb_index)
         return truths[key]
@@ -427,7 +527,7 @@ class CaseSpace:
         """Known facts as an assignment, in the space's dimension order."""
         return tuple((d.fact, given[d.fact]) for d in self.dimensions if d.fact in given)
 
-    def by_known_count(self, keep: Callable[[Assignment], bool]) -> Iterator[Assignment]:
+    def by_known_count(self, keep: Callable[[Assignment], bool], cost: int = 1) -> Iterator[Assignment]:
         """Every case, fewest known facts first, skipping the refinements of cases ``keep`` rejects.
 
         ``keep(case)`` is asked once per case; when it says no, no case that
@@ -435,15 +535,31 @@ class CaseSpace:
         question the verifier asks, because the three-valued logic is
         monotone: a condition that is true (or false) with a fact unknown stays
         so whatever the fact turns out to be, and an invalid case stays invalid.
+
+        Each case visited costs ``cost`` against the budget (the conditions
+        ``keep`` tests on it). The cases waiting for the next level count as
+        they are made: each will be visited, and a level that alone would pass
+        the budget is not even made (:class:`SearchTooBig`).
         """
         level = self.roots()
         while level:
             following: list[Assignment] = []
             for case in level:
+                self.visit(cost)
                 if keep(case):
                     yield case
                     following.extend(self.refinements(case))
+                    if self.visited + len(following) * cost > self.budget:
+                        raise SearchTooBig(self.budget)
             level = following
+
+    def visit(self, cost: int = 1) -> None:
+        """Count one case visited by a search of this space, at the cost of the conditions it tests there:
+        past the space's budget (or the shared cache's total), :class:`SearchTooBig`."""
+        self.visited += cost
+        if self.visited > self.budget:
+            raise SearchTooBig(self.budget)
+        self.cache.spend(cost)
 
 
 def plain(value: Value) -> Any:
@@ -454,20 +570,21 @@ def plain(value: Value) -> Any:
 
 
 def witness(
-    kb: KnowledgeBase, conditions: tuple[Condition, ...]
+    kb: KnowledgeBase, conditions: tuple[Condition, ...], cache: Cache | None = None
 ) -> tuple[CaseSpace, Assignment] | tuple[None, None]:
     """The smallest valid case (fewest known facts) on which every condition holds, if there is one.
 
     ``kb check`` proves reachability with it; the knowledge-base report and the
     cautions' check ask it whether a rule can fire together with a caution's condition.
+    Raises :class:`SearchTooBig` past the search's budget.
     """
-    space = CaseSpace([kb], facts_of(kb, conditions))
+    space = CaseSpace([kb], facts_of(kb, conditions), cache=cache)
 
     def keep(case: Assignment) -> bool:
         evaluator = space.evaluator(case)
         return evaluator is not None and evaluator.all(conditions)[0] is not Truth.FALSE
 
-    for case in space.by_known_count(keep):
+    for case in space.by_known_count(keep, len(conditions) + 1):
         if space.truth(case, conditions) is Truth.TRUE:
             return space, case
     return None, None

@@ -31,14 +31,24 @@ class Gap:
     text: str
     waiting: tuple[tuple[str, tuple[str, ...]], ...]
     near_misses: tuple[tuple[str, str], ...]
+    untried: tuple[str, ...] = ()
+    """Unknown facts whose possible answers were too many to try: their rules were kept in ``waiting``
+    unseen (the search for what could change the gap was not fully explored)."""
+
+    @property
+    def fully_explored(self) -> bool:
+        """Every answer that could change the gap was tried (the search stayed within its budget)."""
+        return not self.untried
 
     def to_dict(self) -> dict[str, Any]:
-        """As JSON: section, text, the rules waiting on unknown facts, the near misses' readings."""
+        """As JSON: section, text, the rules waiting on unknown facts, the near misses' readings,
+        and whether the search for what could change it was fully explored."""
         return {
             "section": self.section,
             "text": self.text,
             "waiting_on": [{"rule": r, "unknown": list(u)} for r, u in self.waiting],
             "near_misses": [{"rule": r, "reading": t} for r, t in self.near_misses],
+            "fully_explored": self.fully_explored,
         }
 
 
@@ -59,7 +69,8 @@ def find_gaps(
     # A rule waiting on a fact that no answer agreeing with the case's other facts could
     # satisfy (liver_dominant when spread is known to be []) cannot change anything.
     undecided = tuple((c.rule, frozenset(c.unknown_facts)) for c in checks if c.truth is Truth.UNKNOWN)
-    live = {rule.id for rule, _ in live_rules(kb, patient.to_dict(), undecided, trials)}
+    found, untried = live_rules(kb, patient.to_dict(), undecided, trials)
+    live = {rule.id for rule, _ in found}
     waiting = tuple(
         (c.rule.id, tuple(unknown_text(kb, patient, u) for u in c.unknown_facts))
         for c in checks
@@ -80,11 +91,17 @@ def find_gaps(
     if waiting:
         listed = "; ".join(f"{', '.join(unknown)} ({rule})" for rule, unknown in waiting)
         parts.append(f"Not given, and could change this: {listed}.")
+    shown = tuple(unknown_text(kb, patient, u) for u in sorted(untried))
+    if shown:
+        parts.append(
+            f"(Not fully explored: the possible answers for {', '.join(shown)} were too many to try "
+            f"(limit consult_search), so a rule listed here may be one that no answer could fire.)"
+        )
     for rule, reading in near:
         parts.append(f"Reading of {rule}: {reading}")
     if not waiting and not near:
         parts.append("The source is silent on this case; the system does not guess.")
-    return (Gap(section.id, section.title, " ".join(parts), waiting, near),)
+    return (Gap(section.id, section.title, " ".join(parts), waiting, near, shown),)
 
 
 def _mismatches(check: RuleCheck) -> int:

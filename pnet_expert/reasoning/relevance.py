@@ -17,6 +17,11 @@ and constraints; nothing here names a fact, a rule or a value.
   unknown fires nothing.
 - A name is *needed* when some agreeing answer leaves a rule that is not
   ruled out able to fire.
+- Trying is bounded: a set fact of many values, or a list of records whose
+  representative lists are past the search budget (``consult_search``, an
+  edited knowledge base with many counts), is not tried. Its name is then
+  *untried*: every rule waiting on it stays open (never ruled out unseen), and
+  a gap says that what could change it was not fully explored.
 """
 
 from __future__ import annotations
@@ -29,10 +34,11 @@ import attrs
 
 from pnet_expert.core.case import Patient, validate_case
 from pnet_expert.core.errors import InputError
+from pnet_expert.core.limits import CONSULT_SEARCH, CONSULT_TRIALS
 from pnet_expert.core.logic import FIELD_SLOT, Evaluator, Truth, slot_fact
 from pnet_expert.core.schema import AnyOf, CountTest, FactSpec, FactTest, KnowledgeBase, RuleSpec, iter_tests
 
-MAX_TRIALS = 512
+MAX_TRIALS = CONSULT_TRIALS
 """How many trial answers one name may be tried with; past that it is taken as needed, untried."""
 
 
@@ -53,6 +59,8 @@ class Relevance:
     evaluator: Evaluator
     live: Waiting
     needed: frozenset[str]
+    untried: frozenset[str] = frozenset()
+    """The names whose answers were too many to try (their rules were kept open)."""
 
     def waiting_on(self, name: str) -> tuple[RuleSpec, ...]:
         """The live rules that wait on one name."""
@@ -76,27 +84,31 @@ def assess(kb: KnowledgeBase, case: Case) -> Relevance:
         if truth is Truth.UNKNOWN:
             unknown = frozenset(u for o in outcomes if o.truth is Truth.UNKNOWN for u in o.unknown)
             undecided.append((rule, unknown))
-    live, alive = _live(kb, case, undecided)
+    live, alive, untried = _live(kb, case, undecided)
     live_ids = {rule.id for rule, _ in live}
     needed = frozenset(
         name
         for name, rules in alive.items()
         if (bool(rules & live_ids) if rules is not None else any(name in u for _, u in live))
     )
-    return Relevance(patient, evaluator, live, needed)
+    return Relevance(patient, evaluator, live, needed, untried)
 
 
 Trials = dict[str, "list[Evaluator] | None"]
 """For one case: each name tried, with an evaluator per answer that agrees with the case (None: not tried)."""
 
 
-def live_rules(kb: KnowledgeBase, case: Case, undecided: Waiting, trials: Trials | None = None) -> Waiting:
-    """The undecided rules not ruled out: for each name they wait on, some agreeing answer keeps them open.
+def live_rules(
+    kb: KnowledgeBase, case: Case, undecided: Waiting, trials: Trials | None = None
+) -> tuple[Waiting, frozenset[str]]:
+    """The undecided rules not ruled out (for each name they wait on, some agreeing answer keeps them
+    open), and the names that were too many answers to try (their rules were kept open unseen).
 
     ``trials``, kept by the caller for one case, spares validating the same trial answers
     twice (a consultation's gaps and silences ask about the same case).
     """
-    return _live(kb, case, list(undecided), trials)[0]
+    live, _, untried = _live(kb, case, list(undecided), trials)
+    return live, untried
 
 
 def _live(
@@ -104,23 +116,28 @@ def _live(
     case: Case,
     undecided: list[tuple[RuleSpec, frozenset[str]]],
     trials: Trials | None = None,
-) -> tuple[Waiting, dict[str, set[str] | None]]:
+) -> tuple[Waiting, dict[str, set[str] | None], frozenset[str]]:
     names = dict.fromkeys(name for _, unknown in undecided for name in unknown)
     restricted = restricted_facts(kb, case)
     # Conditions are positive tests: an unknown name always has an answer that meets the
     # tests on it, unless a constraint holds that answer against the case's other facts.
     # Only names of such facts are tried; for the others every waiting rule stays open.
     cache: Trials = {} if trials is None else trials
-    alive = {
-        name: _alive_under(kb, case, name, undecided, cache) if slot_fact(name) in restricted else None
-        for name in names
-    }
+    alive: dict[str, set[str] | None] = {}
+    untried: set[str] = set()
+    for name in names:
+        if slot_fact(name) not in restricted:
+            alive[name] = None
+            continue
+        alive[name] = _alive_under(kb, case, name, undecided, cache)
+        if alive[name] is None:
+            untried.add(name)
     live = tuple(
         (rule, unknown)
         for rule, unknown in undecided
         if not any((a := alive[n]) is not None and rule.id not in a for n in unknown)
     )
-    return live, alive
+    return live, alive, frozenset(untried)
 
 
 def restricted_facts(kb: KnowledgeBase, case: Case) -> frozenset[str]:
@@ -204,9 +221,13 @@ def _record_lists(kb: KnowledgeBase, spec: FactSpec) -> list[Any] | None:
     The same representatives ``kb check`` reasons over (``verify.space``): lists
     long enough for every combination of counts, each kind of record once.
     """
-    from pnet_expert.core.space import plain, record_values
+    from pnet_expert.core.space import SearchTooBig, plain, record_values
 
-    lists = [plain(records) for records in record_values((kb,), spec.id, False)]
+    try:
+        found = record_values((kb,), spec.id, False, CONSULT_SEARCH)
+    except SearchTooBig:
+        return None
+    lists = [plain(records) for records in found]
     return None if len(lists) > MAX_TRIALS else lists
 
 

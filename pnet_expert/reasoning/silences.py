@@ -148,7 +148,7 @@ def _waiting(
             undecided.append((kb.rules[rule_id], frozenset(unknown)))
     if not undecided:
         return ()
-    live = {rule.id for rule, _ in live_rules(kb, patient.to_dict(), tuple(undecided), trials)}
+    live = {rule.id for rule, _ in live_rules(kb, patient.to_dict(), tuple(undecided), trials)[0]}
     return tuple(
         (rule.id, tuple(unknown_text(kb, patient, u) for u in sorted(names, key=_name_order(kb))))
         for rule, names in undecided

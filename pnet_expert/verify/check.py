@@ -19,16 +19,18 @@ import attrs
 from pnet_expert.core import codes
 from pnet_expert.core.diagnostics import Diagnostic
 from pnet_expert.core.errors import InputError, KnowledgeBaseError
+from pnet_expert.core.limits import CHECK_TOTAL
 from pnet_expert.core.schema import KnowledgeBase
+from pnet_expert.core.space import Cache
 from pnet_expert.knowledge.loader import bundled_path, load_knowledge_base
 from pnet_expert.verify.cautions import CautionReach, caution_reachability
 from pnet_expert.verify.gaps import GapKind, source_gaps
 from pnet_expert.verify.quotes import Coverage, Misquote, check_quotes, coverage, read_source
 from pnet_expert.verify.reachability import Reach, reachability
-from pnet_expert.verify.report import CHECKS, errors, issue_dict
+from pnet_expert.verify.report import CHECKS, check_of, errors, issue_dict
 from pnet_expert.verify.subsumption import Subsumption, candidates, subsumptions
 
-Status = Literal["ok", "FAILED", "info", "skipped"]
+Status = Literal["ok", "FAILED", "info", "warning", "skipped"]
 
 
 class Tracker(Protocol):
@@ -71,6 +73,8 @@ class CheckReport:
     gaps: tuple[GapKind, ...] = ()
     seconds: float = 0.0
     cautions: tuple[CautionReach, ...] = ()
+    unexplored: tuple[Diagnostic, ...] = ()
+    """Warnings: searches past their budget, whose answers were not decided (subsumption, gaps)."""
 
     @property
     def loaded(self) -> bool:
@@ -93,6 +97,7 @@ class CheckReport:
             out.extend(g.issues())
         for c in self.cautions:
             out.extend(c.issues())
+        out.extend(self.unexplored)
         return tuple(out)
 
     @property
@@ -137,11 +142,14 @@ class CheckReport:
                 )
             )
         fired = sum(1 for r in self.reach if r.reachable and r.confirmed)
+        undecided = sum(1 for r in self.reach if not r.explored)
+        never = len(self.reach) - fired - undecided
         rows.append(
             SummaryRow(
                 "reachability",
-                "ok" if fired == len(self.reach) else "FAILED",
-                f"{fired} of {len(self.reach)} rules (findings' included) fire on some valid case",
+                "FAILED" if never else "warning" if undecided else "ok",
+                f"{fired} of {len(self.reach)} rules (findings' included) fire on some valid case"
+                + (f"; {undecided} not decided (past the search limit)" if undecided else ""),
             )
         )
         said_twice = sum(1 for s in self.subsumptions if s.own_words)
@@ -149,7 +157,13 @@ class CheckReport:
         detail = f"{redundant} subsumed or equivalent" + (
             f"; {said_twice} covered by another but said twice by the source (info)" if said_twice else ""
         )
-        rows.append(SummaryRow("subsumption", "FAILED" if redundant else "ok", detail))
+        skipped = sum(1 for d in self.unexplored if check_of(d) == "subsumption")
+        if skipped:
+            detail += (
+                f"; {skipped} rule{'s' if skipped != 1 else ''} not fully compared (past the search limit)"
+            )
+        status: Status = "FAILED" if redundant else "warning" if skipped else "ok"
+        rows.append(SummaryRow("subsumption", status, detail))
         sections: dict[str, int] = {}
         for g in self.gaps:
             sections[g.section] = sections.get(g.section, 0) + 1
@@ -158,7 +172,11 @@ class CheckReport:
         gap_detail = f"{len(self.gaps)} kinds of case in {len(sections)} sections" + (
             f" ({per})" if per else ""
         )
-        rows.append(SummaryRow("gaps", "FAILED" if unconfirmed else "info", gap_detail))
+        cut = [d.path for d in self.unexplored if check_of(d) == "gaps"]
+        if cut:
+            gap_detail += f"; not fully explored: {', '.join(cut)} (past the search limit)"
+        gap_status: Status = "FAILED" if unconfirmed else "warning" if cut else "info"
+        rows.append(SummaryRow("gaps", gap_status, gap_detail))
         raised = sum(1 for c in self.cautions if c.reachable and c.confirmed)
         marked = len({r for c in self.cautions for r in c.rules})
         rows.append(
@@ -246,9 +264,13 @@ def check_knowledge_base(
     covered = coverage(kb, text) if text else None
     if text:
         step(1)
-    reach = reachability(kb, step)
-    subsumed = subsumptions(kb, step, pairs)
-    gaps = source_gaps(kb, step)
+    # One cache of cases for every search; each check has its budget (check_total, docs/limits.md).
+    cache, notes = Cache(left=CHECK_TOTAL), list[Diagnostic]()
+    reach = reachability(kb, step, cache)
+    cache.left = CHECK_TOTAL
+    subsumed = subsumptions(kb, step, pairs, cache, notes)
+    cache.left = CHECK_TOTAL
+    gaps = source_gaps(kb, step, cache, notes)
     cautions = caution_reachability(kb, step)
     counts = (
         ("rules", len(kb.rules)),
@@ -272,4 +294,5 @@ def check_knowledge_base(
         gaps=gaps,
         seconds=time.monotonic() - started,
         cautions=cautions,
+        unexplored=tuple(notes),
     )

@@ -21,6 +21,7 @@ from typing import Any, Literal
 
 import attrs
 
+from pnet_expert.core.limits import CHECK_TOTAL
 from pnet_expert.core.logic import Truth
 from pnet_expert.core.options import OptionSummary, option_summary
 from pnet_expert.core.schema import (
@@ -37,7 +38,7 @@ from pnet_expert.core.schema import (
     ValueSpec,
     iter_tests,
 )
-from pnet_expert.core.space import Assignment, Cache, CaseSpace, facts_of
+from pnet_expert.core.space import Assignment, Cache, CaseSpace, SearchTooBig, facts_of
 from pnet_expert.core.words import describe, value_text
 from pnet_expert.explain.recommend import recommend
 
@@ -106,6 +107,8 @@ class KbDiff:
     changes: tuple[Change, ...]
     impact: tuple[ImpactKind, ...]
     treatments: tuple[str, ...]
+    unexplored: tuple[str, ...] = ()
+    """The treatments whose impact was not fully explored: their cases are past the search limit."""
 
     def of(self, kind: str, status: Status) -> tuple[Change, ...]:
         """The changes of one kind and status (``of("rule", "changed")``)."""
@@ -306,8 +309,13 @@ def treatment_impact(
     treatment: str,
     changed_rules: tuple[str, ...],
     cache: Cache | None = None,
+    out: list[ImpactKind] | None = None,
 ) -> list[ImpactKind]:
-    """The kinds of case whose option for one treatment changes (``cache`` shared between treatments)."""
+    """The kinds of case whose option for one treatment changes (``cache`` shared between treatments).
+
+    Kinds are added to ``out`` as they are confirmed, so that a search past its
+    budget (:class:`~pnet_expert.core.space.SearchTooBig`) leaves what it found.
+    """
     old_rules, new_rules = list(old.rules_offering(treatment)), list(new.rules_offering(treatment))
     old_changed = [r for r in old_rules if r.id in changed_rules]
     new_changed = [r for r in new_rules if r.id in changed_rules]
@@ -338,17 +346,36 @@ def treatment_impact(
 
     Group = tuple[Assignment, int, OptionSummary | None, OptionSummary | None]
     groups: dict[tuple[tuple[str, ...], tuple[str, ...]], Group] = {}
-    for case in space.by_known_count(keep):
-        if not changed_fires(case):
-            continue
-        before_rules, after_rules = fired(case, 0, old_rules), fired(case, 1, new_rules)
-        before = option_summary(old, treatment, before_rules)
-        after = option_summary(new, treatment, after_rules)
-        if before == after:
-            continue
-        key = (tuple(r.id for r in before_rules), tuple(r.id for r in after_rules))
-        earliest, count, _, _ = groups.get(key, (case, 0, before, after))
-        groups[key] = (earliest, count + 1, before, after)
+    try:
+        cost = sum(
+            len(kb.conditions_of(r)) for kb, rules in ((old, old_rules), (new, new_rules)) for r in rules
+        )
+        for case in space.by_known_count(keep, cost + 1):
+            if not changed_fires(case):
+                continue
+            before_rules, after_rules = fired(case, 0, old_rules), fired(case, 1, new_rules)
+            before = option_summary(old, treatment, before_rules)
+            after = option_summary(new, treatment, after_rules)
+            if before == after:
+                continue
+            key = (tuple(r.id for r in before_rules), tuple(r.id for r in after_rules))
+            earliest, count, _, _ = groups.get(key, (case, 0, before, after))
+            groups[key] = (earliest, count + 1, before, after)
+    finally:  # past the budget too: what was found is kept
+        found = _kinds(space, old, new, treatment, groups)
+        if out is not None:
+            out.extend(found)
+    return found
+
+
+def _kinds(
+    space: CaseSpace,
+    old: KnowledgeBase,
+    new: KnowledgeBase,
+    treatment: str,
+    groups: dict[tuple[tuple[str, ...], tuple[str, ...]], Any],
+) -> list[ImpactKind]:
+    """Each group as a kind of case, its smallest example confirmed by the engine."""
     out = []
     for (fired_before, fired_after), (smallest, count, before, after) in groups.items():
         example = space.case(smallest, new)
@@ -382,11 +409,18 @@ def diff_knowledge_bases(
     changes = text_changes(old, new)
     touched = touched_treatments(old, new)
     impact: list[ImpactKind] = []
-    cache = Cache()
+    unexplored: list[str] = []
+    cache = Cache(left=CHECK_TOTAL)  # shared by every treatment's search, within one budget (docs/limits.md)
     for treatment, rules in touched:
-        impact.extend(treatment_impact(old, new, treatment, rules, cache))
+        found: list[ImpactKind] = []
+        try:
+            treatment_impact(old, new, treatment, rules, cache, found)
+        except SearchTooBig:
+            unexplored.append(treatment)
+        impact.extend(found)
         if advance:
             advance(1)
+    treatments = tuple(t for t, _ in touched)
     return KbDiff(
-        old.root, new.root, old.version, new.version, changes, tuple(impact), tuple(t for t, _ in touched)
+        old.root, new.root, old.version, new.version, changes, tuple(impact), treatments, tuple(unexplored)
     )

@@ -12,6 +12,10 @@ one on which every rule already fails is a gap whatever the remaining facts
 are; a partial case whose every valid completion is a gap is a gap too, so
 each kind is as general as the walk can make it, and the facts it leaves open
 are named as such.
+
+A section whose cases are past the search's budget is not explored to the end:
+its gaps are not listed, and a warning says so (``CHECK-W503``), rather than
+the check running for hours.
 """
 
 from __future__ import annotations
@@ -22,11 +26,11 @@ from typing import Any
 
 import attrs
 
-from pnet_expert.core import codes
+from pnet_expert.core import codes, limits
 from pnet_expert.core.diagnostics import Diagnostic
 from pnet_expert.core.logic import Truth
 from pnet_expert.core.schema import KnowledgeBase, SectionSpec
-from pnet_expert.core.space import Assignment, CaseSpace, facts_of, plain
+from pnet_expert.core.space import Assignment, Cache, CaseSpace, SearchTooBig, facts_of, plain
 from pnet_expert.explain.recommend import recommend
 from pnet_expert.verify.words import case_inline, fact_words
 
@@ -71,15 +75,21 @@ class GapKind:
         return (Diagnostic(codes.CHECK_GAP, self.section, f"no option for {shown}"),)
 
 
-def section_gaps(kb: KnowledgeBase, section: SectionSpec) -> tuple[GapKind, ...]:
-    """Every kind of complete case of this type section on which none of its rules fires."""
+def section_gaps(kb: KnowledgeBase, section: SectionSpec, cache: Cache | None = None) -> tuple[GapKind, ...]:
+    """Every kind of complete case of this type section on which none of its rules fires.
+
+    Raises :class:`~pnet_expert.core.space.SearchTooBig` past the search's budget.
+    """
     rules = [kb.rules[r] for r in section.rules]
     conditions = [kb.conditions_of(r) for r in rules]
     facts = facts_of(kb, [c for group in conditions for c in group])
-    space = CaseSpace([kb], facts, complete=True)
+    space = CaseSpace([kb], facts, complete=True, cache=cache)
     optional = [d for d in space.dimensions if not d.required]
 
+    cost = sum(len(c) for c in conditions) + 1
+
     def walk(level: int, case: Assignment) -> tuple[_State, list[tuple[Assignment, int]]]:
+        space.visit(cost)
         evaluator = space.evaluator(case)
         if evaluator is None:
             return _State.INVALID, []
@@ -134,12 +144,28 @@ def _kind(
     return GapKind(section.id, section.title, facts, open_facts, parts, text, example, confirmed)
 
 
-def source_gaps(kb: KnowledgeBase, advance: Callable[[int], None] | None = None) -> tuple[GapKind, ...]:
-    """The gaps of every type section, in the knowledge base's order."""
+def source_gaps(
+    kb: KnowledgeBase,
+    advance: Callable[[int], None] | None = None,
+    cache: Cache | None = None,
+    notes: list[Diagnostic] | None = None,
+) -> tuple[GapKind, ...]:
+    """The gaps of every type section, in the knowledge base's order (a section past the search's
+    budget is noted in ``notes``, and its gaps left out)."""
     out: list[GapKind] = []
     for section in kb.sections.values():
         if section.kind == "type":
-            out.extend(section_gaps(kb, section))
+            try:
+                out.extend(section_gaps(kb, section, cache))
+            except SearchTooBig:
+                if notes is not None:
+                    message = (
+                        "the kinds of case its rules are silent on were not fully explored: its cases are "
+                        f"too many to search ({limits.exceeded('check_search')})"
+                    )
+                    notes.append(
+                        Diagnostic(codes.CHECK_GAPS_UNEXPLORED, section.id, message, origin=section.origin)
+                    )
             if advance:
                 advance(1)
     return tuple(out)

@@ -14,6 +14,10 @@ surgery" (INS-07). The rules keep both, so that every bullet is cited and a
 student sees both passages. Such a pair (the subsumed rule quotes words of its
 own) is reported as information; a subsumed rule that cites only words the
 other rule already cites adds nothing, and is an error.
+
+A pair whose cases are past the search's budget is not decided: it is left
+out, and the rule is reported once, with the rules it was not compared with
+(``CHECK-W405``, a warning).
 """
 
 from __future__ import annotations
@@ -22,11 +26,11 @@ from collections.abc import Callable
 
 import attrs
 
-from pnet_expert.core import codes
+from pnet_expert.core import codes, limits
 from pnet_expert.core.diagnostics import Diagnostic, Origin
 from pnet_expert.core.logic import Truth
 from pnet_expert.core.schema import KnowledgeBase, RuleSpec
-from pnet_expert.core.space import Assignment, CaseSpace, facts_of, witness
+from pnet_expert.core.space import Assignment, Cache, CaseSpace, SearchTooBig, facts_of, witness
 from pnet_expert.verify.quotes import normalize
 
 
@@ -83,18 +87,32 @@ def offers_included(kb: KnowledgeBase, a: RuleSpec, b: RuleSpec) -> bool:
     return True
 
 
-def implies(kb: KnowledgeBase, a: RuleSpec, b: RuleSpec) -> bool:
-    """Every valid case on which A's whole condition holds is one on which B's holds too."""
+def implies(kb: KnowledgeBase, a: RuleSpec, b: RuleSpec, cache: Cache | None = None) -> bool:
+    """Every valid case on which A's whole condition holds is one on which B's holds too.
+
+    Raises :class:`~pnet_expert.core.space.SearchTooBig` past the search's budget.
+    """
     conditions_a, conditions_b = kb.conditions_of(a), kb.conditions_of(b)
-    space = CaseSpace([kb], facts_of(kb, conditions_a + conditions_b))
+    space = CaseSpace([kb], facts_of(kb, conditions_a + conditions_b), cache=cache)
 
     def keep(case: Assignment) -> bool:
-        evaluator = space.evaluator(case)
-        if evaluator is None or evaluator.all(conditions_a)[0] is Truth.FALSE:
+        # A rule's truth is worked out on the case cut down to the facts it reads, once per cut case.
+        if space.evaluator(case) is None or space.rule_truth(case, a) is Truth.FALSE:
             return False
-        return evaluator.all(conditions_b)[0] is not Truth.TRUE
+        return space.rule_truth(case, b) is not Truth.TRUE
 
-    return not any(space.truth(case, conditions_a) is Truth.TRUE for case in space.by_known_count(keep))
+    cases = space.by_known_count(keep, len(conditions_a) + len(conditions_b) + 1)
+    return not any(space.rule_truth(case, a) is Truth.TRUE for case in cases)
+
+
+def _undecided(kb: KnowledgeBase, rule_id: str, others: list[str]) -> Diagnostic:
+    listed = ", ".join(others[:8]) + (f" and {len(others) - 8:,} more" if len(others) > 8 else "")
+    message = (
+        f"whether {listed} back{'s' if len(others) == 1 else ''} it up was not decided: the cases are too "
+        f"many to search ({limits.exceeded('check_search')})"
+    )
+    rule = kb.rules[rule_id]
+    return Diagnostic(codes.CHECK_SUBSUMPTION_UNEXPLORED, rule_id, message, origin=rule.origin)
 
 
 def own_words(a: RuleSpec, b: RuleSpec) -> bool:
@@ -113,20 +131,33 @@ def subsumptions(
     kb: KnowledgeBase,
     advance: Callable[[int], None] | None = None,
     pairs: list[tuple[RuleSpec, RuleSpec]] | None = None,
+    cache: Cache | None = None,
+    notes: list[Diagnostic] | None = None,
 ) -> tuple[Subsumption, ...]:
     """Every subsumed rule, and every pair of equivalent rules (reported once), in KB order.
 
     ``pairs`` are the candidates (from :func:`candidates`), when the caller has them already.
+    Pairs past the search's budget are left out, and noted in ``notes`` (one warning per rule).
     """
     found: dict[tuple[str, str], bool] = {}
-    fires: dict[str, bool] = {}
+    fires: dict[str, bool | None] = {}
+    undecided: dict[str, list[str]] = {}
     for a, b in candidates(kb) if pairs is None else pairs:
-        if a.id not in fires:
-            fires[a.id] = witness(kb, kb.conditions_of(a))[0] is not None
-        # A rule that never fires implies anything; reachability reports it, not this check.
-        found[(a.id, b.id)] = fires[a.id] and implies(kb, a, b)
+        try:
+            if a.id not in fires:
+                fires[a.id] = None
+                fires[a.id] = witness(kb, kb.conditions_of(a), cache)[0] is not None
+            # A rule that never fires implies anything; reachability reports it, not this check.
+            if fires[a.id] is not None:
+                found[(a.id, b.id)] = bool(fires[a.id]) and implies(kb, a, b, cache)
+            else:
+                undecided.setdefault(a.id, []).append(b.id)
+        except SearchTooBig:
+            undecided.setdefault(a.id, []).append(b.id)
         if advance:
             advance(1)
+    if notes is not None:
+        notes.extend(_undecided(kb, rule, others) for rule, others in undecided.items())
     out = []
     for (a_id, b_id), holds in found.items():
         if not holds:
