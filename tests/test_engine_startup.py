@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
+import json
 import os
-import pickle
 import subprocess
 import sys
 from pathlib import Path
@@ -68,7 +68,7 @@ def test_a_second_process_reads_the_knowledge_base_from_the_cache(cache_dir: Pat
     first = _python(
         "from pnet_expert import load_knowledge_base; print(load_knowledge_base().fingerprint)", cache_dir
     )
-    assert len(list(cache_dir.glob("kb-*.pickle"))) == 1
+    assert len(list(cache_dir.glob("kb-*.json"))) == 1
     second = _python(
         "import sys\n"
         "from pnet_expert import load_knowledge_base, recommend\n"
@@ -84,7 +84,7 @@ def test_a_cached_knowledge_base_is_the_same_knowledge(cache_dir: Path, kb_copy:
     """Loaded from the cache, a knowledge base consults exactly as when loaded from its files."""
     loaded = load_knowledge_base(kb_copy)
     cached = load_knowledge_base(kb_copy)
-    assert len(list(cache_dir.glob("kb-*.pickle"))) == 1
+    assert len(list(cache_dir.glob("kb-*.json"))) == 1
     assert cached is not loaded
     assert cached.fingerprint == loaded.fingerprint
     assert cached.root == str(kb_copy)
@@ -107,7 +107,7 @@ def test_any_change_to_a_file_is_a_new_entry(cache_dir: Path, kb_copy: Path) -> 
     after = load_knowledge_base(kb_copy)
     assert after.fingerprint != before.fingerprint
     assert "GAS-02" in recommend({"tumor_type": "gastrinoma", "acid_symptoms": False}, after).fired_rules
-    assert len(list(cache_dir.glob("kb-*.pickle"))) == 2
+    assert len(list(cache_dir.glob("kb-*.json"))) == 2
 
 
 def test_the_same_files_elsewhere_keep_their_own_root(cache_dir: Path, kb_copy: Path, tmp_path: Path) -> None:
@@ -120,13 +120,22 @@ def test_the_same_files_elsewhere_keep_their_own_root(cache_dir: Path, kb_copy: 
     assert load_knowledge_base(other).root == str(other)
 
 
-def test_a_corrupt_or_foreign_entry_is_a_miss(cache_dir: Path, kb_copy: Path, tiny_kb_dir: Path) -> None:
-    """Garbage, or another knowledge base under the entry's name, is ignored and replaced."""
+def test_a_corrupt_or_foreign_entry_is_a_miss(cache_dir: Path, kb_copy: Path, tmp_path: Path) -> None:
+    """Garbage, or another knowledge base's entry under the entry's name, is ignored and replaced."""
+    import shutil
+
     kb = load_knowledge_base(kb_copy)
-    (entry,) = cache_dir.glob("kb-*.pickle")
-    entry.write_bytes(b"not a pickle")
+    (entry,) = cache_dir.glob("kb-*.json")
+    entry.write_bytes(b"not an entry")
     assert load_knowledge_base(kb_copy).fingerprint == kb.fingerprint
-    entry.write_bytes(pickle.dumps(load_knowledge_base(tiny_kb_dir)))
+    edited = tmp_path / "edited"
+    shutil.copytree(kb_copy, edited)
+    (edited / "rules" / "other.yaml").write_text(
+        (edited / "rules" / "other.yaml").read_text() + "\n# edited\n"
+    )
+    load_knowledge_base(edited)
+    (other,) = set(cache_dir.glob("kb-*.json")) - {entry}
+    entry.write_bytes(other.read_bytes())
     again = load_knowledge_base(kb_copy)
     assert again.fingerprint == kb.fingerprint
     assert len(again.rules) == len(kb.rules)
@@ -154,11 +163,13 @@ def test_the_cache_is_never_required(tmp_path: Path, monkeypatch: pytest.MonkeyP
 
 
 def test_entries_are_written_whole(cache_dir: Path, kb_copy: Path) -> None:
-    """Written to a temporary file and renamed: no temporary file is left, the entry unpickles."""
+    """Written to a temporary file and renamed: no temporary file is left, the entry is JSON, private."""
     kb = load_knowledge_base(kb_copy)
     assert not list(cache_dir.glob(".kb-*"))
-    (entry,) = cache_dir.glob("kb-*.pickle")
-    assert pickle.loads(entry.read_bytes()).fingerprint == kb.fingerprint
+    (entry,) = cache_dir.glob("kb-*.json")
+    assert json.loads(entry.read_bytes())["fingerprint"] == kb.fingerprint
+    assert entry.stat().st_mode & 0o777 == 0o600
+    assert cache_dir.stat().st_mode & 0o777 == 0o700
 
 
 def test_the_cache_keeps_the_newest_entries(
@@ -171,4 +182,4 @@ def test_the_cache_keeps_the_newest_entries(
     for n in range(4):
         rules.write_text(text + f"\n# edit {n}\n")
         load_knowledge_base(kb_copy)
-    assert len(list(cache_dir.glob("kb-*.pickle"))) == 2
+    assert len(list(cache_dir.glob("kb-*.json"))) == 2
