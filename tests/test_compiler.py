@@ -35,7 +35,9 @@ def test_unknown_facts_are_not_declared(kb: KnowledgeBase) -> None:
     facts = encode(kb, patient, compiled(kb).engine_class.count_filters)
     case = next(f for f in facts if isinstance(f, CaseFacts))
     assert dict(case.as_dict()) == {"tumor_type": "insulinoma"}
-    unknown = encode(kb, Patient.from_dict({"tumor_type": "gastrinoma"}), compiled(kb).engine_class.count_filters)
+    unknown = encode(
+        kb, Patient.from_dict({"tumor_type": "gastrinoma"}), compiled(kb).engine_class.count_filters
+    )
     assert not [f for f in unknown if isinstance(f, CountFact)]  # an unknown list: no count at all
     counted = {f["count"]: f.as_dict() for f in facts if isinstance(f, CountFact)}
     filters = {key: where for (_, where), key in compiled(kb).engine_class.count_filters.items()}

@@ -362,7 +362,7 @@ def test_save_errors_are_messages(kb: KnowledgeBase, tmp_path: Path) -> None:
     _, out, _ = run(kb, "save x.yaml", "other", "save case.txt", f"save {tmp_path}/no/such/case.yaml")
     assert "save: nothing to save yet: a case needs tumor_type; answer it first" in out
     assert "case.txt: unknown kind of case file '.txt'; use .json, .yaml, .yml, .toml" in out
-    assert f"{tmp_path}/no/such/case.yaml: cannot be written or read: No such file or directory" in flat(out)
+    assert f"{tmp_path}/no/such/case.yaml: cannot be written or read: its folder does not exist" in flat(out)
 
 
 def test_load_over_unsaved_answers_asks_first(kb: KnowledgeBase, tmp_path: Path) -> None:

@@ -12,6 +12,7 @@ and exits with status 2.
 from __future__ import annotations
 
 import argparse
+import contextlib
 import gc
 import os
 import sys
@@ -69,6 +70,7 @@ def main(argv: Sequence[str] | None = None) -> int:
 def _main(argv: Sequence[str] | None) -> int:
     from pnet_expert.core.errors import PnetError
 
+    _safe_streams()
     args_list = list(sys.argv[1:] if argv is None else argv)
     first = next((a for a in args_list if not a.startswith("-")), None)
     parser = build_parser(first if first in COMMANDS else None)
@@ -76,12 +78,13 @@ def _main(argv: Sequence[str] | None) -> int:
     try:
         return int(args.run(args))
     except PnetError as exc:
-        for line in exc.tagged_lines():
+        for line in _shown(exc.tagged_lines()):
             print(f"pnet-expert: error: {line}", file=sys.stderr)
         return EXIT_USAGE
-    except KeyboardInterrupt:
-        print("pnet-expert: interrupted", file=sys.stderr)
-        return 130
+    except KeyboardInterrupt as exc:  # Ctrl-C, or SIGTERM where a command turns it into one (batch)
+        status = int(getattr(exc, "status", 130))
+        print(f"pnet-expert: {'terminated' if status == 143 else 'interrupted'}", file=sys.stderr)
+        return status
     except BrokenPipeError:
         # The reader went away (| head): stop quietly, as Unix tools do.
         devnull = os.open(os.devnull, os.O_WRONLY)
@@ -96,3 +99,30 @@ def _main(argv: Sequence[str] | None) -> int:
             file=sys.stderr,
         )
         return EXIT_FAILED
+
+
+def _shown(lines: list[str]) -> list[str]:
+    """The lines of an error, at most ``problems_shown`` of them, then how many more there were."""
+    from pnet_expert.core.limits import PROBLEMS_SHOWN
+
+    if len(lines) <= PROBLEMS_SHOWN + 1:
+        return lines
+    rest = len(lines) - PROBLEMS_SHOWN
+    return [*lines[:PROBLEMS_SHOWN], f"... and {rest:,} more (limit problems_shown)"]
+
+
+def _safe_streams() -> None:
+    """Standard output and error that never fail on what they print.
+
+    A character no encoding can take (half of a surrogate pair, from a file
+    name, say) is written as its escape rather than ending the command with an
+    internal error; a standard output or error that was closed (``>&-``)
+    swallows what is written instead of breaking every ``print``.
+    """
+    for name in ("stdout", "stderr"):
+        stream = getattr(sys, name)
+        if stream is None:
+            setattr(sys, name, open(os.devnull, "w", encoding="utf-8"))  # noqa: SIM115 - for the whole run
+        elif hasattr(stream, "reconfigure"):
+            with contextlib.suppress(Exception):
+                stream.reconfigure(errors="backslashreplace")

@@ -5,7 +5,10 @@ from __future__ import annotations
 import argparse
 import contextlib
 import os
+import signal
 import sys
+import threading
+from collections.abc import Iterator
 from typing import TextIO
 
 from pnet_expert.cli.common import (
@@ -15,6 +18,8 @@ from pnet_expert.cli.common import (
     knowledge_base,
     show_progress,
 )
+from pnet_expert.core import codes
+from pnet_expert.files.safe_read import ReadProblem
 
 HELP = "consult every case of a JSON-lines file; one JSON result per line, in input order"
 
@@ -45,10 +50,15 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
-    """Consult every line; report bad lines on standard error; exit 2 if any was bad."""
-    from pnet_expert.cli.batch_runner import numbered_lines, run_batch
+    """Consult every line; report bad lines on standard error; exit 2 if any was bad.
+
+    The input is read line by line (split on new lines only), each line up to
+    ``batch_line_bytes``; the output (``-o``) is opened before any work, so a
+    name that cannot be written fails at once. SIGTERM stops the batch as
+    Ctrl-C does: the workers end and a partly written output file is discarded.
+    """
+    from pnet_expert.cli.batch_runner import run_numbered
     from pnet_expert.cli.progress import Progress
-    from pnet_expert.core import codes
     from pnet_expert.core.diagnostics import Diagnostic
     from pnet_expert.core.errors import InputError
     from pnet_expert.files.casefile import atomic_output
@@ -58,42 +68,91 @@ def run(args: argparse.Namespace) -> int:
         raise InputError(Diagnostic(codes.INPUT_BAD_OPTION, "--jobs", f"{args.jobs} is negative", hint=hint))
     jobs = args.jobs or os.cpu_count() or 1
     kb = knowledge_base(args)  # a broken knowledge base fails here, once, not per line
-    if args.cases == "-":
-        lines = sys.stdin.read().splitlines()
-    else:
-        try:
-            with open(args.cases, encoding="utf-8") as handle:
-                lines = handle.read().splitlines()
-        except FileNotFoundError:
-            raise InputError(Diagnostic(codes.FILE_NOT_FOUND, args.cases, "no such file")) from None
-        except (OSError, UnicodeDecodeError) as exc:
-            raise InputError(
-                Diagnostic(codes.FILE_UNREADABLE, args.cases, f"cannot be read: {exc}")
-            ) from None
-    total = len(numbered_lines(lines))
     show = show_progress(args)
-    progress = Progress(total, "batch", sys.stderr, enabled=show)
-    bad = 0
+    bad = total = 0
     with contextlib.ExitStack() as stack:
+        stack.enter_context(_terminate_as_interrupt())
+        source, count = _input(args.cases, stack)
         out: TextIO = sys.stdout
         if args.output:
             try:
                 out = stack.enter_context(atomic_output(args.output))
             except OSError as exc:
                 raise cannot_write(args.output, exc) from None
-        for number, text, failed in run_batch(lines, kb, jobs, progress.advance):
+        progress = Progress(count, "batch", sys.stderr, enabled=show)
+        for number, text, failed in run_numbered(_blank_skipped(source), kb, jobs, progress.advance):
+            total += 1
             if failed:
                 bad += 1
                 progress.stream.write(
-                    ("\n" if show else "") + f"pnet-expert batch: line {number}: {_first(text)}\n"
+                    ("\n" if show else "") + f"pnet-expert batch: line {number}: {_first(text, number)}\n"
                 )
             out.write(text + "\n")
-    progress.close()
+        progress.close()
     print(f"pnet-expert batch: {total} cases, {total - bad} consulted, {bad} bad", file=sys.stderr)
     return 2 if bad else 0
 
 
-def _first(result_json: str) -> str:
+def _input(
+    name: str, stack: contextlib.ExitStack
+) -> tuple[Iterator[tuple[int, str | ReadProblem]], int | None]:
+    """The numbered lines of the input (a regular file, or - for standard input), and how many when known."""
+    from pnet_expert.core.errors import InputError
+    from pnet_expert.files.safe_read import count_lines, lines, open_regular
+
+    if name == "-":
+        if sys.stdin is None:
+            problem = ReadProblem(
+                codes.FILE_UNREADABLE, "standard input is closed", "give a file instead of -"
+            )
+            raise InputError(problem.diagnostic("<stdin>"))
+        return lines(sys.stdin.buffer, "batch_line_bytes"), None
+    try:
+        handle = stack.enter_context(open_regular(name))
+        count = count_lines(name)
+    except ReadProblem as exc:
+        raise InputError(exc.diagnostic(name)) from None
+    except OSError as exc:
+        problem = ReadProblem(codes.FILE_UNREADABLE, f"cannot be read: {exc.strerror or exc}")
+        raise InputError(problem.diagnostic(name)) from None
+    return lines(handle, "batch_line_bytes"), count
+
+
+def _blank_skipped(
+    source: Iterator[tuple[int, str | ReadProblem]],
+) -> Iterator[tuple[int, str | ReadProblem]]:
+    """The lines worth consulting: a blank line is no case (it is skipped, and not counted)."""
+    return ((n, text) for n, text in source if not isinstance(text, str) or text.strip())
+
+
+@contextlib.contextmanager
+def _terminate_as_interrupt() -> Iterator[None]:
+    """While the batch runs, SIGTERM stops it as Ctrl-C does (:class:`Terminated`): all is cleaned up."""
+    if threading.current_thread() is not threading.main_thread():
+        yield
+        return
+
+    def stop(signum: int, frame: object) -> None:
+        del signum, frame
+        raise Terminated
+
+    previous = signal.signal(signal.SIGTERM, stop)
+    try:
+        yield
+    finally:
+        signal.signal(signal.SIGTERM, previous)
+
+
+class Terminated(KeyboardInterrupt):
+    """SIGTERM arrived: stop as an interrupt does, and exit with 128 + 15."""
+
+    status = 143
+
+
+def _first(result_json: str, number: int) -> str:
+    """A bad line's error in one line, for standard error (where ``line N:`` is said once, in front)."""
     import json
 
-    return str(json.loads(result_json).get("error", "")).replace("\n", "; ")
+    error = str(json.loads(result_json).get("error", "")).replace("\n", "; ")
+    prefix = f"line {number}: "
+    return error[len(prefix) :] if error.startswith(prefix) else error

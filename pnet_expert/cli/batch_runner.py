@@ -1,22 +1,39 @@
-"""Consult many cases: one JSON line in, one JSON line out, in input order.
+"""Consult many cases: one JSON line in, one JSON line out, in input order, losing nothing.
 
 A bad line becomes an error result naming its line number, and the rest go
-on. With several jobs, lines are sent to worker processes in chunks (each
-worker compiles the knowledge base once, and keeps one engine, reset between
-cases) and the results are put back in input order, so the output is the same,
-byte for byte, whatever the number of jobs. Where processes start by fork
-(Linux's default), workers begin with the parent's imports and its loaded
-knowledge base; the parent only hands out chunks and writes results.
+on, whatever was wrong with it: not JSON, not a case, past the line limit, not
+UTF-8, or (a bug) an internal error while consulting it. With several jobs,
+lines are sent to worker processes in chunks (each worker compiles the
+knowledge base once, and keeps one engine, reset between cases), a few chunks
+ahead of the results (memory stays flat however long the input), and the
+results are put back in input order, so the output is the same, byte for byte,
+whatever the number of jobs. Where processes start by fork (Linux's default),
+workers begin with the parent's imports and its loaded knowledge base; the
+parent only hands out chunks and writes results.
+
+Workers never outlive the batch: when it ends early (an error, Ctrl-C, SIGTERM)
+the pool is shut down and its processes terminated, and each worker asks the
+system to be sent SIGTERM when its parent dies (Linux's ``PR_SET_PDEATHSIG``;
+elsewhere a watchdog thread notices), so that not even a SIGKILL of the parent
+leaves one running. Workers ignore Ctrl-C: the parent decides.
 """
 
 from __future__ import annotations
 
+import collections
+import contextlib
+import itertools
 import json
-from collections.abc import Callable, Iterator, Sequence
-from concurrent.futures import ProcessPoolExecutor
+import os
+import signal
+import threading
+import time
+from collections.abc import Callable, Iterable, Iterator, Sequence
+from concurrent.futures import Future, ProcessPoolExecutor
 from typing import TYPE_CHECKING, Any
 
 from pnet_expert.core.errors import InputError, PnetError
+from pnet_expert.files.safe_read import ReadProblem
 
 if TYPE_CHECKING:
     from pnet_expert.core.diagnostics import Diagnostic
@@ -25,27 +42,58 @@ if TYPE_CHECKING:
 Result = tuple[int, str, bool]
 """(line number, the JSON text of its result, whether the line was bad)."""
 
+Line = tuple[int, "str | ReadProblem"]
+"""A line to consult: its number, and its text (or why it could not be read)."""
+
 CHUNK = 250
+AHEAD = 2
+"""Chunks handed out per worker ahead of the results written."""
 
 _kb: Any = None
 """The knowledge base of this process's consultations (set before workers fork: they inherit it)."""
 
 
-def _init_worker(kb_root: str, fingerprint: str) -> None:
-    """Make sure a worker has the knowledge base: inherited by fork, loaded again otherwise (spawn)."""
+def _init_worker(kb_root: str, fingerprint: str, parent: int) -> None:
+    """Tie a worker to its parent, then make sure it has the knowledge base (inherited by fork, or loaded)."""
     global _kb
+    _follow_parent(parent)
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
     if _kb is None or _kb.fingerprint != fingerprint:
         from pnet_expert.knowledge.loader import load_knowledge_base
 
         _kb = load_knowledge_base(kb_root)
 
 
-def consult_line(number: int, text: str, kb: KnowledgeBase) -> Result:
-    """One line's result: the consultation as JSON, or an error naming the line."""
+def _follow_parent(parent: int) -> None:
+    """Die when the parent dies: SIGTERM from the system on Linux, a watchdog thread everywhere."""
+    with contextlib.suppress(Exception):  # not Linux, or no C library to ask: the watchdog alone
+        import ctypes
+
+        libc = ctypes.CDLL(None, use_errno=True)
+        libc.prctl(1, int(signal.SIGTERM), 0, 0, 0)  # PR_SET_PDEATHSIG
+
+    def watch() -> None:
+        while os.getppid() == parent:
+            time.sleep(0.5)
+        os._exit(1)
+
+    if os.getppid() != parent:  # the parent died before the request was made
+        os._exit(1)
+    threading.Thread(target=watch, daemon=True, name="pnet-expert-parent-watch").start()
+
+
+def consult_line(number: int, text: str | ReadProblem, kb: KnowledgeBase) -> Result:
+    """One line's result: the consultation as JSON, or an error naming the line.
+
+    Whatever goes wrong with one line is that line's error result, never the
+    batch's end: a line that could not be read, a bad case, and even a bug.
+    """
     from pnet_expert.api import recommend
     from pnet_expert.files.casefile import parse_case_text
 
     try:
+        if isinstance(text, ReadProblem):
+            raise InputError(text.diagnostic(f"line {number}"))
         case = _line_case(text, number, parse_case_text)
         result: dict[str, Any] = {"line": number, **recommend(case, kb).to_dict()}
         bad = False
@@ -58,7 +106,12 @@ def consult_line(number: int, text: str, kb: KnowledgeBase) -> Result:
             "diagnostics": [d.to_dict() for d in exc.diagnostics],
         }
         bad = True
-    return number, json.dumps(result, ensure_ascii=False), bad
+    except Exception as exc:  # a bug: this line's result says so, and the other lines go on
+        what = f"{type(exc).__name__}: {str(exc)[:200]}"
+        message = f"internal error: {what} (a bug in pnet_expert: please report it)"
+        result = {"line": number, "error": message, "problems": [message], "diagnostics": []}
+        bad = True
+    return number, _json(result), bad
 
 
 def _line_case(text: str, number: int, parse: Callable[[str, str, str], Any]) -> Any:
@@ -82,39 +135,96 @@ def _unplaced(diagnostic: Diagnostic) -> Diagnostic:
     return attrs.evolve(diagnostic, origin=None, path=origin.file, message=message)
 
 
-def _consult_chunk(chunk: Sequence[tuple[int, str]]) -> list[Result]:
+def _json(result: dict[str, Any]) -> str:
+    """The result as one line of JSON; text no file can hold (a lone surrogate) is written escaped."""
+    text = json.dumps(result, ensure_ascii=False)
+    try:
+        text.encode("utf-8")
+    except UnicodeEncodeError:
+        return json.dumps(result)
+    return text
+
+
+def _consult_chunk(chunk: Sequence[Line]) -> list[Result]:
     return [consult_line(number, text, _kb) for number, text in chunk]
 
 
-def numbered_lines(lines: Sequence[str]) -> list[tuple[int, str]]:
+def numbered_lines(lines: Iterable[str]) -> list[tuple[int, str]]:
     """The non-blank lines, with their 1-based line numbers."""
     return [(i, line) for i, line in enumerate(lines, start=1) if line.strip()]
 
 
 def run_batch(
-    lines: Sequence[str],
+    lines: Iterable[str],
     kb: KnowledgeBase | None = None,
     jobs: int = 1,
     on_done: Callable[[int], None] | None = None,
 ) -> Iterator[Result]:
     """Consult every non-blank line against ``kb`` (default: the bundled one); results in input order."""
+    return run_numbered(numbered_lines(lines), kb, jobs, on_done)
+
+
+def run_numbered(
+    work: Iterable[Line],
+    kb: KnowledgeBase | None = None,
+    jobs: int = 1,
+    on_done: Callable[[int], None] | None = None,
+) -> Iterator[Result]:
+    """Consult numbered lines (read lazily, a few chunks ahead); results in input order."""
     global _kb
     if kb is None:
         from pnet_expert.knowledge.loader import load_knowledge_base
 
         kb = load_knowledge_base()
-    work = numbered_lines(lines)
-    if jobs <= 1 or len(work) <= CHUNK:
-        for number, text in work:
-            yield consult_line(number, text, kb)
-            if on_done:
-                on_done(1)
+    chunks = _chunks(work)
+    first = next(chunks, None)
+    second = next(chunks, None) if first is not None else None
+    if jobs <= 1 or second is None:  # one chunk or less: no worker is worth starting
+        head = [chunk for chunk in (first, second) if chunk is not None]
+        for chunk in itertools.chain(head, chunks):
+            for number, text in chunk:
+                yield consult_line(number, text, kb)
+                if on_done:
+                    on_done(1)
         return
     _kb = kb
-    chunks = [work[i : i + CHUNK] for i in range(0, len(work), CHUNK)]
-    initargs = (kb.root, kb.fingerprint)
-    with ProcessPoolExecutor(max_workers=jobs, initializer=_init_worker, initargs=initargs) as pool:
-        for results in pool.map(_consult_chunk, chunks):
-            yield from results
-            if on_done:
-                on_done(len(results))
+    initargs = (kb.root, kb.fingerprint, os.getpid())
+    pool = ProcessPoolExecutor(max_workers=jobs, initializer=_init_worker, initargs=initargs)
+    try:
+        pending: collections.deque[Future[list[Result]]] = collections.deque()
+        assert first is not None
+        for chunk in itertools.chain([first, second], chunks):
+            pending.append(pool.submit(_consult_chunk, chunk))
+            while len(pending) > jobs * AHEAD:
+                yield from _done(pending.popleft(), on_done)
+        while pending:
+            yield from _done(pending.popleft(), on_done)
+    except BaseException:
+        _stop(pool)
+        raise
+    pool.shutdown(wait=True)
+
+
+def _chunks(work: Iterable[Line]) -> Iterator[list[Line]]:
+    iterator = iter(work)
+    while chunk := list(itertools.islice(iterator, CHUNK)):
+        yield chunk
+
+
+def _done(future: Future[list[Result]], on_done: Callable[[int], None] | None) -> list[Result]:
+    results = future.result()
+    if on_done:
+        on_done(len(results))
+    return results
+
+
+def _stop(pool: ProcessPoolExecutor) -> None:
+    """End a pool at once: no more chunks, and its processes terminated (not left to finish their work)."""
+    workers = list((getattr(pool, "_processes", None) or {}).values())  # 3.11 has no public way to get them
+    pool.shutdown(wait=False, cancel_futures=True)
+    for process in workers:
+        with contextlib.suppress(Exception):
+            process.terminate()
+    for process in workers:
+        with contextlib.suppress(Exception):
+            process.join(timeout=2)

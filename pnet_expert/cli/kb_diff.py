@@ -145,7 +145,6 @@ def render(diff: KbDiff, old_name: str, new_name: str, plain: str = "may include
             wrap(
                 f"(Not fully explored: the impact on {', '.join(diff.unexplored)}; their cases are past the "
                 "search limit, docs/limits.md. Kinds of case listed for them may not be all.)",
-                width=WIDE,
             )
         )
     if any(c.kind in ("fact", "constraint") for c in diff.changes):

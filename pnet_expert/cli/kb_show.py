@@ -55,8 +55,7 @@ def run(args: argparse.Namespace) -> int:
 
 def show_rule(kb: KnowledgeBase, rule: RuleSpec) -> str:
     """A recommendation rule in full."""
-    from pnet_expert.core.space import witness
-    from pnet_expert.core.space import SearchTooBig
+    from pnet_expert.core.space import SearchTooBig, witness
     from pnet_expert.core.words import describe, wrap
     from pnet_expert.verify.words import case_inline
 

@@ -13,14 +13,15 @@ from pnet_expert.core.words import terminal_width
 
 
 class Progress:
-    """Draws ``label [#####.....] 50% 500/1000 812/s 0:01 left`` in place, at most ten times a second.
+    """Draws ``label [#####.....] 50% 500/1000 812/s 0:01 left`` in place, at most ten times a second
+    (``label 500 done 812/s`` when the total is not known: lines read from a stream).
 
     The line fits the width of the terminal it is drawn on (``COLUMNS`` when set):
     the bar shrinks to make room, and on a very narrow terminal the rate and
     the time left go.
     """
 
-    def __init__(self, total: int, label: str, stream: TextIO, enabled: bool = True) -> None:
+    def __init__(self, total: int | None, label: str, stream: TextIO, enabled: bool = True) -> None:
         self.total, self.label, self.stream, self.enabled = total, label, stream, enabled
         self.done = 0
         self.start = time.monotonic()
@@ -30,13 +31,20 @@ class Progress:
         """Count work done; redraw when a tenth of a second has passed."""
         self.done += count
         now = time.monotonic()
-        if self.enabled and (now - self._drawn >= 0.1 or self.done >= self.total):
+        if self.enabled and (
+            now - self._drawn >= 0.1 or (self.total is not None and self.done >= self.total)
+        ):
             self._drawn = now
             self._draw(now)
 
     def _draw(self, now: float) -> None:
-        share = self.done / self.total if self.total else 1.0
         elapsed = max(now - self.start, 1e-9)
+        if self.total is None:  # reading a stream: how many so far, and how fast
+            line = f"{self.label} {self.done:,} done {self.done / elapsed:,.0f}/s "
+            self.stream.write("\r" + line[: terminal_width(self.stream) - 1])
+            self.stream.flush()
+            return
+        share = self.done / self.total if self.total else 1.0
         rate = self.done / elapsed
         left = (self.total - self.done) / rate if rate > 0 else 0.0
         self.stream.write("\r" + self.line(share, rate, left, terminal_width(self.stream) - 1))

@@ -13,15 +13,12 @@ the same directory, then a rename), so a case being saved is never half-written.
 from __future__ import annotations
 
 import contextlib
-import functools
 import json
-import os
 import re
 import sys
-import tempfile
 import textwrap
 import tomllib
-from collections.abc import Iterator, Mapping
+from collections.abc import Mapping
 from pathlib import Path
 from typing import Any, TextIO
 
@@ -31,6 +28,7 @@ from pnet_expert.core.errors import CaseError
 from pnet_expert.files.bounded_parse import load_json, load_toml
 from pnet_expert.files.positions import Locate, LocatedCase, json_locator, toml_locator
 from pnet_expert.files.safe_read import ReadProblem, read_stream, read_text
+from pnet_expert.files.safe_write import output, write
 
 SUFFIXES = (".json", ".yaml", ".yml", ".toml")
 
@@ -182,41 +180,14 @@ def _toml(case: Mapping[str, Any]) -> str:
     return "\n".join(lines + tables) + "\n"
 
 
-@functools.cache
-def _umask() -> int:
-    """The process's umask, read once (reading it means setting it, which other threads would race)."""
-    mask = os.umask(0o022)
-    os.umask(mask)
-    return mask
-
-
-@contextlib.contextmanager
-def atomic_output(path: str | Path) -> Iterator[TextIO]:
-    """A file written as the block goes, yet replaced all at once.
-
-    Text goes to a temporary file beside ``path`` (memory stays flat however
-    much is written), renamed over ``path`` when the block ends without an
-    error; on an error it is removed and ``path`` is untouched. The file gets
-    the mode a plain ``open()`` would give it, not mkstemp's private 0600.
-    """
-    target = Path(path)
-    fd, temporary = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".tmp", dir=target.parent)
-    try:
-        with os.fdopen(fd, "w", encoding="utf-8") as handle:
-            os.fchmod(handle.fileno(), 0o666 & ~_umask())
-            yield handle
-            handle.flush()
-            os.fsync(handle.fileno())
-        os.replace(temporary, target)
-    except BaseException:
-        Path(temporary).unlink(missing_ok=True)
-        raise
+def atomic_output(path: str | Path) -> contextlib.AbstractContextManager[TextIO]:
+    """An output file written as the block goes (:func:`pnet_expert.files.safe_write.output`)."""
+    return output(path)
 
 
 def write_atomic(path: str | Path, text: str) -> None:
-    """Write a file all at once: a temporary file beside it, then a rename."""
-    with atomic_output(path) as handle:
-        handle.write(text)
+    """Write a file all at once (:func:`pnet_expert.files.safe_write.write`)."""
+    write(path, text)
 
 
 def write_case(path: str | Path, case: Mapping[str, Any], note: str = "") -> None:
