@@ -19,27 +19,37 @@ lines and echoes them, so that ``pnet-expert consult < answers.txt`` gives a
 readable transcript and no escape codes. End of input and Ctrl-C leave cleanly;
 a session with unsaved answers is never left, nor replaced by ``load``, without
 a word.
+
+The session survives anything a line can do: a line past ``repl_line_chars``
+or not UTF-8 is skipped with a word, a command that fails (a file that cannot
+be loaded, even a bug) says why and the session goes on with its answers, and
+nothing from the input is written back raw: control characters are shown as
+their escapes (``\\x1b``), so a pasted escape sequence cannot drive the terminal.
 """
 
 from __future__ import annotations
 
+import functools
 import re
 import sys
 from collections.abc import Callable, Iterator, Sequence
 from pathlib import Path
-from typing import Any, Protocol, TextIO
+from typing import Any, Protocol, TextIO, TypeVar
 
 from pnet_expert.consult.interview import FactStatus, Interview
 from pnet_expert.consult.questions import AnswerError, Question
 from pnet_expert.core import codes
 from pnet_expert.core.diagnostics import closest
 from pnet_expert.core.errors import InputError, PnetError
+from pnet_expert.core.limits import REPL_LINE_CHARS, exceeded
 from pnet_expert.core.matching import Named, Wording, match, named
 from pnet_expert.core.schema import FindingTest, KnowledgeBase, RuleSpec, iter_tests
+from pnet_expert.core.show import printable
 from pnet_expert.core.words import value_text, wrap
 from pnet_expert.explain.console import emit
 from pnet_expert.explain.consultation import Consultation
 from pnet_expert.files.casefile import write_atomic
+from pnet_expert.files.safe_read import ReadProblem, read_line
 from pnet_expert.reasoning.checks import RuleCheck
 
 COMMANDS: dict[str, tuple[str, str]] = {
@@ -57,6 +67,8 @@ COMMANDS: dict[str, tuple[str, str]] = {
     "quit": ("", "leave (offers to save unsaved answers)"),
 }
 """Every command, with its argument and what it does: ``help`` prints this table."""
+
+T = TypeVar("T")
 
 PATH_COMMANDS = ("save", "load", "report")
 YES = ("y", "yes")
@@ -86,17 +98,21 @@ class PlainReader:
         self.out = out
 
     def read(self, prompt: str) -> str:
-        """Echo the prompt, read a line, echo it."""
+        """Echo the prompt, read a line (within ``repl_line_chars``), echo it, control characters escaped."""
         self.out.write(prompt)
         self.out.flush()
-        line = self.stdin.readline()
-        while line.lstrip().startswith("#"):  # a script's comments are not input
-            line = self.stdin.readline()
-        if not line:
-            self.out.write("\n")
-            raise EOFError
-        line = line.rstrip("\r\n")
-        self.out.write(line + "\n")
+        while True:
+            try:
+                line = read_line(self.stdin, "repl_line_chars")
+            except ReadProblem as problem:  # too long, or not UTF-8: skipped, and said so
+                self.out.write(f"(a line that {problem.message}: skipped)\n")
+                continue
+            if line is None:
+                self.out.write("\n")
+                raise EOFError
+            if not line.lstrip().startswith("#"):  # a script's comments are not input
+                break
+        self.out.write(printable(line) + "\n")
         return line
 
 
@@ -185,15 +201,34 @@ class Repl:
             self._say(note)
         while True:
             try:
-                self._go_on()
-                line = self.reader.read(self._prompt())
-                if not self._handle(line):
+                self._surviving(self._go_on)
+                line = self.reader.read(self._surviving(self._prompt) or "consult> ")
+                if len(line) > REPL_LINE_CHARS:  # a terminal's reader has no limit of its own
+                    self._say(f"(a line that is too long: {exceeded('repl_line_chars')}; skipped)")
+                    continue
+                if not self._surviving(functools.partial(self._handle, line), default=True):
                     return 0
             except EOFError:
                 return self._leave(ended=True)
             except KeyboardInterrupt:
                 if self._confirm_quit():
                     return self._leave(ended=False)
+
+    def _surviving(self, step: Callable[[], T], default: T | None = None) -> T | None:
+        """Run one step of the loop; if it fails (a bug), say so and keep the session and its answers."""
+        try:
+            return step()
+        except (EOFError, KeyboardInterrupt):
+            raise
+        except Exception as exc:
+            self._say(
+                wrap(
+                    f"That did not work: internal error {type(exc).__name__}: {str(exc)[:200]} (a bug in "
+                    "pnet_expert: please report it). The session goes on, with its answers."
+                )
+            )
+            self._show_again = True
+            return default
 
     def _handle(self, line: str) -> bool:
         """Take one line (an answer or a command); False when the session should end.
@@ -683,9 +718,11 @@ class Repl:
         return []
 
     def _say(self, text: str) -> None:
-        """A line (or lines) for the user, fitted to the terminal and emphasised on one."""
-        emit(text + "\n", self.out)
+        """A line (or lines) for the user, fitted to the terminal and emphasised on one (control
+        characters from the input shown as their escapes)."""
+        emit(printable(text) + "\n", self.out)
 
     def _write(self, text: str) -> None:
-        """A block of text (options, HOW, WHY NOT), fitted to the terminal and emphasised on one."""
-        emit(text, self.out)
+        """A block of text (options, HOW, WHY NOT), fitted to the terminal and emphasised on one
+        (control characters shown as their escapes)."""
+        emit(printable(text), self.out)

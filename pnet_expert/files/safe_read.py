@@ -142,24 +142,29 @@ def read_line(stream: IO[Any], limit_id: str) -> str | None:
 
     A line past the limit is read to its end and dropped, and so is a line that
     is not UTF-8: :class:`ReadProblem`, and the next call reads the next line.
+    A limit in characters is read as up to four bytes a character, then counted.
     """
     limit = LIMITS[limit_id].value
     binary = getattr(stream, "buffer", None)
     source = binary or stream
-    line = source.readline(limit + 1)
+    chars = LIMITS[limit_id].unit == "characters"
+    most = limit * 4 if chars and binary is not None else limit
+    line = source.readline(most + 1)
     if not line:
         return None
     newline = b"\n" if isinstance(line, bytes) else "\n"
-    if len(line) > limit and not line.endswith(newline):
+    if len(line) > most and not line.endswith(newline):
         length = len(line)
         while line and not line.endswith(newline):
             line = source.readline(_CHUNK)
             length += len(line)
         unit = "bytes" if isinstance(line, bytes) else "characters"
         raise ReadProblem(codes.FILE_PAST_LIMIT, exceeded(limit_id, f"is too long ({length:,} {unit})"))
-    if isinstance(line, bytes):
-        return _strip(decode(line))
-    return _strip(line)
+    text = _strip(decode(line)) if isinstance(line, bytes) else _strip(line)
+    if chars and len(text) > limit:
+        found = f"is too long ({len(text):,} characters)"
+        raise ReadProblem(codes.FILE_PAST_LIMIT, exceeded(limit_id, found))
+    return text
 
 
 def _strip(line: str) -> str:
