@@ -278,3 +278,10 @@ def test_a_signal_stops_the_workers_and_leaves_no_temporary_file(tmp_path: Path,
         time.sleep(0.2)
     assert not [pid for pid in workers if _running(pid)]
     assert sorted(p.name for p in tmp_path.iterdir()) == ["cases.jsonl"]
+
+
+def test_results_are_one_line_for_any_reader() -> None:
+    """U+2028 and U+2029 in a case are escaped in its result (U+0085 too): str.splitlines() finds one line."""
+    ((_, text, _),) = run_batch(['{"tumor_type": "other", "id": "a\\u2028b\\u2029c"}'])
+    assert len(text.splitlines()) == 1
+    assert json.loads(text)["case"]["id"] == "a\u2028b\u2029c"

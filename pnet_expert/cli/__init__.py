@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import argparse
 import contextlib
+import errno
 import gc
 import os
 import sys
@@ -32,6 +33,8 @@ COMMANDS = {
 }
 
 EXIT_OK, EXIT_FAILED, EXIT_USAGE = 0, 1, 2
+_FULL = {errno.ENOSPC, errno.EFBIG, getattr(errno, "EDQUOT", errno.ENOSPC)}
+"""The errors of an output that has no room: the disk, a quota, the largest file allowed."""
 
 
 def build_parser(only: str | None = None) -> argparse.ArgumentParser:
@@ -76,7 +79,9 @@ def _main(argv: Sequence[str] | None) -> int:
     parser = build_parser(first if first in COMMANDS else None)
     args = parser.parse_args(args_list)
     try:
-        return int(args.run(args))
+        status = int(args.run(args))
+        sys.stdout.flush()  # a full disk under standard output says so here, not at exit
+        return status
     except PnetError as exc:
         for line in _shown(exc.tagged_lines()):
             print(f"pnet-expert: error: {line}", file=sys.stderr)
@@ -91,6 +96,15 @@ def _main(argv: Sequence[str] | None) -> int:
         os.dup2(devnull, sys.stdout.fileno())
         return EXIT_OK
     except Exception as exc:
+        if isinstance(exc, OSError) and exc.errno in _FULL:
+            # A full disk (or quota, or file size limit) where the output goes: the user's to fix, no bug.
+            from pnet_expert.core import codes
+            from pnet_expert.core.diagnostics import Diagnostic
+
+            where = str(exc.filename) if exc.filename else "<output>"
+            full = Diagnostic(codes.FILE_UNWRITABLE, where, f"cannot be written: {exc.strerror}")
+            print(f"pnet-expert: error: {full.tagged()}", file=sys.stderr)
+            return EXIT_USAGE
         if os.environ.get("PNET_EXPERT_DEBUG"):
             raise
         print(

@@ -135,13 +135,24 @@ def _unplaced(diagnostic: Diagnostic) -> Diagnostic:
     return attrs.evolve(diagnostic, origin=None, path=origin.file, message=message)
 
 
+_LINE_BREAKS = {"\x85": "\\u0085", "\u2028": "\\u2028", "\u2029": "\\u2029"}
+
+
 def _json(result: dict[str, Any]) -> str:
-    """The result as one line of JSON; text no file can hold (a lone surrogate) is written escaped."""
+    """The result as one line of JSON, whatever a reader takes for a line break.
+
+    The characters some readers split lines on (U+0085, U+2028, U+2029; JSON
+    escapes the others) are written as escapes, and text no file can hold (a
+    lone surrogate) is too.
+    """
     text = json.dumps(result, ensure_ascii=False)
     try:
         text.encode("utf-8")
     except UnicodeEncodeError:
         return json.dumps(result)
+    if not text.isascii():
+        for character, escape in _LINE_BREAKS.items():
+            text = text.replace(character, escape)
     return text
 
 

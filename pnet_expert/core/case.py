@@ -23,7 +23,7 @@ from pnet_expert.core.logic import Evaluator, Truth
 from pnet_expert.core.records import FactValue, Record, Tumor
 from pnet_expert.core.schema import KnowledgeBase
 from pnet_expert.core.show import BIDI_CONTROLS, kind_of, show
-from pnet_expert.core.values import check_fact, control_character
+from pnet_expert.core.values import SUGGESTED, check_fact, control_character
 
 __all__ = ["META_KEYS", "FactValue", "Patient", "Record", "Tumor", "validate_case"]
 
@@ -137,7 +137,8 @@ def validate_case(mapping: object, kb: KnowledgeBase) -> Patient:
                     codes.CASE_UNKNOWN_KEY,
                     key,
                     f"unknown key {show(key)}",
-                    suggestion=closest(key, allowed_keys),
+                    # "did you mean" for the first few: a hostile case of 50,000 keys costs no more
+                    suggestion=closest(key, allowed_keys) if len(problems) < SUGGESTED else "",
                     hint=f"the keys are: {', '.join(allowed_keys)}",
                 )
             )
