@@ -11,13 +11,15 @@ schema does not have, to show the serializer needs no code for new spec classes.
 
 from __future__ import annotations
 
+import hashlib
+import hmac
 import json
 import logging
 import os
 import pickle
 import shutil
 from pathlib import Path
-from typing import Literal
+from typing import Any, Literal
 
 import attrs
 import pytest
@@ -66,6 +68,18 @@ def _other_entry(cache_dir: Path, kb_copy: Path, tmp_path: Path) -> bytes:
     load_knowledge_base(other)
     (entry,) = set(cache_dir.glob("kb-*.json")) - before
     return entry.read_bytes()
+
+
+def _body(entry: Path) -> dict[str, Any]:
+    """An entry's JSON (after its signature line)."""
+    return json.loads(entry.read_bytes().partition(b"\n")[2])
+
+
+def _signed(cache_dir: Path, entry: Path, data: dict[str, Any]) -> None:
+    """Write an entry signed with the user's key: as the user's own pnet_expert (another version) would."""
+    body = json.dumps(data, separators=(",", ":")).encode()
+    key = (cache_dir / "key").read_bytes()
+    entry.write_bytes(hmac.new(key, body, hashlib.sha256).hexdigest().encode() + b"\n" + body)
 
 
 def _from_cache(kb_dir: Path) -> bool:
@@ -121,24 +135,52 @@ def test_an_entry_for_other_files_changes_no_answer(cache_dir: Path, kb_copy: Pa
     assert again.rules["GAS-01"].offers == kb.rules["GAS-01"].offers
 
 
+def test_a_planted_entry_that_would_change_an_answer_is_a_miss(cache_dir: Path, kb_copy: Path) -> None:
+    """The entry's own JSON changed (GAS-01 offers chemotherapy), fingerprint and code kept: not signed
+    with the user's key, so it is not read, and the answer stays the files' answer."""
+    kb, entry = _entry(cache_dir, kb_copy)
+    signature, _, body = entry.read_bytes().partition(b"\n")
+    planted = body.replace(b'"treatment":"supportive_care"', b'"treatment":"chemotherapy"')
+    assert planted != body
+    for forged in (signature + b"\n" + planted, planted):
+        entry.write_bytes(forged)
+        assert not _from_cache(kb_copy)
+        again = load_knowledge_base(kb_copy)
+        assert [o.treatment for o in again.rules["GAS-01"].offers] == ["supportive_care"]
+        assert [o.id for o in recommend(CASE, again).treatments] == [
+            o.id for o in recommend(CASE, kb).treatments
+        ]
+
+
 def test_an_entry_made_by_other_code_changes_no_answer(cache_dir: Path, kb_copy: Path) -> None:
     """An entry whose code digest is not this loader's (another version, edited code) is a miss."""
     _, entry = _entry(cache_dir, kb_copy)
-    data = json.loads(entry.read_bytes())
+    data = _body(entry)
     data["code"] = "0" * 64
-    entry.write_text(json.dumps(data))
+    _signed(cache_dir, entry, data)
     assert not _from_cache(kb_copy)
 
 
 def test_an_entry_that_does_not_fit_the_schema_is_a_miss(cache_dir: Path, kb_copy: Path) -> None:
     """Read back strictly by the type hints: a strength that is a number, an unknown class, are no entry."""
     _, entry = _entry(cache_dir, kb_copy)
-    good = json.loads(entry.read_bytes())
+    good = _body(entry)
+    _signed(cache_dir, entry, good)
+    assert _from_cache(kb_copy)  # signed as the user's pnet_expert signs: read back
     for path, bad in ((("rules", "GAS-01", "strength"), 7), (("rules", "GAS-01", "$"), "Popen")):
         data = json.loads(json.dumps(good))
         data["kb"][path[0]][path[1]][path[2]] = bad
-        entry.write_text(json.dumps(data))
+        _signed(cache_dir, entry, data)
         assert not _from_cache(kb_copy)
+
+
+def test_the_key_is_private(cache_dir: Path, kb_copy: Path) -> None:
+    """The signing key is readable by the user alone; one that others may read is not trusted (made anew)."""
+    _entry(cache_dir, kb_copy)
+    key = cache_dir / "key"
+    assert (key.stat().st_mode & 0o777, len(key.read_bytes())) == (0o600, 32)
+    key.chmod(0o644)
+    assert not _from_cache(kb_copy)
 
 
 def test_an_entry_past_its_size_is_not_read(cache_dir: Path, kb_copy: Path) -> None:

@@ -167,7 +167,7 @@ def test_entries_are_written_whole(cache_dir: Path, kb_copy: Path) -> None:
     kb = load_knowledge_base(kb_copy)
     assert not list(cache_dir.glob(".kb-*"))
     (entry,) = cache_dir.glob("kb-*.json")
-    assert json.loads(entry.read_bytes())["fingerprint"] == kb.fingerprint
+    assert json.loads(entry.read_bytes().partition(b"\n")[2])["fingerprint"] == kb.fingerprint
     assert entry.stat().st_mode & 0o777 == 0o600
     assert cache_dir.stat().st_mode & 0o777 == 0o700
 

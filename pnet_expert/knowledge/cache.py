@@ -21,8 +21,10 @@ following a symbolic link; an entry must be a regular file the user owns, no
 bigger than ``cache_entry_bytes``, opened without waiting (a FIFO planted at
 the key is not a file) and relative to the directory already checked (no race
 with a rename). An entry holds the fingerprint and the code digest it was made
-for, and is used only when both are the ones of the files being loaded: an
-entry can never change an answer. Anything else is a miss, silently (one
+for, and is used only when both are the ones of the files being loaded; and it
+is signed (HMAC-SHA256) with a key of 32 random bytes kept in the directory,
+readable by the user alone, so that only what this user's pnet_expert wrote is
+ever read back: an entry can never change an answer. Anything else is a miss, silently (one
 debug line on the ``pnet_expert`` logger says why the directory was not used),
 and the files are loaded and checked as if there were no cache.
 
@@ -41,6 +43,7 @@ from __future__ import annotations
 import contextlib
 import functools
 import hashlib
+import hmac
 import json
 import logging
 import os
@@ -64,6 +67,7 @@ FORMAT = 1
 
 _CODE = ("knowledge/*.py", "core/*.py", "_version.py")
 _PREFIX, _SUFFIX = "kb-", ".json"
+_KEY, _KEY_BYTES = "key", 32
 _log = logging.getLogger("pnet_expert")
 _POSIX = all(hasattr(os, name) for name in ("geteuid", "O_DIRECTORY", "O_NOFOLLOW")) and (
     os.open in os.supports_dir_fd
@@ -141,8 +145,9 @@ def _opened(where: Path, create: bool = False) -> Iterator[int | None]:
             os.close(fd)
 
 
-def _read(folder: int, name: str) -> bytes | None:
-    """An entry's bytes, if it is a regular file the user owns, others cannot write, and not too big."""
+def _read(folder: int, name: str, private: bool = False) -> bytes | None:
+    """An entry's bytes, if it is a regular file the user owns, others cannot write (nor read, when
+    ``private``), and not too big."""
     flags = os.O_RDONLY | os.O_NOFOLLOW | os.O_NONBLOCK | getattr(os, "O_CLOEXEC", 0)
     try:
         fd = os.open(name, flags, dir_fd=folder)
@@ -154,6 +159,7 @@ def _read(folder: int, name: str) -> bytes | None:
             not stat.S_ISREG(info.st_mode)
             or info.st_uid != os.geteuid()
             or info.st_mode & (stat.S_IWGRP | stat.S_IWOTH)
+            or (private and info.st_mode & (stat.S_IRWXG | stat.S_IRWXO))
             or info.st_size > CACHE_ENTRY_BYTES
         ):
             return None
@@ -173,14 +179,18 @@ def load(fingerprint: str) -> KnowledgeBase | None:
     with _opened(where) as folder:
         if folder is None:
             return None
-        data = _read(folder, _name(fingerprint, code))
-    if data is None:
+        key = _key(folder, create=False)
+        data = _read(folder, _name(fingerprint, code)) if key is not None else None
+    if key is None or data is None:
+        return None
+    signature, _, body = data.partition(b"\n")
+    if not hmac.compare_digest(signature, _sign(key, body)):  # not written by this user's pnet_expert
         return None
     from pnet_expert.core.schema import KnowledgeBase
     from pnet_expert.knowledge.serial import NotTheData, from_data
 
     try:
-        entry = json.loads(data)
+        entry = json.loads(body)
         if entry["format"] != FORMAT or entry["fingerprint"] != fingerprint or entry["code"] != code:
             return None
         found = from_data(KnowledgeBase, entry["kb"])
@@ -197,29 +207,52 @@ def store(kb: KnowledgeBase) -> None:
     from pnet_expert.knowledge.serial import to_data
 
     entry = {"format": FORMAT, "fingerprint": kb.fingerprint, "code": code, "kb": to_data(kb)}
-    data = json.dumps(entry, separators=(",", ":")).encode("ascii")
+    body = json.dumps(entry, separators=(",", ":")).encode("ascii")
     with _opened(where, create=True) as folder:
         if folder is None:
             return
-        temporary = f".{_PREFIX}{secrets.token_hex(8)}.tmp"
-        flags = os.O_WRONLY | os.O_CREAT | os.O_EXCL | os.O_NOFOLLOW | getattr(os, "O_CLOEXEC", 0)
+        key = _key(folder, create=True)
+        if key is not None and _write(folder, _name(kb.fingerprint, code), _sign(key, body) + b"\n" + body):
+            with contextlib.suppress(OSError):
+                _prune(folder)
+
+
+def _sign(key: bytes, body: bytes) -> bytes:
+    return hmac.new(key, body, hashlib.sha256).hexdigest().encode("ascii")
+
+
+def _key(folder: int, create: bool) -> bytes | None:
+    """The key entries are signed with: 32 random bytes only the user may read (made when ``create``)."""
+    found = _read(folder, _KEY, private=True)
+    if found is not None and len(found) == _KEY_BYTES:
+        return found
+    if not create:
+        return None
+    key = secrets.token_bytes(_KEY_BYTES)
+    return key if _write(folder, _KEY, key) else None
+
+
+def _write(folder: int, name: str, data: bytes) -> bool:
+    """Write a file of the cache all at once (a private temporary file, renamed): whether it was written."""
+    temporary = f".{_PREFIX}{secrets.token_hex(8)}.tmp"
+    flags = os.O_WRONLY | os.O_CREAT | os.O_EXCL | os.O_NOFOLLOW | getattr(os, "O_CLOEXEC", 0)
+    try:
+        fd = os.open(temporary, flags, 0o600, dir_fd=folder)
         try:
-            fd = os.open(temporary, flags, 0o600, dir_fd=folder)
-            try:
-                view = memoryview(data)
-                while view:
-                    view = view[os.write(fd, view) :]
-            finally:
-                os.close(fd)
-            os.replace(temporary, _name(kb.fingerprint, code), src_dir_fd=folder, dst_dir_fd=folder)
-            temporary = ""
-            _prune(folder)
-        except OSError:
-            pass
+            view = memoryview(data)
+            while view:
+                view = view[os.write(fd, view) :]
         finally:
-            if temporary:
-                with contextlib.suppress(OSError):
-                    os.unlink(temporary, dir_fd=folder)
+            os.close(fd)
+        os.replace(temporary, name, src_dir_fd=folder, dst_dir_fd=folder)
+        temporary = ""
+        return True
+    except OSError:
+        return False
+    finally:
+        if temporary:
+            with contextlib.suppress(OSError):
+                os.unlink(temporary, dir_fd=folder)
 
 
 def _prune(folder: int) -> None:
