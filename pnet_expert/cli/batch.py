@@ -80,7 +80,11 @@ def run(args: argparse.Namespace) -> int:
             except OSError as exc:
                 raise cannot_write(args.output, exc) from None
         progress = Progress(count, "batch", sys.stderr, enabled=show)
-        for number, text, failed in run_numbered(_blank_skipped(source), kb, jobs, progress.advance):
+        # Closed on the way out, whatever ends the loop (SIGTERM, Ctrl-C, a full disk): workers stop at once.
+        results = stack.enter_context(
+            contextlib.closing(run_numbered(_blank_skipped(source), kb, jobs, progress.advance))
+        )
+        for number, text, failed in results:
             total += 1
             if failed:
                 bad += 1

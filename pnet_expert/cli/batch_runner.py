@@ -28,7 +28,7 @@ import os
 import signal
 import threading
 import time
-from collections.abc import Callable, Iterable, Iterator, Sequence
+from collections.abc import Callable, Generator, Iterable, Iterator, Sequence
 from concurrent.futures import Future, ProcessPoolExecutor
 from typing import TYPE_CHECKING, Any
 
@@ -170,7 +170,7 @@ def run_batch(
     kb: KnowledgeBase | None = None,
     jobs: int = 1,
     on_done: Callable[[int], None] | None = None,
-) -> Iterator[Result]:
+) -> Generator[Result, None, None]:
     """Consult every non-blank line against ``kb`` (default: the bundled one); results in input order."""
     return run_numbered(numbered_lines(lines), kb, jobs, on_done)
 
@@ -180,8 +180,12 @@ def run_numbered(
     kb: KnowledgeBase | None = None,
     jobs: int = 1,
     on_done: Callable[[int], None] | None = None,
-) -> Iterator[Result]:
-    """Consult numbered lines (read lazily, a few chunks ahead); results in input order."""
+) -> Generator[Result, None, None]:
+    """Consult numbered lines (read lazily, a few chunks ahead); results in input order.
+
+    Close the generator (``contextlib.closing``) when its results are not all
+    read: its workers are stopped then, not when it is collected.
+    """
     global _kb
     if kb is None:
         from pnet_expert.knowledge.loader import load_knowledge_base
@@ -230,8 +234,15 @@ def _done(future: Future[list[Result]], on_done: Callable[[int], None] | None) -
 
 
 def _stop(pool: ProcessPoolExecutor) -> None:
-    """End a pool at once: no more chunks, and its processes terminated (not left to finish their work)."""
-    workers = list((getattr(pool, "_processes", None) or {}).values())  # 3.11 has no public way to get them
+    """End a pool at once: no more chunks, and its processes terminated (not left to finish their work).
+
+    Python 3.11 has no public way to do it (3.14 adds ``terminate_workers``), so
+    this reaches into the pool: its processes, to terminate them, and its call
+    queue, whose feeder thread could otherwise wait forever, at exit, to write
+    chunks no worker will read (3.12 closes that queue's reading end itself).
+    """
+    workers = list((getattr(pool, "_processes", None) or {}).values())
+    calls = getattr(pool, "_call_queue", None)
     pool.shutdown(wait=False, cancel_futures=True)
     for process in workers:
         with contextlib.suppress(Exception):
@@ -239,3 +250,8 @@ def _stop(pool: ProcessPoolExecutor) -> None:
     for process in workers:
         with contextlib.suppress(Exception):
             process.join(timeout=2)
+    if calls is not None:
+        with contextlib.suppress(Exception):
+            calls.cancel_join_thread()
+        with contextlib.suppress(Exception):
+            calls._reader.close()
