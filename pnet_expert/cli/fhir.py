@@ -5,12 +5,12 @@ from __future__ import annotations
 import argparse
 import json
 import sys
-from pathlib import Path
 
 from pnet_expert.cli.common import add_kb_option, knowledge_base, write_output
+from pnet_expert.core.limits import BUNDLE_BYTES
 
 HELP = "a case as a FHIR R4 bundle shaped by mCODE (to-bundle), a bundle as a case (to-case), the CodeSystem"
-MAX_BYTES = 5 * 1024 * 1024
+MAX_BYTES = BUNDLE_BYTES
 """The largest bundle file read (FHIR-E005): a case's bundle is a few kilobytes."""
 
 
@@ -32,30 +32,22 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
 
 
 def _read_bundle(path: str) -> object:
-    """A bundle file's JSON (bounded in size; errors name the file)."""
+    """A bundle file's JSON (a regular file or standard input, bounded in size; errors name the file)."""
     from pnet_expert.core import codes
     from pnet_expert.core.diagnostics import Diagnostic
     from pnet_expert.core.errors import CaseError
     from pnet_expert.files.casefile import parse_case_text
+    from pnet_expert.files.safe_read import ReadProblem, read_stream, read_text
 
-    if path == "-":
-        text = sys.stdin.read(MAX_BYTES + 1)
-    else:
-        try:
-            with Path(path).open(encoding="utf-8") as handle:
-                text = handle.read(MAX_BYTES + 1)
-        except FileNotFoundError:
-            raise CaseError(Diagnostic(codes.FILE_NOT_FOUND, path, "no such file")) from None
-        except IsADirectoryError:
-            raise CaseError(
-                Diagnostic(codes.FILE_IS_A_DIRECTORY, path, "is a directory, not a bundle")
-            ) from None
-        except (OSError, UnicodeDecodeError) as exc:
-            raise CaseError(Diagnostic(codes.FILE_UNREADABLE, path, f"cannot be read: {exc}")) from None
-    if len(text) > MAX_BYTES:
-        message = f"larger than the limit of {MAX_BYTES // (1024 * 1024)} MiB for a bundle"
-        raise CaseError(Diagnostic(codes.FHIR_TOO_LARGE, path, message))
-    return parse_case_text(text, "json", "<stdin>" if path == "-" else path)
+    name = "<stdin>" if path == "-" else path
+    try:
+        text = read_stream(sys.stdin, "bundle_bytes") if path == "-" else read_text(path, "bundle_bytes")
+    except ReadProblem as exc:
+        if exc.code != codes.FILE_PAST_LIMIT:
+            raise CaseError(exc.diagnostic(name)) from None
+        message = f"larger than the limit of {MAX_BYTES // (1 << 20)} MiB for a bundle (limit bundle_bytes)"
+        raise CaseError(Diagnostic(codes.FHIR_TOO_LARGE, name, message)) from None
+    return parse_case_text(text, "json", name)
 
 
 def run(args: argparse.Namespace) -> int:

@@ -85,7 +85,8 @@ CASE_NOT_TEXT = _declare("CASE-E010", "free text (id, title, description, notes)
 CASE_CONTROL_CHARACTER = _declare("CASE-E011", "free text holds a control character")
 CASE_CONTRADICTION = _declare("CASE-E012", "a fact contradicts the others (a constraint of facts.yaml)")
 CASE_TOO_MANY = _declare(
-    "CASE-E013", "a fact holds too many items (records past their limit, a set longer than its values)"
+    "CASE-E013",
+    "a fact holds too many items (records past their limit, a set more than twice as long as its values)",
 )
 
 # ---------------------------------------------------------------- files
@@ -246,6 +247,9 @@ CHECK_CAUTION_NEVER_RAISED = _declare(
 )
 CHECK_CAUTION_NOT_RAISED = _declare(
     "CHECK-E602", "the consultation does not carry a caution the logic says it raises (a bug)"
+)
+CHECK_CAUTION_UNEXPLORED = _declare(
+    "CHECK-W603", "whether a caution can be raised was not decided: past the search limit"
 )
 
 # ---------------------------------------------------------------- FHIR bundles and CDS Hooks requests

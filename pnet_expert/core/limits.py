@@ -120,3 +120,7 @@ CHECK_TOTAL = _declare(
     "the conditions each check of kb check (reachability, subsumption, gaps), or kb diff, may test in all",
 )
 CACHE_ENTRY_BYTES = _declare("cache_entry_bytes", 16 << 20, "bytes", "one entry of the knowledge-base cache")
+BUNDLE_BYTES = _declare(
+    "bundle_bytes", 5 << 20, "bytes", "a FHIR bundle file read by pnet-expert fhir to-case"
+)
+PROGRESS_BYTES = _declare("progress_bytes", 1 << 20, "bytes", "a tutor progress file")

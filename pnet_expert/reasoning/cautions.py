@@ -84,7 +84,7 @@ def plain(value: Any) -> Any:
 
 
 def caution_witnesses(
-    kb: KnowledgeBase, caution: CautionSpec
+    kb: KnowledgeBase, caution: CautionSpec, undecided: list[str] | None = None
 ) -> tuple[tuple[str, tuple[CaseSpace, Assignment]], ...]:
     """The rules whose offers a caution can mark, each with the smallest valid case on which it fires
     and the caution's condition holds (``core.space.witness``), in the knowledge base's order.
@@ -92,15 +92,21 @@ def caution_witnesses(
     A rule counts when it is not exempt and offers one of the caution's treatments,
     and some valid case fires it while the condition holds: INS-05 needs the tumor to
     be removable, so a caution on a tumor that cannot be removed never marks it. For
-    the knowledge-base report and ``kb check``, not for consultations.
+    the knowledge-base report and ``kb check``, not for consultations. A rule whose
+    search goes past its budget (``check_search``) is left out, and added to ``undecided``.
     """
-    from pnet_expert.core.space import witness
+    from pnet_expert.core.space import SearchTooBig, witness
 
     out = []
     for rule in kb.rules.values():
         if not any(caution.rules_cautioned(o.treatment, (rule.id,)) for o in rule.offers):
             continue
-        space, case = witness(kb, (*kb.conditions_of(rule), *caution.when))
+        try:
+            space, case = witness(kb, (*kb.conditions_of(rule), *caution.when))
+        except SearchTooBig:  # past the search's budget (an edited knowledge base): not decided
+            if undecided is not None:
+                undecided.append(rule.id)
+            continue
         if space is not None and case is not None:
             out.append((rule.id, (space, case)))
     return tuple(out)

@@ -29,8 +29,8 @@ from pnet_expert.core import codes
 from pnet_expert.core.diagnostics import Diagnostic, closest
 from pnet_expert.core.errors import InputError
 from pnet_expert.core.schema import Condition, FactTest, KnowledgeBase
+from pnet_expert.core.space import SearchTooBig, witness
 from pnet_expert.explain.recommend import recommend
-from pnet_expert.verify.reachability import witness
 
 TYPE_FACT = "tumor_type"
 """The required fact that chooses a case's section (facts.yaml must declare it)."""
@@ -125,7 +125,10 @@ def _witness_case(kb: KnowledgeBase, targets: Sequence[str], tumor_type: str) ->
     conditions: tuple[Condition, ...] = (FactTest(TYPE_FACT, "is", (tumor_type,)),)
     for rule_id in targets:
         conditions += kb.conditions_of(kb.rules[rule_id])
-    space, assignment = witness(kb, conditions)
+    try:
+        space, assignment = witness(kb, conditions)
+    except SearchTooBig:  # past the search's budget (an edited knowledge base): no teaching case from it
+        return None
     if space is None or assignment is None:
         return None
     case = space.case(assignment)

@@ -19,6 +19,7 @@ from __future__ import annotations
 
 import json
 import math
+import os
 from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
@@ -26,14 +27,18 @@ from typing import Any
 from pnet_expert.core import codes
 from pnet_expert.core.diagnostics import Diagnostic, closest
 from pnet_expert.core.errors import InputError
+from pnet_expert.core.limits import PROGRESS_BYTES
 from pnet_expert.core.schema import KnowledgeBase
+from pnet_expert.files.bounded_parse import load_json
 from pnet_expert.files.casefile import write_atomic
+from pnet_expert.files.safe_read import ReadProblem, read_text
 from pnet_expert.tutor.student import MAX_HISTORY, Lesson, RuleRecord, StudentModel
 
 FORMAT = "pnet-expert tutor progress"
 VERSION = 1
-MAX_BYTES = 1 << 20
-"""The largest progress file read: 1 MiB (500 cases of history take about a quarter of it)."""
+MAX_BYTES = PROGRESS_BYTES
+"""The largest progress file read: 1 MiB (500 cases of history take about a quarter of it; limit
+``progress_bytes``)."""
 MAX_COUNT = 1_000_000
 """The largest count a rule's record may hold."""
 MAX_RULES = 10_000
@@ -52,20 +57,24 @@ def load_progress(path: str | Path) -> StudentModel:
     """Read and check a progress file; a file that does not exist yet is a new student."""
     file = Path(path)
     name = str(path)
-    if not file.exists():
+    if not os.path.lexists(file):
         return StudentModel()
-    if file.is_dir():
-        raise ProgressError(Diagnostic(codes.FILE_IS_A_DIRECTORY, name, "is a folder, not a progress file"))
     try:
-        size = file.stat().st_size
-        if size > MAX_BYTES:
+        text = read_text(file, "progress_bytes")  # a regular file only: a FIFO or a device is refused
+    except ReadProblem as exc:
+        if exc.code == codes.FILE_IS_A_DIRECTORY:
+            raise ProgressError(
+                Diagnostic(codes.FILE_IS_A_DIRECTORY, name, "is a folder, not a progress file")
+            ) from None
+        if exc.code == codes.FILE_PAST_LIMIT:
+            size = file.stat().st_size
             message = f"is {size} bytes; a progress file may hold at most {MAX_BYTES} bytes (1 MiB)"
-            raise ProgressError(Diagnostic(codes.FILE_TOO_LARGE, name, message))
-        text = file.read_text(encoding="utf-8")
-    except (OSError, UnicodeDecodeError) as exc:
-        raise ProgressError(Diagnostic(codes.FILE_UNREADABLE, name, f"cannot be read: {exc}")) from None
+            raise ProgressError(Diagnostic(codes.FILE_TOO_LARGE, name, message)) from None
+        raise ProgressError(exc.diagnostic(name)) from None
     try:
-        data = json.loads(text)
+        data = load_json(text)
+    except ReadProblem as exc:  # nested past the limit
+        raise ProgressError(exc.diagnostic(name)) from None
     except json.JSONDecodeError as exc:
         problem = f"not valid JSON: {exc.msg} (line {exc.lineno}, column {exc.colno})"
         raise ProgressError(Diagnostic(codes.FILE_NOT_JSON, name, problem)) from None

@@ -18,6 +18,7 @@ import attrs
 
 from pnet_expert.core import codes
 from pnet_expert.core.diagnostics import Diagnostic, Origin
+from pnet_expert.core.limits import exceeded
 from pnet_expert.core.schema import CautionSpec, KnowledgeBase
 from pnet_expert.explain.recommend import recommend
 from pnet_expert.reasoning.cautions import caution_witnesses
@@ -34,6 +35,8 @@ class CautionReach:
     rules: tuple[str, ...]
     example: dict[str, Any] | None
     confirmed: bool = False
+    undecided: tuple[str, ...] = ()
+    """The rules for which the search went past its budget (an edited knowledge base): not decided."""
 
     @property
     def reachable(self) -> bool:
@@ -42,6 +45,13 @@ class CautionReach:
 
     def issues(self) -> tuple[Diagnostic, ...]:
         """An error when it can never be raised, or when the consultation disagrees with the logic."""
+        if self.example is None and self.undecided:
+            message = (
+                "whether it can be raised was not decided: the cases of "
+                f"{', '.join(self.undecided)} with its condition are too many to search "
+                f"({exceeded('check_search')})"
+            )
+            return (Diagnostic(codes.CHECK_CAUTION_UNEXPLORED, self.caution, message, origin=self.origin),)
         if self.example is None:
             message = (
                 "can never be raised: no valid case meets its condition while a rule it does not exempt "
@@ -59,15 +69,17 @@ class CautionReach:
 
 def caution_reach(kb: KnowledgeBase, caution: CautionSpec) -> CautionReach:
     """One caution's reach, its smallest example confirmed by a consultation."""
-    found = caution_witnesses(kb, caution)
+    undecided: list[str] = []
+    found = caution_witnesses(kb, caution, undecided)
     if not found:
-        return CautionReach(caution.id, caution.origin, (), None)
+        return CautionReach(caution.id, caution.origin, (), None, undecided=tuple(undecided))
     examples = [(rule, space.case(case), len(case)) for rule, (space, case) in found]
     rule, example, _ = min(examples, key=lambda e: e[2])  # fewest known facts; the first of those
     offered = kb.rules[rule].offers
     raised = {(c.id, c.treatment) for c in recommend(example, kb).cautions}
     confirmed = any((caution.id, o.treatment) in raised for o in offered)
-    return CautionReach(caution.id, caution.origin, tuple(r for r, _ in found), example, confirmed)
+    rules = tuple(r for r, _ in found)
+    return CautionReach(caution.id, caution.origin, rules, example, confirmed, tuple(undecided))
 
 
 def caution_reachability(

@@ -179,12 +179,18 @@ class CheckReport:
         rows.append(SummaryRow("gaps", gap_status, gap_detail))
         raised = sum(1 for c in self.cautions if c.reachable and c.confirmed)
         marked = len({r for c in self.cautions for r in c.rules})
+        undecided = sum(1 for c in self.cautions if not c.reachable and c.undecided)
         rows.append(
             SummaryRow(
                 "cautions",
-                "ok" if raised == len(self.cautions) else "FAILED",
+                "ok"
+                if raised == len(self.cautions)
+                else "warning"
+                if raised + undecided == len(self.cautions)
+                else "FAILED",
                 f"{raised} of {len(self.cautions)} raised by some valid case "
-                f"(on the offers of {marked} rules)",
+                f"(on the offers of {marked} rules)"
+                + (f"; {undecided} not decided (past the search limit)" if undecided else ""),
             )
         )
         return tuple(rows)
@@ -213,7 +219,13 @@ class CheckReport:
                 for g in self.gaps
             ],
             "cautions": [
-                {"caution": c.caution, "rules": list(c.rules), "example": c.example, "confirmed": c.confirmed}
+                {
+                    "caution": c.caution,
+                    "rules": list(c.rules),
+                    "example": c.example,
+                    "confirmed": c.confirmed,
+                    "undecided": list(c.undecided),
+                }
                 for c in self.cautions
             ],
         }
