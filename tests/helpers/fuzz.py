@@ -108,7 +108,11 @@ def _json(value: Any, ensure_ascii: bool) -> str:
         depth, inner = 0, value
         while isinstance(inner, list) and inner:
             depth, inner = depth + 1, inner[0]
-        return "[" * depth + json.dumps(str(inner)) + "]" * depth
+        try:
+            tail = json.dumps(inner, ensure_ascii=ensure_ascii, default=str)
+        except RecursionError:  # nested past Python's recursion in another way (a mapping): a stand-in
+            tail = '"deep"'
+        return "[" * depth + tail + "]" * depth
 
 
 @st.composite
