@@ -56,8 +56,11 @@ _kb: Any = None
 def _init_worker(kb_root: str, fingerprint: str, parent: int) -> None:
     """Tie a worker to its parent, then make sure it has the knowledge base (inherited by fork, or loaded)."""
     global _kb
-    _follow_parent(parent)
+    signal.signal(signal.SIGTERM, signal.SIG_DFL)  # not the parent's handler: SIGTERM ends a worker
     signal.signal(signal.SIGINT, signal.SIG_IGN)
+    if hasattr(signal, "pthread_sigmask"):  # forked inside a submit, where the parent holds them back
+        signal.pthread_sigmask(signal.SIG_UNBLOCK, {signal.SIGTERM, signal.SIGINT})
+    _follow_parent(parent)
     if _kb is None or _kb.fingerprint != fingerprint:
         from pnet_expert.knowledge.loader import load_knowledge_base
 
@@ -209,7 +212,8 @@ def run_numbered(
         pending: collections.deque[Future[list[Result]]] = collections.deque()
         assert first is not None
         for chunk in itertools.chain([first, second], chunks):
-            pending.append(pool.submit(_consult_chunk, chunk))
+            with _signals_deferred():
+                pending.append(pool.submit(_consult_chunk, chunk))
             while len(pending) > jobs * AHEAD:
                 yield from _done(pending.popleft(), on_done)
         while pending:
@@ -218,6 +222,27 @@ def run_numbered(
         _stop(pool)
         raise
     pool.shutdown(wait=True)
+
+
+@contextlib.contextmanager
+def _signals_deferred() -> Iterator[None]:
+    """Hold SIGTERM and SIGINT back while the pool's own locks are held (a submit), then let them in.
+
+    A signal handled inside ``pool.submit`` would raise while the pool holds
+    its shutdown lock, and stopping the pool takes that lock: the batch would
+    wait forever for itself. Blocked, the signal waits in the kernel and is
+    handled the moment the submit is done. Where signals cannot be blocked
+    (not Unix, not the main thread) this does nothing.
+    """
+    held = {signal.SIGTERM, signal.SIGINT}
+    if not hasattr(signal, "pthread_sigmask") or threading.current_thread() is not threading.main_thread():
+        yield
+        return
+    previous = signal.pthread_sigmask(signal.SIG_BLOCK, held)
+    try:
+        yield
+    finally:
+        signal.pthread_sigmask(signal.SIG_SETMASK, previous)
 
 
 def _chunks(work: Iterable[Line]) -> Iterator[list[Line]]:
