@@ -30,7 +30,6 @@ from pnet_expert.core.diagnostics import Origin
 from pnet_expert.core.schema import AnyOf, CountTest, FactTest
 from pnet_expert.knowledge import cache, serial
 
-ROOT_ONLY = pytest.mark.skipif(os.name != "posix" or os.geteuid() != 0, reason="chown needs root")
 CASE = {"tumor_type": "gastrinoma", "tumors": [{"site": "duodenum"}], "spread": ["liver"]}
 
 
@@ -240,19 +239,41 @@ def test_an_entry_that_is_a_symbolic_link_is_not_read(cache_dir: Path, kb_copy: 
     assert not _from_cache(kb_copy)
 
 
-@ROOT_ONLY
-def test_a_directory_owned_by_another_user_is_not_used(cache_dir: Path, kb_copy: Path) -> None:
+def _owned_by_another_user(path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Make ``path`` another user's: chown as root; otherwise the system's answer is played by
+    ``os.fstat``, which reports that file (and only it) as owned by another user id."""
+    if os.name == "posix" and os.geteuid() == 0:
+        os.chown(path, 65534, 65534)
+        return
+    inode = path.stat().st_ino
+    real_fstat = os.fstat
+
+    def fstat(fd: int) -> os.stat_result:
+        info = real_fstat(fd)
+        if info.st_ino != inode:
+            return info
+        fields = list(info[:10])
+        fields[4] = info.st_uid + 1  # st_uid
+        return os.stat_result(fields)
+
+    monkeypatch.setattr(os, "fstat", fstat)
+
+
+def test_a_directory_owned_by_another_user_is_not_used(
+    cache_dir: Path, kb_copy: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
     """A cache directory another user owns (made in a shared place first, say): not used."""
     _entry(cache_dir, kb_copy)
-    os.chown(cache_dir, 65534, 65534)
+    _owned_by_another_user(cache_dir, monkeypatch)
     assert not _from_cache(kb_copy)
 
 
-@ROOT_ONLY
-def test_an_entry_owned_by_another_user_is_not_read(cache_dir: Path, kb_copy: Path) -> None:
+def test_an_entry_owned_by_another_user_is_not_read(
+    cache_dir: Path, kb_copy: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
     """An entry another user owns, in the user's own directory: not read."""
     _, entry = _entry(cache_dir, kb_copy)
-    os.chown(entry, 65534, 65534)
+    _owned_by_another_user(entry, monkeypatch)
     assert not _from_cache(kb_copy)
 
 
