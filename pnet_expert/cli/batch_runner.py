@@ -12,7 +12,8 @@ workers begin with the parent's imports and its loaded knowledge base; the
 parent only hands out chunks and writes results.
 
 Workers never outlive the batch: when it ends early (an error, Ctrl-C, SIGTERM)
-the pool is shut down and its processes terminated, and each worker asks the
+the pool is shut down, each worker finishing the chunk in hand (or terminated
+if it has not within a few seconds), and each worker asks the
 system to be sent SIGTERM when its parent dies (Linux's ``PR_SET_PDEATHSIG``;
 elsewhere a watchdog thread notices), so that not even a SIGKILL of the parent
 leaves one running. Workers ignore Ctrl-C: the parent decides.
@@ -48,6 +49,8 @@ Line = tuple[int, "str | ReadProblem"]
 CHUNK = 250
 AHEAD = 2
 """Chunks handed out per worker ahead of the results written."""
+GRACE = 5.0
+"""Seconds a worker is given to finish its chunk when a batch stops early, before it is terminated."""
 
 _kb: Any = None
 """The knowledge base of this process's consultations (set before workers fork: they inherit it)."""
@@ -259,23 +262,35 @@ def _done(future: Future[list[Result]], on_done: Callable[[int], None] | None) -
 
 
 def _stop(pool: ProcessPoolExecutor) -> None:
-    """End a pool at once: no more chunks, and its processes terminated (not left to finish their work).
+    """End a pool now: no more chunks; each worker finishes the chunk in hand and ends, or is terminated.
 
-    Python 3.11 has no public way to do it (3.14 adds ``terminate_workers``), so
-    this reaches into the pool: its processes, to terminate them, and its call
-    queue, whose feeder thread could otherwise wait forever, at exit, to write
-    chunks no worker will read (3.12 closes that queue's reading end itself).
+    The workers are not terminated at once: one killed while it writes a
+    result would leave half a message in the pool's result pipe, and the
+    pool's manager thread would wait forever for the rest, so that the
+    interpreter, which joins that thread at exit, would never end. So the pool
+    is shut down with its waiting chunks cancelled, and each worker is given
+    :data:`GRACE` seconds to finish its chunk (a fraction of a second) and
+    end; only one still running then is terminated. Python 3.11 has no public
+    way to reach the processes (3.14 adds ``terminate_workers``), so this
+    reaches into the pool: its processes, and its call queue, whose feeder
+    thread could otherwise wait forever, at exit, to write chunks no worker
+    will read (3.12 closes that queue's reading end itself).
     """
     workers = list((getattr(pool, "_processes", None) or {}).values())
     calls = getattr(pool, "_call_queue", None)
     pool.shutdown(wait=False, cancel_futures=True)
+    deadline = time.monotonic() + GRACE
     for process in workers:
+        with contextlib.suppress(Exception):
+            process.join(timeout=max(0.0, deadline - time.monotonic()))
+    stuck = [process for process in workers if process.is_alive()]
+    for process in stuck:
         with contextlib.suppress(Exception):
             process.terminate()
-    for process in workers:
+    for process in stuck:
         with contextlib.suppress(Exception):
             process.join(timeout=2)
-    if calls is not None:
+    if stuck and calls is not None:
         with contextlib.suppress(Exception):
             calls.cancel_join_thread()
         with contextlib.suppress(Exception):
