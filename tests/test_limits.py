@@ -122,12 +122,15 @@ def test_deep_nesting_is_refused_in_every_format(kind: str, text: str) -> None:
     [
         ("json", '{"tumor_type": ' + "9" * 5000 + "}"),
         ("toml", "tumor_type = " + "9" * 5000 + "\n"),
+        ("json", '{"tumor_type": -' + "9" * 101 + "}"),
+        ("toml", "tumor_type = " + "9" * 101 + "\n"),
     ],
 )
-def test_a_five_thousand_digit_integer_is_refused(kind: str, text: str) -> None:
-    """Python refuses to read an integer past 4,300 digits: a case error, not an internal one."""
+def test_an_integer_past_the_digits_limit_is_refused_by_name(kind: str, text: str) -> None:
+    """A JSON or TOML integer past integer_digits (Python's own 4,300 too) is refused naming the limit."""
     error = _error(text, kind)
-    assert error.code in ("FILE-E006", "FILE-E008")
+    assert error.code == "FILE-E013"
+    assert "at most 100 digits (limit integer_digits)" in str(error)
 
 
 def test_a_huge_integer_in_a_case_is_named_in_words() -> None:

@@ -60,7 +60,9 @@ YAML_NODES = _declare(
     "nodes",
     "the values of one YAML document, aliases expanded (a case file or a knowledge base's file)",
 )
-INTEGER_DIGITS = _declare("integer_digits", 100, "digits", "an integer written in a YAML file")
+INTEGER_DIGITS = _declare(
+    "integer_digits", 100, "digits", "an integer written in a case or knowledge-base file (YAML, JSON, TOML)"
+)
 RECORDS_PER_FACT = _declare("records_per_fact", 100, "records", "the records of one fact in a case (tumors)")
 SOURCE_BYTES = _declare("source_bytes", 4 << 20, "bytes", "the source text given to kb check --source")
 PROBLEMS_SHOWN = _declare(

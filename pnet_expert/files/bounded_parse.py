@@ -20,7 +20,7 @@ from collections.abc import Callable, Mapping
 from typing import Any
 
 from pnet_expert.core import codes
-from pnet_expert.core.limits import NESTING_DEPTH, exceeded
+from pnet_expert.core.limits import INTEGER_DIGITS, NESTING_DEPTH, exceeded
 from pnet_expert.files.safe_read import ReadProblem
 
 
@@ -28,11 +28,30 @@ def _too_deep() -> ReadProblem:
     return ReadProblem(codes.FILE_PAST_LIMIT, exceeded("nesting_depth", "nested too deeply"))
 
 
+_TOO_BIG = 10**INTEGER_DIGITS
+
+
+def _too_long(digits: int | None = None) -> ReadProblem:
+    found = f"an integer of {digits:,} digits" if digits else "an integer too long"
+    return ReadProblem(codes.FILE_PAST_LIMIT, exceeded("integer_digits", found))
+
+
+def _bounded_int(text: str) -> int:
+    """JSON's integers, each at most ``integer_digits`` long (read before Python converts it)."""
+    digits = len(text.lstrip("-"))
+    if digits > INTEGER_DIGITS:
+        raise _too_long(digits)
+    return int(text)
+
+
 def check_nesting(value: Any) -> None:
-    """Refuse a value whose lists and mappings nest deeper than ``nesting_depth`` (walked, not recursed)."""
+    """Refuse a value whose lists and mappings nest deeper than ``nesting_depth``, or that holds an
+    integer longer than ``integer_digits`` (walked, not recursed)."""
     stack: list[tuple[Any, int]] = [(value, 1)]
     while stack:
         item, depth = stack.pop()
+        if isinstance(item, int) and not isinstance(item, bool) and abs(item) >= _TOO_BIG:
+            raise _too_long()
         if isinstance(item, Mapping):
             children: Any = item.values()
         elif isinstance(item, list | tuple):
@@ -47,7 +66,7 @@ def check_nesting(value: Any) -> None:
 def load_json(text: str, object_pairs_hook: Callable[[list[tuple[str, Any]]], Any] | None = None) -> Any:
     """``json.loads`` within the limits (json.JSONDecodeError for text that is not JSON)."""
     try:
-        value = json.loads(text, object_pairs_hook=object_pairs_hook)
+        value = json.loads(text, object_pairs_hook=object_pairs_hook, parse_int=_bounded_int)
     except RecursionError:
         raise _too_deep() from None
     check_nesting(value)
@@ -60,5 +79,9 @@ def load_toml(text: str) -> Any:
         value = tomllib.loads(text)
     except RecursionError:
         raise _too_deep() from None
+    except ValueError as exc:  # Python's own bound (4,300 digits) on turning text into an integer
+        if "integer string conversion" in str(exc):
+            raise _too_long() from None
+        raise
     check_nesting(value)
     return value
