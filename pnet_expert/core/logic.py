@@ -100,11 +100,22 @@ class FindingOutcome:
 
 
 class Evaluator:
-    """Evaluates conditions on one case, remembering each finding's outcome."""
+    """Evaluates conditions on one case, remembering each finding's outcome.
 
-    def __init__(self, kb: KnowledgeBase, patient: Patient) -> None:
+    ``settled`` names what was asked and answered unknown (a fact, or one field
+    of one record: ``tumors[0].size``): it stays unknown, so a test that needs
+    it known can never hold. Such a test is FALSE here, for what can still
+    fire; without ``settled`` (explanations, WHY NOT) it is UNKNOWN, as always.
+    The conditions are positive (a test on an unknown value is never met, and
+    no condition negates another), so a conjunction or disjunction is then
+    TRUE or UNKNOWN exactly when some answer to the names still open can make
+    it hold.
+    """
+
+    def __init__(self, kb: KnowledgeBase, patient: Patient, settled: frozenset[str] = frozenset()) -> None:
         self.kb = kb
         self.patient = patient
+        self.settled = settled
         self._findings: dict[str, FindingOutcome] = {}
 
     def all(self, conditions: Iterable[Condition]) -> tuple[Truth, tuple[Outcome, ...]]:
@@ -139,6 +150,8 @@ class Evaluator:
     def _fact(self, t: FactTest) -> Outcome:
         value = self.patient.get(t.fact)
         if value is None:
+            if t.fact in self.settled:
+                return Outcome(t, Truth.FALSE)
             return Outcome(t, Truth.UNKNOWN, unknown=(t.fact,))
         if t.op in ("is", "in"):
             return Outcome(t, _truth(value in t.values), {t.fact: value})
@@ -155,6 +168,8 @@ class Evaluator:
     def _count(self, t: CountTest) -> Outcome:
         records = self.patient.get(t.fact)
         if records is None:
+            if t.fact in self.settled:
+                return Outcome(t, Truth.FALSE)
             return Outcome(t, Truth.UNKNOWN, unknown=(t.fact,))
         assert isinstance(records, tuple)
         matched = self._matching_records(t)
@@ -165,6 +180,9 @@ class Evaluator:
             for field, _ in t.where
             if r.get(field) is None
         ]
+        # A record whose field stays unknown never matches, as the engine counts it (not at all).
+        stuck = {u.split(".")[0] for u in unsure if u in self.settled}
+        unsure = [u for u in unsure if u.split(".")[0] not in stuck]
         truth = count_truth(t, len(matched), len({u.split(".")[0] for u in unsure}))
         shown = tuple(r for _, r in matched) if truth is Truth.TRUE else records
         return Outcome(t, truth, {t.fact: shown}, unknown=tuple(unsure) if truth is Truth.UNKNOWN else ())
@@ -178,8 +196,12 @@ class Evaluator:
         for attribute, allowed in t.where:
             value = held.attributes.get(attribute)
             if value is None:
+                source = self._attribute_source(t.finding, attribute)
+                if source in self.settled:
+                    truths.append(Truth.FALSE)
+                    continue
                 truths.append(Truth.UNKNOWN)
-                unknown.append(self._attribute_source(t.finding, attribute))
+                unknown.append(source)
             else:
                 truths.append(_truth(value in allowed))
         return Outcome(t, Truth.all_of(truths), facts, tuple(unknown), (held,))

@@ -22,6 +22,10 @@ and constraints; nothing here names a fact, a rule or a value.
   edited knowledge base with many counts), is not tried. Its name is then
   *untried*: every rule waiting on it stays open (never ruled out unseen), and
   a gap says that what could change it was not fully explored.
+- **Unknown is an answer.** A fact (or a record's field) the case gives as
+  null was asked and answered "unknown": it stays unknown, so a rule that needs
+  it known can no longer fire and waits on nothing through it (the evaluator's
+  ``settled`` names). A fact left out was not asked yet, and may still be.
 """
 
 from __future__ import annotations
@@ -35,7 +39,7 @@ import attrs
 from pnet_expert.core.case import Patient, validate_case
 from pnet_expert.core.errors import InputError
 from pnet_expert.core.limits import CONSULT_SEARCH, CONSULT_TRIALS
-from pnet_expert.core.logic import FIELD_SLOT, Evaluator, Truth, slot_fact
+from pnet_expert.core.logic import FIELD_SLOT, Evaluator, Truth, field_slot, slot_fact
 from pnet_expert.core.schema import AnyOf, CountTest, FactSpec, FactTest, KnowledgeBase, RuleSpec, iter_tests
 
 MAX_TRIALS = CONSULT_TRIALS
@@ -52,7 +56,9 @@ class Relevance:
 
     ``live`` holds each rule that is neither met nor ruled out, with the names
     it does not know; ``needed`` the names for which some agreeing answer
-    would leave a live rule able to fire.
+    would leave a live rule able to fire; ``settled`` the names answered
+    unknown. ``evaluator`` reads the case as explanations do (a name answered
+    unknown is unknown); ``judge`` as what can still fire does (it is false).
     """
 
     patient: Patient
@@ -61,6 +67,8 @@ class Relevance:
     needed: frozenset[str]
     untried: frozenset[str] = frozenset()
     """The names whose answers were too many to try (their rules were kept open)."""
+    settled: frozenset[str] = frozenset()
+    judge: Evaluator | None = None
 
     def waiting_on(self, name: str) -> tuple[RuleSpec, ...]:
         """The live rules that wait on one name."""
@@ -70,28 +78,52 @@ class Relevance:
 def assess(kb: KnowledgeBase, case: Case) -> Relevance:
     """Evaluate the case's rules in three values, then try each answer to each name they wait on.
 
-    ``case`` is a case mapping with the required facts (CaseError otherwise).
+    ``case`` is a case mapping with the required facts (CaseError otherwise); a
+    fact or field given as null was answered unknown (:func:`answered_unknown`).
     """
     patient = validate_case(case, kb)
-    evaluator = Evaluator(kb, patient)
+    settled = answered_unknown(kb, case)
+    judge = Evaluator(kb, patient, settled)
     own = kb.type_section_for(patient.tumor_type)
     sections = {s.id for s in kb.sections.values() if s.kind == "general" or s is own}
     undecided: list[tuple[RuleSpec, frozenset[str]]] = []
     for rule in kb.rules.values():
         if rule.section not in sections:
             continue
-        truth, outcomes = evaluator.all(kb.conditions_of(rule))
+        truth, outcomes = judge.all(kb.conditions_of(rule))
         if truth is Truth.UNKNOWN:
             unknown = frozenset(u for o in outcomes if o.truth is Truth.UNKNOWN for u in o.unknown)
             undecided.append((rule, unknown))
-    live, alive, untried = _live(kb, case, undecided)
+    live, alive, untried = _live(kb, case, undecided, settled=settled)
     live_ids = {rule.id for rule, _ in live}
     needed = frozenset(
         name
         for name, rules in alive.items()
         if (bool(rules & live_ids) if rules is not None else any(name in u for _, u in live))
     )
-    return Relevance(patient, evaluator, live, needed, untried)
+    evaluator = Evaluator(kb, patient) if settled else judge
+    return Relevance(patient, evaluator, live, needed, untried, settled, judge)
+
+
+def answered_unknown(kb: KnowledgeBase, case: Case) -> frozenset[str]:
+    """The names a case gives as null: facts (``resectable: null``) and records' fields
+    (``tumors[0].size``) that were asked and answered unknown. A name left out is not among them."""
+    names: set[str] = set()
+    for fact, value in case.items():
+        spec = kb.facts.get(fact)
+        if spec is None:
+            continue
+        if value is None:
+            names.add(fact)
+        elif spec.kind == "records" and isinstance(value, list | tuple):
+            for index, record in enumerate(value):
+                plain = record.to_dict() if hasattr(record, "to_dict") else record
+                names.update(
+                    field_slot(fact, index, f.id)
+                    for f in spec.fields
+                    if isinstance(plain, Mapping) and f.id in plain and plain[f.id] is None
+                )
+    return frozenset(names)
 
 
 Trials = dict[str, "list[Evaluator] | None"]
@@ -116,6 +148,7 @@ def _live(
     case: Case,
     undecided: list[tuple[RuleSpec, frozenset[str]]],
     trials: Trials | None = None,
+    settled: frozenset[str] = frozenset(),
 ) -> tuple[Waiting, dict[str, set[str] | None], frozenset[str]]:
     names = dict.fromkeys(name for _, unknown in undecided for name in unknown)
     restricted = restricted_facts(kb, case)
@@ -129,7 +162,7 @@ def _live(
         if slot_fact(name) not in restricted:
             alive[name] = None
             continue
-        alive[name] = _alive_under(kb, case, name, undecided, cache)
+        alive[name] = _alive_under(kb, case, name, undecided, cache, settled)
         if alive[name] is None:
             untried.add(name)
     live = tuple(
@@ -164,10 +197,11 @@ def _alive_under(
     name: str,
     undecided: list[tuple[RuleSpec, frozenset[str]]],
     trials: Trials,
+    settled: frozenset[str] = frozenset(),
 ) -> set[str] | None:
     """The rules waiting on ``name`` that some agreeing answer leaves not false (None: not tried)."""
     if name not in trials:
-        trials[name] = _agreeing(kb, case, name)
+        trials[name] = _agreeing(kb, case, name, settled)
     agreeing = trials[name]
     if agreeing is None:
         return None
@@ -178,7 +212,9 @@ def _alive_under(
     return alive
 
 
-def _agreeing(kb: KnowledgeBase, case: Case, name: str) -> list[Evaluator] | None:
+def _agreeing(
+    kb: KnowledgeBase, case: Case, name: str, settled: frozenset[str] = frozenset()
+) -> list[Evaluator] | None:
     """An evaluator for each answer to ``name`` that agrees with the rest of the case (None: not tried)."""
     trials = trial_cases(kb, case, name)
     if trials is None:
@@ -186,7 +222,7 @@ def _agreeing(kb: KnowledgeBase, case: Case, name: str) -> list[Evaluator] | Non
     out = []
     for trial in trials:
         try:
-            out.append(Evaluator(kb, validate_case(trial, kb)))
+            out.append(Evaluator(kb, validate_case(trial, kb), settled))
         except InputError:
             continue  # that answer would contradict the rest of the case
     return out
