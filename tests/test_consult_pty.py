@@ -90,10 +90,9 @@ def test_a_gastrinoma_spread_to_the_liver_from_why_to_save(tmp_path: Path) -> No
     """why, back, how, whynot, change, save, quit; the saved file gives recommend the same options."""
     child = spawn(tmp_path)
     ask(child, "tumor_type", "gastrinoma")
-    ask(child, "tumor_found", "why")
+    ask(child, "tumors", "why")
     child.expect_exact("GAS-08 (Gastrinoma section, may include):")
     child.expect_exact("unknown  no_tumor_found (no tumor is found)")
-    ask(child, "tumor_found", "yes")
     ask(child, "tumors", "1")
     ask(child, "tumors[0].site", "duodenum")
     ask(child, "spread", "lymph_nodes liver")
@@ -110,8 +109,8 @@ def test_a_gastrinoma_spread_to_the_liver_from_why_to_save(tmp_path: Path) -> No
     ask(child, "severe_symptoms", "yes")
     ask(child, "acid_symptoms", "?")
     ask(child, "refractory", "no")
-    ask(child, "progressing", "no")
     ask(child, "recurrent", "no")
+    ask(child, "progressing", "no")
     first, fired_first = result(child)
     assert fired_first == ["GAS-01", "GAS-07", "GAS-09", "GAS-11"]
     assert "acid_reducing_drug" not in first
@@ -156,20 +155,20 @@ def test_ctrl_c_tab_completion_history_and_saving_on_the_way_out(tmp_path: Path)
     child.expect_exact("Going on.")
     ask(child, "spread", "liver")
 
-    child.expect_exact("[progressing]")
-    child.expect_exact("progressing>")
+    child.expect_exact("[recurrent]")
+    child.expect_exact("recurrent>")
     child.send("whyn\t")
     child.send(" regional_chem\t")
     child.sendline("")
     child.expect_exact("WHY NOT: regional_chemotherapy — Regional chemotherapy")
-    child.expect_exact("[progressing]")
-    child.expect_exact("progressing>")
+    child.expect_exact("[recurrent]")
+    child.expect_exact("recurrent>")
     child.send("\x1b[A")  # Up: the line typed before
     child.sendline("")
     child.expect_exact("WHY NOT: regional_chemotherapy — Regional chemotherapy")
 
-    child.expect_exact("[progressing]")
-    child.expect_exact("progressing>")
+    child.expect_exact("[recurrent]")
+    child.expect_exact("recurrent>")
     child.sendintr()
     child.expect_exact("Quit the consultation? (yes/no)")
     child.sendline("yes")
@@ -182,8 +181,8 @@ def test_ctrl_c_tab_completion_history_and_saving_on_the_way_out(tmp_path: Path)
 
     resumed = spawn(tmp_path, "--load", "kept.yaml")
     resumed.expect_exact("Loaded kept.yaml; only what is still open will be asked.")
-    ask(resumed, "progressing", "no")
     ask(resumed, "recurrent", "no")
+    ask(resumed, "progressing", "no")
     options, fired = result(resumed)
     expected = recommend(
         {"tumor_type": "other", "spread": ["liver"], "progressing": False, "recurrent": False}

@@ -18,7 +18,6 @@ from pnet_expert.explain.consultation import Consultation
 
 GASTRINOMA_LIVER = [
     "gastrinoma",
-    "yes",
     "1",
     "duodenum",
     "lymph_nodes liver",
@@ -30,7 +29,7 @@ GASTRINOMA_LIVER = [
     "no",
 ]
 """Answers to a whole consultation: a gastrinoma in the duodenum, spread to the liver (not beyond it, so
-refractory is asked: GAS-10 waits on it, reading 5.3)."""
+refractory is asked: GAS-10 waits on it, reading 5.3). A tumor listed, whether one was found is not asked."""
 
 
 class Script:
@@ -82,7 +81,6 @@ def test_a_whole_session_asks_then_shows_the_options_and_the_disclaimer(kb: Know
     assert code == 0
     assert script.prompts[: len(GASTRINOMA_LIVER)] == [
         "tumor_type> ",
-        "tumor_found> ",
         "tumors> ",
         "tumors[0].site> ",
         "spread> ",
@@ -90,8 +88,8 @@ def test_a_whole_session_asks_then_shows_the_options_and_the_disclaimer(kb: Know
         "severe_symptoms> ",
         "acid_symptoms> ",
         "refractory> ",
-        "progressing> ",
         "recurrent> ",
+        "progressing> ",
     ]
     assert script.prompts[-1] == "consult> "
     result = out[out.index("Nothing more can change the options. Here they are.") :]
@@ -103,7 +101,7 @@ def test_a_whole_session_asks_then_shows_the_options_and_the_disclaimer(kb: Know
 
 def test_every_question_shows_its_text_and_allowed_answers(kb: KnowledgeBase) -> None:
     """The question's words and answers come from facts.yaml."""
-    _, out, _ = run(kb, "gastrinoma")
+    _, out, _ = run(kb, "gastrinoma", "?")
     assert "What type of pancreatic neuroendocrine tumor is it?  [tumor_type]" in out
     assert "Was a tumor found?  [tumor_found]\n  answers: yes or no; unknown or ? when not known\n" in out
 
@@ -124,10 +122,10 @@ def test_the_banner_says_options_never_advice_and_the_disclaimer_comes_once(kb: 
 
 def test_a_wrong_answer_names_what_is_allowed_and_asks_again(kb: KnowledgeBase) -> None:
     """'maybe' to a yes/no question: a short message, then the same question."""
-    _, out, script = run(kb, "gastrinoma", "maybe")
+    _, out, script = run(kb, "gastrinoma", "?", "maybe")
     assert "'maybe' is not an answer here; answer yes or no; unknown or ? when not known" in lines(out)
     assert out.count("Was a tumor found?  [tumor_found]") == 2
-    assert script.prompts == ["tumor_type> ", "tumor_found> ", "tumor_found> "]
+    assert script.prompts == ["tumor_type> ", "tumors> ", "tumor_found> ", "tumor_found> "]
 
 
 def test_a_misspelt_answer_gets_a_did_you_mean(kb: KnowledgeBase) -> None:
@@ -209,7 +207,7 @@ def test_comments_and_empty_lines_are_skipped(kb: KnowledgeBase) -> None:
 
 def test_help_lists_every_command_and_explains_the_question(kb: KnowledgeBase) -> None:
     """help: the current question's help text, then each command with what it does."""
-    _, out, _ = run(kb, "gastrinoma", "yes", "help")
+    _, out, _ = run(kb, "gastrinoma", "help")
     assert "About this question (tumors): The tumors that were found, each with where it is" in out
     for name, (argument, meaning) in COMMANDS.items():
         assert f"{(name + ' ' + argument).strip()} {meaning}" in flat(out)
@@ -218,7 +216,7 @@ def test_help_lists_every_command_and_explains_the_question(kb: KnowledgeBase) -
 
 def test_why_names_the_waiting_rules_then_what_they_offer_then_the_goal(kb: KnowledgeBase) -> None:
     """why, why, why: the rules with ids and quotes; what they would offer; the top."""
-    _, out, _ = run(kb, "gastrinoma", "yes", "1", "duodenum", "liver", "why", "why", "why")
+    _, out, _ = run(kb, "gastrinoma", "1", "duodenum", "liver", "why", "why", "why")
     assert (
         "WHY: 1 rule of the source is waiting on liver_dominant; each condition on the case so far"
         in flat(out)
@@ -232,7 +230,7 @@ def test_why_names_the_waiting_rules_then_what_they_offer_then_the_goal(kb: Know
 
 def test_why_starts_again_at_a_new_question(kb: KnowledgeBase) -> None:
     """The level of why belongs to one question."""
-    _, out, _ = run(kb, "gastrinoma", "why", "yes", "1", "duodenum", "liver", "why")
+    _, out, _ = run(kb, "gastrinoma", "?", "why", "yes", "1", "duodenum", "liver", "why")
     assert out.count("WHY: 1 rule of the source is waiting on") == 2
     assert "WHY: 1 rule of the source is waiting on tumor_found;" in out
 
@@ -263,7 +261,7 @@ def test_how_and_whynot_explain_with_rules_and_quotes(kb: KnowledgeBase) -> None
 
 def test_how_in_the_middle_of_the_interview_and_a_misspelt_treatment(kb: KnowledgeBase) -> None:
     """how works at any prompt; a bad id gets a did-you-mean; the question comes back."""
-    _, out, _ = run(kb, "gastrinoma", "how supportive_care", "how chemoembolisation")
+    _, out, _ = run(kb, "gastrinoma", "?", "how supportive_care", "how chemoembolisation")
     assert "HOW: supportive_care — Supportive care" in out
     assert "treatment: 'chemoembolisation' is not a treatment id (did you mean 'chemoembolization'?)" in flat(
         out
@@ -283,7 +281,7 @@ def test_facts_shows_answers_unknowns_and_what_was_not_asked(kb: KnowledgeBase) 
     start = lines(out).index("The facts of this case:")
     assert lines(out)[start + 1 : start + 13] == [
         "  tumor_type = gastrinoma",
-        "  tumor_found = true",
+        "  tumor_found: not asked: no answer to it can change the options now",
         "  tumors = [{site: duodenum}]",
         "  spread = [lymph_nodes, liver]",
         "  resectable: not asked: no answer to it can change the options now",
@@ -321,7 +319,7 @@ def test_back_undoes_the_last_answer(kb: KnowledgeBase) -> None:
 
 def test_back_after_the_end_reopens_the_interview(kb: KnowledgeBase) -> None:
     """Taking back the last answer asks it again; answering shows the options again."""
-    _, out, _ = run(kb, *GASTRINOMA_LIVER, "back", "yes")
+    _, out, _ = run(kb, *GASTRINOMA_LIVER, "back", "back", "yes")
     assert "Took back the answer to recurrent." in out
     assert out.count("Nothing more can change the options. Here they are.") == 2
     assert "Fired rules: GAS-01, GAS-07, GAS-09, GAS-11, REC-01, REC-02, REC-03" in out
@@ -375,7 +373,7 @@ def test_load_over_unsaved_answers_asks_first(kb: KnowledgeBase, tmp_path: Path)
     assert "Not loaded: the answers of this session are kept" in flat(out)
     assert "Replaced: the 1 unsaved answer of the previous session." in out
     assert f"Loaded {path}; only what is still open will be asked." in flat(out)
-    assert script.prompts[-1] == "progressing> "
+    assert script.prompts[-1] == "recurrent> "
 
 
 def test_load_with_nothing_unsaved_asks_nothing(kb: KnowledgeBase, tmp_path: Path) -> None:
@@ -607,7 +605,7 @@ def test_consult_load_resumes_and_a_bad_file_exits_2(tmp_path: Path) -> None:
     assert f"Loaded {case}; only what is still open will be asked." in " ".join(result.stdout.split())
     assert "tumor_type> " not in result.stdout
     assert "spread> " not in result.stdout
-    assert "progressing> no" in result.stdout
+    assert "recurrent> no" in result.stdout
     bad = consult("--load", str(tmp_path / "none.yaml"))
     assert bad.returncode == 2
     assert bad.stderr == f"pnet-expert: error: [FILE-E001] {tmp_path / 'none.yaml'}: no such file\n"

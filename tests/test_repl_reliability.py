@@ -62,15 +62,15 @@ def test_a_bad_load_is_a_message_and_the_session_goes_on(
     kb: KnowledgeBase, tmp_path: Path, name: str
 ) -> None:
     """The answers given before a bad load are kept, the error is one message, the next answer is taken
-    (the first yes agrees to load over the unsaved answer, the second answers tumor_found)."""
+    (the yes agrees to load over the unsaved answer, the 0 answers how many tumors)."""
     text, words = BAD_FILES[name]
     path = tmp_path / name
     path.write_text(text)
-    code, out = _session(kb, f"gastrinoma\nload {path}\nyes\nyes\nfacts\nquit\n")
+    code, out = _session(kb, f"gastrinoma\nload {path}\nyes\n0\nfacts\nquit\n")
     assert code == 0
     assert words in flat(out)
     assert "tumor_type = gastrinoma" in out
-    assert "tumor_found = true" in out
+    assert "tumors = []" in out
 
 
 @pytest.mark.skipif(not hasattr(os, "mkfifo"), reason="no FIFOs here")

@@ -4,12 +4,16 @@
 It holds the answers, applies, undoes and changes them, and saves and loads
 them as a case file (an answer "unknown" saved as ``null``, which a case file
 reads as unknown, so that resuming does not ask it again). It asks the
-required facts first (the type of tumor chooses the section), then, in the
-knowledge base's order of facts, each fact that :mod:`pnet_expert.reasoning.relevance`
-finds can still change the options: never stomach acid for an insulinoma, and
-a tumor's size only when a rule waits on it. A records fact (the tumors) is
-entered as how many, then each record's required fields, then an optional
-field (the size) when it matters.
+required facts first (the type of tumor chooses the section), then only what
+:mod:`pnet_expert.reasoning.relevance` finds can still change the options:
+never stomach acid for an insulinoma, and a tumor's size only when a rule
+waits on it. An answer "unknown" is an answer: it stays unknown (until
+``change``), and a rule that needs it known no longer waits on anything
+through it. Among the questions that can still change the options, the next
+is chosen for the case as it stands, from the knowledge base alone
+(:mod:`pnet_expert.reasoning.choice`; :meth:`Interview.reason` says why it is
+asked now). A records fact (the tumors) is entered as how many, then each
+record's required fields, then an optional field (the size) when it matters.
 """
 
 from __future__ import annotations
@@ -32,12 +36,13 @@ from pnet_expert.core import codes
 from pnet_expert.core.case import Patient, Record, validate_case
 from pnet_expert.core.diagnostics import Diagnostic, closest
 from pnet_expert.core.errors import InputError
-from pnet_expert.core.logic import field_slot
+from pnet_expert.core.logic import FIELD_SLOT, field_slot
 from pnet_expert.core.schema import FactSpec, FactTest, KnowledgeBase, SectionSpec, iter_tests
 from pnet_expert.explain.consultation import Consultation
 from pnet_expert.explain.recommend import recommend
 from pnet_expert.files.casefile import read_case, write_case
 from pnet_expert.reasoning.checks import RuleCheck, check_rule
+from pnet_expert.reasoning.choice import Reason, choose
 from pnet_expert.reasoning.relevance import Relevance, assess
 
 Steps = dict[str, Answer]
@@ -135,17 +140,31 @@ class Interview:
         for spec in self.kb.facts.values():
             if spec.kind == "records" and (question := self._unfinished(spec)) is not None:
                 return question  # a record being entered comes first; no reasoning needed for it
-        reasoning = self._reasoning()
-        for spec in self.kb.facts.values():
-            if spec.kind == "records":
-                question = self._records_question(spec, reasoning)
-            elif spec.id not in self._steps and spec.id in reasoning.needed:
-                question = fact_question(spec)
-            else:
-                question = None
-            if question is not None:
-                return question
-        return None
+        reason = self._reason()
+        return None if reason is None else self._question(reason.name)
+
+    def _reason(self) -> Reason | None:
+        """The choice of the next question among those that can still change the options."""
+        return self._cached("reason", lambda: choose(self.kb, self.case(nulls=True), self._reasoning()))
+
+    def _question(self, name: str) -> Question:
+        """The question that asks one name: a fact, how many records, or one field of one record."""
+        match = FIELD_SLOT.fullmatch(name)
+        if match is not None:
+            spec = self.kb.facts[match.group(1)]
+            return field_question(spec, spec.field(match.group(3)), int(match.group(2)))
+        spec = self.kb.facts[name]
+        return count_question(spec) if spec.kind == "records" else fact_question(spec)
+
+    def reason(self, question: Question) -> Reason | None:
+        """Why the interview asks this question now (None for a required one, a record's required
+        field, a change, or a question it would not ask now)."""
+        if question.required or question == self._changing or not self.ready:
+            return None
+        reason = self._reason()
+        if reason is None or self._question(reason.name) != question:
+            return None
+        return reason
 
     def _unfinished(self, spec: FactSpec) -> Question | None:
         """The next required field of a record being entered (each tumor's site, right after how many)."""
@@ -155,22 +174,6 @@ class Interview:
         for index in range(count):
             for field in spec.fields:
                 if field.required and field_slot(spec.id, index, field.id) not in self._steps:
-                    return field_question(spec, field, index)
-        return None
-
-    def _records_question(self, spec: FactSpec, reasoning: Relevance) -> Question | None:
-        """How many records, when that can matter; then any optional field a rule waits on."""
-        if spec.id not in self._steps:
-            return count_question(spec) if spec.id in reasoning.needed else None
-        count = self._steps[spec.id]
-        if count is UNKNOWN or not isinstance(count, int):
-            return None
-        for index in range(count):
-            for field in spec.fields:
-                slot = field_slot(spec.id, index, field.id)
-                if field.required or slot in self._steps:
-                    continue
-                if slot in reasoning.needed:
                     return field_question(spec, field, index)
         return None
 
@@ -406,7 +409,7 @@ class Interview:
         return records
 
     def _reasoning(self) -> Relevance:
-        return self._cached("reasoning", lambda: assess(self.kb, self.case(nulls=False)))
+        return self._cached("reasoning", lambda: assess(self.kb, self.case(nulls=True)))
 
     def _cached(self, key: str, compute: Callable[[], T]) -> T:
         """A value computed once per state of the answers (every change bumps the version)."""
