@@ -482,6 +482,9 @@ class Repl:
         )
         for check in checks:
             self._why_rule(check)
+        reason = self.interview.reason(question)
+        if reason is not None:
+            self._say(wrap(reason.text))
         self._say("Ask why again to see what these rules would offer.")
 
     def _why_rule(self, check: RuleCheck) -> None:

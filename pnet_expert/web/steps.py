@@ -116,10 +116,12 @@ class Why:
 
     text: str
     rules: tuple[WaitingRule, ...]
+    asked_now: str | None = None
+    """Why this question comes now rather than another ("Asked now because ..."), when there was a choice."""
 
     def to_dict(self) -> dict[str, Any]:
-        """As JSON."""
-        return {"text": self.text, "rules": [r.to_dict() for r in self.rules]}
+        """As JSON (``asked_now`` null for a required question or a change)."""
+        return {"text": self.text, "rules": [r.to_dict() for r in self.rules], "asked_now": self.asked_now}
 
 
 def why(interview: Interview, question: Question) -> Why:
@@ -144,7 +146,8 @@ def why(interview: Interview, question: Question) -> Why:
         f"{question.slot}: the answer can decide whether {'they offer' if count > 1 else 'it offers'} "
         "what is listed. The goal: every option the source offers for this case."
     )
-    return Why(text, rules)
+    reason = interview.reason(question)
+    return Why(text, rules, reason.text if reason is not None else None)
 
 
 def _waiting(kb: KnowledgeBase, check: RuleCheck, offered: Mapping[str, tuple[str, ...]]) -> WaitingRule:
