@@ -368,7 +368,7 @@ class _Search:
             spec = self.kb.facts[fact]
             none: tuple[Any, ...] = () if spec.required else (None,)
             if fact not in asked:
-                yield fact, none + _known_values(self.kb, spec)
+                yield fact, none + known_values(self.kb, spec)
                 continue
             if spec.kind != "records":
                 continue
@@ -442,7 +442,7 @@ class _Search:
         return current
 
 
-def _known_values(kb: KnowledgeBase, spec: FactSpec) -> tuple[Any, ...]:
+def known_values(kb: KnowledgeBase, spec: FactSpec) -> tuple[Any, ...]:
     """Every known answer to a fact: values, subsets, or the representative lists of records."""
     if spec.kind == "boolean":
         return (True, False)
