@@ -35,6 +35,15 @@ Definitions (those of issue 17):
   duodenum (``pnet_expert.core.space.record_values`` finds these from the
   knowledge base; the longest is printed as "longest list needed").
 
+The bound knows the case's answers in advance; the interview learns them one at a time, so
+on some cases no interview can meet it. Take an insulinoma spread to the liver that has
+recurred (recurrent-liver), and one spread to the liver that grows during treatment and has
+not recurred, all else unknown: every smallest certificate (6 questions) of the first holds
+``recurrent`` and not ``progressing``, of the second the reverse. The two differ only in
+those two facts, so an interview asks the same questions of both until it asks one of the
+two, and then asks 7 on one of them. The interview meets the bound on every public case;
+the generated cases' means show the price of not knowing the answers.
+
 Usage (from the project root):
     python benchmarks/interview_questions.py [--generated 300] [--seed 17] [--public PUBLIC.json] [--quiet]
 """
