@@ -6,10 +6,11 @@ from __future__ import annotations
 import functools
 import itertools
 from collections.abc import Mapping
+from pathlib import Path
 from typing import Any
 
 import pytest
-from helpers import public_cases
+from helpers import append, public_cases, within
 from helpers.strategies import valid_cases
 from hypothesis import HealthCheck, assume, given, settings
 from hypothesis import strategies as st
@@ -320,3 +321,42 @@ def test_the_brute_force_finds_the_questions_the_old_interview_asked_in_vain(
     """The property's check can say no: these questions cannot change the options (issue 17's causes)."""
     assert not can_change(kb, so_far, name)
     assert can_change(kb, {"tumor_type": so_far["tumor_type"]}, name.replace("[0].size", ""))
+
+
+def test_tumor_lists_past_the_search_budget_fall_back_to_the_knowledge_bases_order(kb_copy: Path) -> None:
+    """An edited KB with seven more counts of tumors: their lists cannot be weighed, so the interview
+    asks in the KB's order, within seconds, and still ends with recommend's result."""
+    counts = [
+        ("{site: head}", "at_least", 3),
+        ("{site: body}", "exactly", 3),
+        ("{site: tail}", "at_least", 3),
+        ("{size: small}", "exactly", 4),
+        ("{size: large}", "at_least", 4),
+        ("{site: head, size: small}", "exactly", 2),
+        ("{site: duodenum, size: large}", "at_least", 2),
+    ]
+    for i, (where, bound, number) in enumerate(counts):
+        append(
+            kb_copy / "findings.yaml",
+            f"\n  - id: extra_{i}\n    label: extra {i}\n    rule:\n      id: FND-{60 + i}\n      when:\n"
+            f"        - count: tumors\n          where: {where}\n          {bound}: {number}\n",
+        )
+    edited = load_knowledge_base(kb_copy)
+    case = {"tumor_type": "gastrinoma", "spread": ["liver"], "liver_dominant": True}
+    slots = within(60, lambda: asked(edited, case))
+    assert slots[:3] == ["tumor_type", "tumor_found", "tumors"]
+    interview = Interview(edited)
+    for slot in slots:
+        question = interview.next_question()
+        assert question is not None
+        assert question.slot == slot
+        if slot == "tumor_found":
+            reason = interview.reason(question)
+            assert reason is not None
+            assert reason.text == (
+                "Asked now in the knowledge base's order of facts: the lists of tumors the counts tell apart "
+                "were too many to weigh the questions against one another (limit consult_search). "
+                "Its answer can settle GAS-08."
+            )
+        interview.answer(question, answer_from_case(question, case))
+    assert interview.consultation().fired_rules == recommend(case, edited).fired_rules

@@ -43,9 +43,10 @@ import attrs
 
 from pnet_expert.core.case import validate_case
 from pnet_expert.core.errors import CaseError
+from pnet_expert.core.limits import CONSULT_SEARCH
 from pnet_expert.core.logic import FIELD_SLOT, slot_fact
 from pnet_expert.core.schema import CountTest, FactTest, FindingTest, KnowledgeBase, iter_tests
-from pnet_expert.core.space import plain, record_values
+from pnet_expert.core.space import SearchTooBig, plain, record_values
 from pnet_expert.reasoning.relevance import Relevance, assess, trial_cases
 
 Case = Mapping[str, Any]
@@ -92,11 +93,19 @@ class Reason:
     first: str
     waiting: tuple[str, ...]
     choices: tuple[Choice, ...] = ()
+    too_many: str | None = None
+    """What could not be weighed (past the search budget), when the knowledge base's order decided."""
 
     @property
     def text(self) -> str:
         """The reason in a sentence or two: "Asked now because ..."."""
         rules = _listed(self.waiting)
+        if self.too_many is not None:
+            return (
+                f"Asked now in the knowledge base's order of facts: {self.too_many} were too many to "
+                "weigh the questions against one another (limit consult_search). "
+                f"Its answer can settle {rules}."
+            )
         if not self.choices:
             return (
                 f"Asked now because {rules} will wait on it whatever the other answers: it has to be "
@@ -155,10 +164,17 @@ def choose(kb: KnowledgeBase, case: Case, relevance: Relevance) -> Reason | None
         return None
     first = min(relevance.needed, key=lambda name: _rank(kb, name))
     related = _related(kb, relevance, first)
-    if not _can_be_spared(kb, case, relevance, first, related):
-        return Reason(first, first, _waiting(kb, relevance, first))
     live = {rule.id for rule, _ in relevance.live}
-    choices = sorted((_weigh(kb, case, relevance, name, live) for name in (first, *related)), key=Choice.key)
+    try:
+        if not _can_be_spared(kb, case, relevance, first, related):
+            return Reason(first, first, _waiting(kb, relevance, first))
+        choices = sorted(
+            (_weigh(kb, case, relevance, name, live) for name in (first, *related)), key=Choice.key
+        )
+    except SearchTooBig as error:
+        # A records fact's answers are past the search budget (an edited knowledge base with
+        # many counts): they cannot be weighed, so the knowledge base's order decides.
+        return Reason(first, first, _waiting(kb, relevance, first), too_many=error.what)
     name = choices[0].name
     return Reason(name, first, _waiting(kb, relevance, name), tuple(choices))
 
@@ -277,11 +293,12 @@ def _with(kb: KnowledgeBase, case: Case, name: str, value: Any) -> dict[str, Any
 @functools.lru_cache(maxsize=16)
 def entries(kb: KnowledgeBase, fact: str) -> tuple[tuple[Mapping[str, str], ...], ...]:
     """One list of records per outcome of the counts, with only the required fields (what "how
-    many" and the questions that come with it enter), shortest first."""
+    many" and the questions that come with it enter), shortest first. Raises SearchTooBig past
+    the interview's search budget (``consult_search``)."""
     spec = kb.facts[fact]
     required = [f.id for f in spec.fields if f.required]
     seen: dict[tuple[tuple[tuple[str, str], ...], ...], None] = {}
-    for records in record_values((kb,), fact, False):
+    for records in record_values((kb,), fact, False, CONSULT_SEARCH):
         cut = tuple(tuple((k, v) for k, v in r.items() if k in required) for r in plain(records))
         seen.setdefault(cut, None)
     return tuple(tuple(dict(r) for r in records) for records in seen)
