@@ -52,9 +52,12 @@ def wheel(tmp_path_factory: pytest.TempPathFactory) -> Path:
 
 
 def test_wheel_ships_the_knowledge_base_and_templates(wheel: Path) -> None:
-    """The wheel holds every knowledge base file (as pnet_expert/knowledge_base) and every template."""
+    """The wheel holds every knowledge base file (as pnet_expert/knowledge_base), the source text
+    among them, and every template."""
     names = set(zipfile.ZipFile(wheel).namelist())
-    for file in ROOT.joinpath("knowledge_base").rglob("*.yaml"):
+    files = [*ROOT.joinpath("knowledge_base").rglob("*.yaml"), *ROOT.joinpath("knowledge_base").rglob("*.md")]
+    assert "pnet_expert/knowledge_base/source/pdq-pnet-treatment-patient-2012-02-06.md" in names
+    for file in files:
         relative = file.relative_to(ROOT / "knowledge_base").as_posix()
         assert f"pnet_expert/knowledge_base/{relative}" in names
     for folder in (("explain", "reports", "templates"), ("tutor", "templates")):
