@@ -197,6 +197,16 @@ KB_EXEMPT_NOT_A_RULE = _declare("KB-E112", "a caution exempts a rule that is not
 KB_EXEMPT_OFFERS_NONE = _declare(
     "KB-E113", "a caution exempts a rule that offers none of the caution's treatments"
 )
+KB_READING_NAMES_NO_RULE = _declare(
+    "KB-E114",
+    "a reading names a rule that is not in the knowledge base (rule, finding's rule, caution, constraint)",
+)
+KB_UNDECLARED_READING = _declare(
+    "KB-E115", "a rule, finding or caution cites a reading that readings.yaml does not declare"
+)
+KB_READING_ONE_WAY = _declare(
+    "KB-E116", "a rule and a reading disagree: one names the other, which does not name it back"
+)
 
 # ---------------------------------------------------------------- a knowledge base: its files
 
@@ -213,10 +223,21 @@ KB_NOT_REGULAR = _declare(
 KB_UNREADABLE = _declare(
     "KB-E209", "a file of the knowledge base cannot be read (permissions, not UTF-8, too big)"
 )
+KB_SOURCE_FILE = _declare(
+    "KB-E210",
+    "the source text source.yaml names is not a file of the knowledge base (missing, or outside it)",
+)
 
 # ---------------------------------------------------------------- kb check
 
 CHECK_MISQUOTE = _declare("CHECK-E101", "a quote or sub-bullet that is not the source's words")
+CHECK_PASSAGE_MISQUOTED = _declare("CHECK-E102", "a reading's passage that is not the source's words")
+CHECK_NO_SOURCE = _declare(
+    "CHECK-W103", "no source text to check against: quotes, passages and coverage are not checked"
+)
+CHECK_OTHER_SOURCE = _declare(
+    "CHECK-W104", "the source text is not the one source.yaml records (its SHA-256 digest differs)"
+)
 CHECK_UNCITED = _declare("CHECK-E201", "a bullet of the source's treatment section that no rule cites")
 CHECK_UNKNOWN_HEADING = _declare("CHECK-E202", "a section's heading that is not a heading of the source")
 CHECK_NEVER_FIRES = _declare("CHECK-E301", "a rule (or finding) that no valid case fires")

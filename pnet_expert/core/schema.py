@@ -90,7 +90,7 @@ class RecordWords:
 
 @attrs.frozen
 class FactSpec:
-    """A fact a case may state (SPEC §1): its kind, its values, and how to ask for it."""
+    """A fact a case may state: its kind, its values, and how to ask for it."""
 
     id: str
     kind: FactKind
@@ -239,12 +239,17 @@ class FindingRuleSpec:
 
 @attrs.frozen
 class FindingSpec:
-    """A finding (SPEC §2): a named conclusion about the case that rules chain on."""
+    """A finding: a named conclusion about the case that rules chain on.
+
+    ``readings`` are the ids of the readings (:class:`ReadingSpec`) that bear on
+    it; ``note`` is a remark of its own, if any.
+    """
 
     id: str
     label: str
     rule: FindingRuleSpec
-    reading: str | None = None
+    readings: tuple[str, ...] = ()
+    note: str | None = None
     origin: Origin = origin_field()
 
     @property
@@ -255,7 +260,7 @@ class FindingSpec:
 
 @attrs.frozen
 class TreatmentSpec:
-    """A treatment the source names (SPEC §3), in plain words."""
+    """A treatment the source names, in plain words."""
 
     id: str
     label: str
@@ -290,7 +295,11 @@ class Offer:
 
 @attrs.frozen
 class RuleSpec:
-    """A recommendation rule (SPEC §4): one statement of the source, as data."""
+    """A recommendation rule: one statement of the source, as data.
+
+    ``readings`` are the ids of the readings of unclear passages
+    (:class:`ReadingSpec`) that bear on it; ``note`` is a remark of its own.
+    """
 
     id: str
     section: str
@@ -300,7 +309,8 @@ class RuleSpec:
     quote: str
     alternatives: tuple[tuple[str, ...], ...] = ()
     sub_bullets: tuple[str, ...] = ()
-    reading: str | None = None
+    readings: tuple[str, ...] = ()
+    note: str | None = None
     origin: Origin = origin_field()
 
     def offers_treatment(self, treatment: str) -> Offer | None:
@@ -320,7 +330,7 @@ class RuleSpec:
 
 @attrs.frozen
 class CautionSpec:
-    """A caution (SPEC §5.9): the case contradicts the premise of options some passages offer
+    """A caution: the case contradicts the premise of options some passages offer
     without speaking of it.
 
     When ``when`` holds on a case and a rule that is not ``exempt`` offers one of
@@ -328,7 +338,7 @@ class CautionSpec:
     carries this caution, with its ``text``, in every output. A caution never
     changes which options are offered. ``exempt`` rules cite a passage that speaks
     of the condition itself (INS-02: "that cannot be removed by surgery");
-    ``reading`` says why, as a rule's reading does.
+    ``readings`` name the readings that say why, as a rule's do.
     """
 
     id: str
@@ -337,7 +347,8 @@ class CautionSpec:
     treatments: tuple[str, ...]
     text: str
     exempt: tuple[str, ...] = ()
-    reading: str | None = None
+    readings: tuple[str, ...] = ()
+    note: str | None = None
     origin: Origin = origin_field()
 
     def rules_cautioned(self, treatment: str, rules: Iterable[str]) -> tuple[str, ...]:
@@ -360,14 +371,67 @@ class SectionSpec:
     origin: Origin = origin_field()
 
 
+ReadingTopic = Literal["gaps", "silences"]
+READING_TOPICS: tuple[ReadingTopic, ...] = ("gaps", "silences")
+
+
+@attrs.frozen
+class ReadingSpec:
+    """A reading of an unclear passage of the source: how the knowledge base reads it, and why.
+
+    ``passage`` holds the source's words, verbatim (``kb check`` verifies them);
+    ``reading`` says how they are read, ``why`` why, ``other_reading`` the other
+    way to read them and ``would_change`` what that would change; ``rules`` are
+    the ids it bears on (recommendation rules, findings' rules, cautions,
+    constraints), each of which (a constraint aside) cites it back. ``explains``
+    names kinds of output it explains beside rules (the gaps, the silences).
+    """
+
+    id: str
+    title: str
+    passage: tuple[str, ...]
+    reading: str
+    why: str
+    other_reading: str
+    would_change: str
+    rules: tuple[str, ...] = ()
+    explains: tuple[ReadingTopic, ...] = ()
+    origin: Origin = origin_field()
+
+    def to_dict(self) -> dict[str, object]:
+        """As JSON: every part, as every output that cites the reading shows it."""
+        return {
+            "id": self.id,
+            "title": self.title,
+            "passage": list(self.passage),
+            "reading": self.reading,
+            "why": self.why,
+            "other_reading": self.other_reading,
+            "would_change": self.would_change,
+            "rules": list(self.rules),
+            "explains": list(self.explains),
+        }
+
+
 @attrs.frozen
 class SourceSpec:
-    """The document the knowledge comes from."""
+    """The document the knowledge comes from: which one, which edition, and where its text is.
+
+    ``file`` is the source text's path inside the knowledge base (None for a
+    knowledge base that ships none), ``sha256`` the digest of the text it
+    encodes; ``url`` and ``rights`` say where it came from and why it may be
+    copied.
+    """
 
     title: str
     publisher: str
     section: str
     last_modified: str
+    edition: str | None = None
+    file: str | None = None
+    sha256: str | None = None
+    url: str | None = None
+    rights: str | None = None
 
 
 @attrs.frozen
@@ -425,7 +489,11 @@ class KnowledgeBase:
     root: str
     fingerprint: str
     cautions: tuple[CautionSpec, ...] = ()
-    """The cautions of cautions.yaml (SPEC §5.9), in the file's order."""
+    """The cautions of cautions.yaml, in the file's order."""
+    readings: Mapping[str, ReadingSpec] = attrs.field(factory=dict)
+    """The readings of unclear passages (readings.yaml), by id, in the file's order."""
+    source_text: str | None = None
+    """The text of the source file that source.yaml names (None when it names none)."""
     ranks: Ranks = attrs.field(init=False, repr=False)
     """Each id's place in the knowledge base's order, worked out once (see :class:`Ranks`)."""
 
@@ -458,8 +526,24 @@ class KnowledgeBase:
         """The finding whose rule has this id, if any."""
         return next((f for f in self.findings.values() if f.rule.id == rule_id), None)
 
+    def readings_of(self, ids: Iterable[str]) -> tuple[ReadingSpec, ...]:
+        """The readings with these ids, in the knowledge base's order (ids it lacks are left out)."""
+        wanted = set(ids)
+        return tuple(r for r in self.readings.values() if r.id in wanted)
+
+    def readings_text(self, ids: Iterable[str]) -> str | None:
+        """The readings with these ids in one line ('RD-05 (title): how it reads. RD-07 ...'),
+        or None for none: the short form, where the readings are shown in full beside it."""
+        found = self.readings_of(ids)
+        return " ".join(f"{r.id} ({r.title}): {r.reading}" for r in found) or None
+
+    def readings_explaining(self, topic: ReadingTopic) -> tuple[ReadingSpec, ...]:
+        """The readings that explain a kind of output (the gaps, the silences)."""
+        return tuple(r for r in self.readings.values() if topic in r.explains)
+
     def about(self) -> dict[str, object]:
-        """The knowledge base's identity, as every output shows it (SPEC §6)."""
+        """What the knowledge base's files say of it (the static part of its identity: see
+        :mod:`pnet_expert.knowledge.identity` for what every output shows)."""
         return {
             "name": self.name,
             "version": self.version,
@@ -468,5 +552,9 @@ class KnowledgeBase:
                 "publisher": self.source.publisher,
                 "section": self.source.section,
                 "last_modified": self.source.last_modified,
+                "edition": self.source.edition,
+                "file": self.source.file,
+                "sha256": self.source.sha256,
+                "url": self.source.url,
             },
         }

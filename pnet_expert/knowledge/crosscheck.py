@@ -24,6 +24,7 @@ from pnet_expert.core.schema import (
     FindingSpec,
     FindingTest,
     QualifierSpec,
+    ReadingSpec,
     RuleSpec,
     SectionSpec,
     StrengthSpec,
@@ -382,6 +383,66 @@ class CrossCheck:
                         where,
                         f"{rule_id} offers none of the caution's treatments (it offers {offered})",
                         hint="exempt only a rule whose offer the caution would otherwise mark",
+                    )
+
+    def reading_specs(
+        self,
+        readings: Iterable[ReadingSpec],
+        findings: Iterable[FindingSpec],
+        rules: Iterable[RuleSpec],
+        cautions: Iterable[CautionSpec],
+        constraints: Iterable[ConstraintSpec],
+    ) -> None:
+        """Readings and what cites them agree: every id a reading names exists, every reading cited
+        is declared, and each side names the other (a constraint cannot cite, so it need not)."""
+        declared = {x.id: x for x in readings}
+        citing: dict[str, tuple[tuple[str, ...], Origin]] = {}
+        for f in findings:
+            citing[f.rule.id] = (f.readings, f.origin)
+        for rule in rules:
+            citing[rule.id] = (rule.readings, rule.origin)
+        for caution in cautions:
+            citing[caution.id] = (caution.readings, caution.origin)
+        known = [*citing, *(c.id for c in constraints)]
+        for reading in declared.values():
+            for i, rule_id in enumerate(reading.rules):
+                where = f"{reading.id}.rules[{i}]"
+                if rule_id not in known:
+                    self.fail(
+                        codes.KB_READING_NAMES_NO_RULE,
+                        reading.origin,
+                        where,
+                        f"{rule_id!r} is not a rule, a finding's rule, a caution or a constraint",
+                        suggestion=closest(rule_id, known),
+                    )
+                elif rule_id in citing and reading.id not in citing[rule_id][0]:
+                    self.fail(
+                        codes.KB_READING_ONE_WAY,
+                        reading.origin,
+                        where,
+                        f"the reading names {rule_id}, which does not cite it",
+                        hint=f"add {reading.id} to {rule_id}'s readings, or {rule_id} out of these rules",
+                    )
+        for item_id, (cited, origin) in citing.items():
+            for i, reading_id in enumerate(cited):
+                where = f"{item_id}.readings[{i}]"
+                cited_reading = declared.get(reading_id)
+                if cited_reading is None:
+                    self.fail(
+                        codes.KB_UNDECLARED_READING,
+                        origin,
+                        where,
+                        f"{reading_id!r} is not a reading of readings.yaml",
+                        suggestion=closest(reading_id, declared),
+                        hint=_declared(declared),
+                    )
+                elif item_id not in cited_reading.rules:
+                    self.fail(
+                        codes.KB_READING_ONE_WAY,
+                        origin,
+                        where,
+                        f"{item_id} cites {reading_id}, which does not name it among its rules",
+                        hint=f"add {item_id} to {reading_id}'s rules, or {reading_id} out of these readings",
                     )
 
     def constraint_specs(self, constraints: Iterable[ConstraintSpec]) -> None:

@@ -34,6 +34,7 @@ from pnet_expert.core.schema import (
     FindingSpec,
     KnowledgeBase,
     QualifierSpec,
+    ReadingSpec,
     RuleSpec,
     SectionSpec,
     StrengthSpec,
@@ -48,10 +49,15 @@ if TYPE_CHECKING:
     from pnet_expert.knowledge.nodes import Problems, Reader
 
 FILES = ("source.yaml", "vocabulary.yaml", "facts.yaml", "treatments.yaml", "findings.yaml")
-OPTIONAL_FILES = ("cautions.yaml",)
-"""Files a knowledge base may leave out: without cautions.yaml it has no cautions (a copy made
-by ``kb init`` before cautions existed still loads)."""
+OPTIONAL_FILES = ("cautions.yaml", "readings.yaml")
+"""Files a knowledge base may leave out: without cautions.yaml it has no cautions, without
+readings.yaml no readings (a copy made by ``kb init`` before they existed still loads)."""
 RULES_DIR = "rules"
+SOURCE_DIR = "source"
+SOURCE_SUFFIXES = (".md", ".txt")
+"""The source text lives in the knowledge base's ``source/`` folder, as Markdown or plain text:
+every such file there is part of the knowledge base (and of its fingerprint), and source.yaml's
+``source.file`` names the one it encodes."""
 
 T = TypeVar("T")
 
@@ -115,6 +121,8 @@ def _load(root: Path) -> KnowledgeBase:
         rule_files = []
     for file in rule_files:
         _read_into(texts, missing, root, f"{RULES_DIR}/{file.name}")
+    for file in _source_files(root):
+        _read_into(texts, missing, root, f"{SOURCE_DIR}/{file.name}")
     fingerprint = _fingerprint(texts)
     if not missing:
         cached = cache.load(fingerprint)
@@ -158,6 +166,14 @@ def _read_into(texts: dict[str, str], problems: list[Diagnostic], root: Path, na
         problems.append(Diagnostic(code, "", exc.message, origin=origin, hint=exc.hint))
 
 
+def _source_files(root: Path) -> list[Path]:
+    """The files of the source folder that may hold the source text (Markdown or plain text)."""
+    folder = root / SOURCE_DIR
+    if not folder.is_dir():
+        return []
+    return sorted(p for p in folder.iterdir() if p.suffix in SOURCE_SUFFIXES)
+
+
 def _check(root: Path, texts: dict[str, str], missing: list[Diagnostic], fingerprint: str) -> KnowledgeBase:
     """Parse and check every file; raise KnowledgeBaseError listing every problem."""
     from pnet_expert.files.strict_yaml import YamlSyntaxError, compose
@@ -195,6 +211,8 @@ def _check(root: Path, texts: dict[str, str], missing: list[Diagnostic], fingerp
     finding_list = read("findings.yaml", parse.findings_file, no_findings)
     no_cautions: list[CautionSpec] = []
     caution_list = read("cautions.yaml", parse.cautions_file, no_cautions)
+    no_readings: list[ReadingSpec] = []
+    reading_list = read("readings.yaml", parse.readings_file, no_readings)
     sections: list[SectionSpec] = []
     rule_list: list[RuleSpec] = []
     for name in texts:
@@ -216,6 +234,7 @@ def _check(root: Path, texts: dict[str, str], missing: list[Diagnostic], fingerp
         + [(c.id, c.origin) for c in caution_list],
         "rule",
     )
+    unique(problems, ((x.id, x.origin) for x in reading_list), "reading")
 
     facts = {f.id: f for f in fact_list}
     findings = {f.id: f for f in finding_list}
@@ -228,14 +247,17 @@ def _check(root: Path, texts: dict[str, str], missing: list[Diagnostic], fingerp
     check.constraint_specs(constraints)
     check.caution_specs(caution_list, {r.id: r for r in rule_list})
     check_sizes(problems, fact_list, finding_list, rule_list, {s.id: s for s in sections})
+    check.reading_specs(reading_list, finding_list, rule_list, caution_list, constraints)
     if "tumor_type" not in facts and "facts.yaml" in texts:
         message = "the fact 'tumor_type' is required"
         problems.add(
             Diagnostic(codes.KB_TUMOR_TYPE_REQUIRED, "facts", message, origin=Origin("facts.yaml", 1))
         )
 
+    source_text = None
     if source is not None:
         _check_section_list(problems, source.sections, sections)
+        source_text = _source_text(problems, source.source.file, texts)
     if problems or source is None:  # source.yaml unread is a problem recorded (missing, or not read)
         raise KnowledgeBaseError(problems.items)
     return KnowledgeBase(
@@ -254,7 +276,23 @@ def _check(root: Path, texts: dict[str, str], missing: list[Diagnostic], fingerp
         root=str(root),
         fingerprint=fingerprint,
         cautions=tuple(caution_list),
+        readings={x.id: x for x in reading_list},
+        source_text=source_text,
     )
+
+
+def _source_text(problems: Problems, file: str | None, texts: dict[str, str]) -> str | None:
+    """The text of the source file source.yaml names: a Markdown or text file of the source folder."""
+    if file is None:
+        return None
+    if file in texts and file.startswith(f"{SOURCE_DIR}/") and file.count("/") == 1:
+        return texts[file]
+    message = f"{file!r} is not a file of the knowledge base's {SOURCE_DIR}/ folder"
+    hint = f"put the source text in {SOURCE_DIR}/ as a {' or '.join(SOURCE_SUFFIXES)} file, and name it here"
+    problems.add(
+        Diagnostic(codes.KB_SOURCE_FILE, "source.file", message, origin=Origin("source.yaml", 1), hint=hint)
+    )
+    return None
 
 
 def _check_section_list(problems: Problems, listed: tuple[str, ...], sections: list[SectionSpec]) -> None:

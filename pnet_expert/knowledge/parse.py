@@ -21,6 +21,7 @@ from pnet_expert.core import codes
 from pnet_expert.core.limits import KB_FIELDS, KB_SET_VALUES, KB_VALUES, exceeded
 from pnet_expert.core.schema import (
     FACT_KINDS,
+    READING_TOPICS,
     CautionSpec,
     ConstraintSpec,
     FactKind,
@@ -30,6 +31,7 @@ from pnet_expert.core.schema import (
     FindingSpec,
     Offer,
     QualifierSpec,
+    ReadingSpec,
     RecordWords,
     RuleSpec,
     SectionKind,
@@ -43,6 +45,9 @@ from pnet_expert.knowledge.conditions import condition, conditions
 from pnet_expert.knowledge.nodes import NAME, Reader
 
 DATE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
+SHA256 = re.compile(r"^[0-9a-f]{64}$")
+SOURCE_KEYS = ("title", "publisher", "section", "last_modified")
+SOURCE_OPTIONAL = ("edition", "file", "sha256", "url", "rights")
 SECTION_KINDS: tuple[SectionKind, ...] = ("type", "general")
 
 
@@ -64,16 +69,24 @@ def source_file(r: Reader, root: yaml.Node | None) -> SourceFile:
     """source.yaml: the knowledge base's name and version, the source, the disclaimer."""
     top = r.mapping(root, "", required=("knowledge_base", "source", "sections", "disclaimer"))
     kb = r.mapping(top["knowledge_base"], "knowledge_base", required=("name", "version"))
-    src = r.mapping(top["source"], "source", required=("title", "publisher", "section", "last_modified"))
+    src = r.mapping(top["source"], "source", required=SOURCE_KEYS, optional=SOURCE_OPTIONAL)
     modified = r.text(src["last_modified"], "source.last_modified")
     if not DATE.match(modified):
         message = f"{modified!r} is not a date YYYY-MM-DD"
         raise r.invalid(src["last_modified"], codes.KB_BAD_DATE, "source.last_modified", message)
+    optional = {key: r.text(src[key], f"source.{key}") if key in src else None for key in SOURCE_OPTIONAL}
+    if optional["file"] is not None:
+        optional["file"] = source_file_path(r, src["file"], optional["file"])
+    digest = optional["sha256"]
+    if digest is not None and not SHA256.match(digest):
+        message = f"{digest!r} is not a SHA-256 digest (64 lower-case hexadecimal digits)"
+        raise r.invalid(src["sha256"], codes.KB_WRONG_KIND, "source.sha256", message)
     source = SourceSpec(
         r.text(src["title"], "source.title"),
         r.text(src["publisher"], "source.publisher"),
         r.text(src["section"], "source.section"),
         modified,
+        **optional,
     )
     return SourceFile(
         r.text(kb["name"], "knowledge_base.name"),
@@ -82,6 +95,16 @@ def source_file(r: Reader, root: yaml.Node | None) -> SourceFile:
         r.text(top["disclaimer"], "disclaimer"),
         tuple(str(s) for s in r.scalar_list(top["sections"], "sections")),
     )
+
+
+def source_file_path(r: Reader, node: yaml.Node, path: str) -> str:
+    """source.file: a relative path inside the knowledge base, with '/' between its parts."""
+    parts = path.split("/")
+    if path.startswith("/") or "\\" in path or any(part in ("", ".", "..") for part in parts):
+        message = f"{path!r} is not a path inside the knowledge base"
+        hint = "a relative path with '/' between its parts, such as source/summary.md"
+        raise r.invalid(node, codes.KB_SOURCE_FILE, "source.file", message, hint=hint)
+    return path
 
 
 def vocabulary_file(
@@ -235,20 +258,45 @@ def findings_file(r: Reader, root: yaml.Node | None) -> list[FindingSpec]:
 
 
 def _finding(r: Reader, node: yaml.Node, where: str) -> FindingSpec:
-    m = r.mapping(node, where, required=("id", "label", "rule"), optional=("reading",))
+    m = r.mapping(node, where, required=("id", "label", "rule"), optional=ANNOTATIONS)
     fid = r.name(m["id"], f"{where}.id")
     label = r.text(m["label"], f"{fid}.label")
-    reading = r.text(m["reading"], f"{fid}.reading") if "reading" in m else None
+    readings, note = readings_and_note(r, m, fid)
     rm = r.mapping(m["rule"], f"{fid}.rule", required=("id", "when"))
     rid = r.rule_id(rm["id"], f"{fid}.rule.id")
     rule = FindingRuleSpec(rid, fid, conditions(r, rm["when"], f"{rid}.when"), origin=r.origin(m["rule"]))
-    return FindingSpec(fid, label, rule, reading, origin=r.origin(node))
+    return FindingSpec(fid, label, rule, readings, note, origin=r.origin(node))
+
+
+ANNOTATIONS = ("readings", "note", "reading")
+"""What a rule, finding or caution may say beside its knowledge: the readings that bear on it
+(their ids), and a note of its own. ``reading``, a note in free text, is the key of knowledge
+bases made before readings were data (1.1.0 and earlier): it is read as the note."""
+
+
+def readings_and_note(r: Reader, m: dict[str, yaml.Node], where: str) -> tuple[tuple[str, ...], str | None]:
+    """The readings an item cites (ids like RD-03) and its note."""
+    readings = (
+        tuple(r.rule_id(n, f"{where}.readings[{i}]") for i, n in enumerate(r.sequence(m["readings"], where)))
+        if "readings" in m
+        else ()
+    )
+    repeated = sorted({x for x in readings if readings.count(x) > 1})
+    if repeated:
+        message = f"{', '.join(repr(x) for x in repeated)} listed twice"
+        raise r.invalid(m["readings"], codes.KB_REPEATED, f"{where}.readings", message)
+    if "note" in m and "reading" in m:
+        message = "'reading' is the older name of 'note': give one of them"
+        raise r.invalid(m["reading"], codes.KB_UNKNOWN_KEY, f"{where}.reading", message, suggestion="note")
+    key = "note" if "note" in m else "reading"
+    note = r.text(m[key], f"{where}.{key}") if key in m else None
+    return readings, note
 
 
 # ---------------------------------------------------------------- rules/<section>.yaml
 
 RULE_KEYS = ("id", "when", "offers", "strength", "quote")
-RULE_OPTIONAL = ("alternatives", "sub_bullets", "reading")
+RULE_OPTIONAL = ("alternatives", "sub_bullets", *ANNOTATIONS)
 
 
 def rules_file(r: Reader, root: yaml.Node | None) -> tuple[SectionSpec | None, list[RuleSpec]]:
@@ -293,9 +341,19 @@ def rule_spec(r: Reader, node: yaml.Node, where: str, section: str) -> RuleSpec:
         r.every(m["alternatives"], f"{rid}.alternatives", _alternatives) if "alternatives" in m else ()
     )
     bullets = r.every(m["sub_bullets"], f"{rid}.sub_bullets", Reader.text) if "sub_bullets" in m else ()
-    reading = r.text(m["reading"], f"{rid}.reading") if "reading" in m else None
+    readings, note = readings_and_note(r, m, rid)
     return RuleSpec(
-        rid, section, when, offers, strength, quote, alternatives, bullets, reading, origin=r.origin(node)
+        rid,
+        section,
+        when,
+        offers,
+        strength,
+        quote,
+        alternatives,
+        bullets,
+        readings,
+        note,
+        origin=r.origin(node),
     )
 
 
@@ -318,11 +376,11 @@ def _alternatives(r: Reader, node: yaml.Node, where: str) -> tuple[str, ...]:
 # ---------------------------------------------------------------- cautions.yaml
 
 CAUTION_KEYS = ("id", "label", "when", "treatments", "text")
-CAUTION_OPTIONAL = ("exempt", "reading")
+CAUTION_OPTIONAL = ("exempt", *ANNOTATIONS)
 
 
 def cautions_file(r: Reader, root: yaml.Node | None) -> list[CautionSpec]:
-    """cautions.yaml: the cautions (SPEC §5.9), each read on its own."""
+    """cautions.yaml: the cautions, each read on its own."""
     top = r.mapping(root, "", required=("cautions",))
     return r.each(top["cautions"], "cautions", caution_spec)
 
@@ -339,6 +397,7 @@ def caution_spec(r: Reader, node: yaml.Node, where: str) -> CautionSpec:
         raise r.invalid(m["when"], codes.KB_TOO_FEW, f"{cid}.when", message)
     treatments = tuple(str(x) for x in r.scalar_list(m["treatments"], f"{cid}.treatments"))
     exempt = tuple(str(x) for x in r.scalar_list(m["exempt"], f"{cid}.exempt")) if "exempt" in m else ()
+    readings, note = readings_and_note(r, m, cid)
     return CautionSpec(
         cid,
         r.text(m["label"], f"{cid}.label"),
@@ -346,6 +405,57 @@ def caution_spec(r: Reader, node: yaml.Node, where: str) -> CautionSpec:
         treatments,
         r.text(m["text"], f"{cid}.text"),
         exempt,
-        r.text(m["reading"], f"{cid}.reading") if "reading" in m else None,
+        readings,
+        note,
+        origin=r.origin(node),
+    )
+
+
+# ---------------------------------------------------------------- readings.yaml
+
+READING_KEYS = ("id", "title", "passage", "reading", "why", "other_reading", "would_change")
+READING_OPTIONAL = ("rules", "explains")
+
+
+def readings_file(r: Reader, root: yaml.Node | None) -> list[ReadingSpec]:
+    """readings.yaml: the readings of unclear passages, each read on its own."""
+    top = r.mapping(root, "", required=("readings",))
+    return r.each(top["readings"], "readings", reading_spec)
+
+
+def reading_spec(r: Reader, node: yaml.Node, where: str) -> ReadingSpec:
+    """One reading: the passage (text, or a list of texts), how it is read and why, the other reading,
+    what that would change, the rules it bears on and what else it explains."""
+    m = r.mapping(node, where, required=READING_KEYS, optional=READING_OPTIONAL)
+    rid = r.rule_id(m["id"], f"{where}.id")
+    passage_node = m["passage"]
+    if isinstance(passage_node, yaml.SequenceNode):
+        passage = r.every(passage_node, f"{rid}.passage", Reader.text)
+        if not passage:
+            message = "expected at least one passage of the source, got an empty list"
+            raise r.invalid(passage_node, codes.KB_TOO_FEW, f"{rid}.passage", message)
+    else:
+        passage = (r.text(passage_node, f"{rid}.passage"),)
+    rules = (
+        tuple(str(x) for x in r.scalar_list(m["rules"], f"{rid}.rules", single=True)) if "rules" in m else ()
+    )
+    explains = (
+        tuple(
+            r.word(n, f"{rid}.explains[{i}]", READING_TOPICS)
+            for i, n in enumerate(r.sequence(m["explains"], f"{rid}.explains"))
+        )
+        if "explains" in m
+        else ()
+    )
+    return ReadingSpec(
+        rid,
+        r.text(m["title"], f"{rid}.title"),
+        passage,
+        r.text(m["reading"], f"{rid}.reading"),
+        r.text(m["why"], f"{rid}.why"),
+        r.text(m["other_reading"], f"{rid}.other_reading"),
+        r.text(m["would_change"], f"{rid}.would_change"),
+        rules,
+        explains,
         origin=r.origin(node),
     )
