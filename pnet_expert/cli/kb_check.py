@@ -82,10 +82,13 @@ def render(report: CheckReport) -> str:
     from pnet_expert.verify.report import check_of
     from pnet_expert.verify.words import case_inline
 
-    name = f"{report.name} {report.version}" if report.loaded else "(did not load)"
-    lines = [f"Knowledge base {name} at {report.root}"]
+    if report.loaded:
+        lines = [wrap(report.identity, "  ", ""), f"Checked at: {report.root}"]
+    else:
+        lines = [f"Knowledge base (did not load) at {report.root}"]
     if report.source:
-        lines.append(f"Source text: {report.source}")
+        whose = "the knowledge base's own" if report.source_own else "given with --source"
+        lines.append(f"Source text: {report.source} ({whose})")
     errors = report.errors
     lines += ["", f"Errors ({len(errors)})" if errors else "Errors: none"]
     lines += [wrap(issue.tagged(), "      ", "  ") for issue in errors]
@@ -132,6 +135,7 @@ def render(report: CheckReport) -> str:
 def _gaps(report: CheckReport) -> list[str]:
     """The gaps, section by section; what every kind of a section shares is said once."""
     from pnet_expert.core.words import wrap
+    from pnet_expert.explain.text import reading_lines
     from pnet_expert.verify.words import case_inline
 
     lines: list[str] = []
@@ -155,4 +159,6 @@ def _gaps(report: CheckReport) -> list[str]:
                 text += f" (whatever {', '.join(extra)})"
             lines.append(wrap(text, "       ", f"    {number}. "))
             lines.append(wrap(case_inline(kind.example), "            ", "       e.g. "))
+        cited = {i for k in kinds for i in k.readings}
+        lines += [line for r in report.readings if r.id in cited for line in reading_lines(r, "    ")]
     return lines

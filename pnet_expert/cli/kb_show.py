@@ -8,14 +8,18 @@ from typing import TYPE_CHECKING
 from pnet_expert.cli.common import add_kb_option, knowledge_base
 
 if TYPE_CHECKING:
-    from pnet_expert.core.schema import FindingSpec, KnowledgeBase, RuleSpec
+    from pnet_expert.core.schema import CautionSpec, FindingSpec, KnowledgeBase, ReadingSpec, RuleSpec
 
-HELP = "show one rule in full: conditions in plain words, offers, quote, reading, a case it fires on"
+HELP = "show one rule in full: conditions in plain words, offers, quote, readings, a case it fires on"
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
     """RULE, --kb."""
-    parser.add_argument("rule", metavar="RULE", help="a rule id (GAS-03), or a finding's rule (FND-01)")
+    parser.add_argument(
+        "rule",
+        metavar="RULE",
+        help="a rule id (GAS-03), a finding's rule (FND-01), a caution (CAU-01) or a reading (RD-07)",
+    )
     add_kb_option(parser)
 
 
@@ -27,29 +31,53 @@ def _ranges(ids: list[str]) -> str:
     return ", ".join(g[0] if len(g) == 1 else f"{g[0]} to {g[-1]}" for g in groups.values())
 
 
-def resolve(kb: KnowledgeBase, name: str) -> RuleSpec | FindingSpec:
-    """The rule (or finding) typed words name: a rule id, a finding's rule id or the finding itself, in
-    any letter case (:mod:`pnet_expert.core.matching`); InputError with a "did you mean" otherwise."""
+def resolve(kb: KnowledgeBase, name: str) -> RuleSpec | FindingSpec | CautionSpec | ReadingSpec:
+    """The rule, finding, caution or reading typed words name: a rule id, a finding's rule id or the
+    finding itself, a caution's or a reading's id, in any letter case
+    (:mod:`pnet_expert.core.matching`); InputError with a "did you mean" otherwise."""
     from pnet_expert.core import codes
     from pnet_expert.core.matching import Named, Wording, match
 
     findings = {f.rule.id: f for f in kb.findings.values()}
-    hint = f"the rules are {_ranges(list(kb.rules))}, and the findings' rules {_ranges(list(findings))}"
-    choices = [*(Named(r) for r in kb.rules), *(Named(i, f.id) for i, f in findings.items())]
+    cautions = {c.id: c for c in kb.cautions}
+    hint = (
+        f"the rules are {_ranges(list(kb.rules))}, the findings' rules {_ranges(list(findings))}"
+        + (f", the cautions {_ranges(list(cautions))}" if cautions else "")
+        + (f", the readings {_ranges(list(kb.readings))}" if kb.readings else "")
+    )
+    choices = [
+        *(Named(r) for r in kb.rules),
+        *(Named(i, f.id) for i, f in findings.items()),
+        *(Named(c) for c in cautions),
+        *(Named(r) for r in kb.readings),
+    ]
     chosen = match(name, choices, Wording("a rule", "rules", "rule", codes.INPUT_UNKNOWN_NAME, hint))
-    return kb.rules[chosen] if chosen in kb.rules else findings[chosen]
+    for found in (kb.rules, findings, cautions):
+        if chosen in found:
+            return found[chosen]
+    return kb.readings[chosen]
 
 
 def run(args: argparse.Namespace) -> int:
-    """Print the rule (or finding)."""
-    from pnet_expert.core.schema import RuleSpec
+    """Print the rule (finding, caution or reading), under the knowledge base that holds it."""
+    from pnet_expert.core.schema import CautionSpec, ReadingSpec, RuleSpec
+    from pnet_expert.core.words import wrap
+    from pnet_expert.explain.text import reading_lines
+    from pnet_expert.knowledge.identity import identify
 
     kb = knowledge_base(args)
     item = resolve(kb, args.rule)
-    text = show_rule(kb, item) if isinstance(item, RuleSpec) else show_finding(kb, item)
+    if isinstance(item, RuleSpec):
+        text = show_rule(kb, item)
+    elif isinstance(item, ReadingSpec):
+        text = "\n".join(reading_lines(item)) + "\n"
+    elif isinstance(item, CautionSpec):
+        text = show_caution(kb, item)
+    else:
+        text = show_finding(kb, item)
     from pnet_expert.explain.console import emit
 
-    emit(text)
+    emit(wrap(identify(kb).line(), "  ", "") + "\n\n" + text)
     return 0
 
 
@@ -82,8 +110,7 @@ def show_rule(kb: KnowledgeBase, rule: RuleSpec) -> str:
         lines.append(wrap(f"either {' or '.join(group)} (alternatives, in the source's words)", "  "))
     lines += ["", "The source says:", wrap(f'"{rule.quote}"', "  ")]
     lines += [wrap(bullet, "      ", "    - ") for bullet in rule.sub_bullets]
-    if rule.reading:
-        lines += ["", "Reading:", wrap(rule.reading, "  ")]
+    lines += _annotations(kb, rule.readings, rule.note)
     lines += ["", "It fires on, for example (the smallest valid case):"]
     try:
         space, case = witness(kb, kb.conditions_of(rule))
@@ -111,8 +138,7 @@ def show_finding(kb: KnowledgeBase, finding: FindingSpec) -> str:
     lines += [wrap(describe(c, kb), "      ", "  - ") for c in rule.when]
     if finding.attributes:
         lines += ["", f"It carries: {', '.join(finding.attributes)} (of the one record it counts)"]
-    if finding.reading:
-        lines += ["", "Reading:", wrap(finding.reading, "  ")]
+    lines += _annotations(kb, finding.readings, finding.note)
     users = [
         r.id
         for r in kb.rules.values()
@@ -122,3 +148,28 @@ def show_finding(kb: KnowledgeBase, finding: FindingSpec) -> str:
     ]
     lines += ["", f"Rules that use it: {', '.join(users) or 'none'}"]
     return "\n".join(lines) + "\n"
+
+
+def show_caution(kb: KnowledgeBase, caution: CautionSpec) -> str:
+    """A caution in full: when it holds, the treatments it speaks to, the rules it exempts, its text."""
+    from pnet_expert.core.words import describe, wrap
+
+    lines = [f"{caution.id}: a caution ({caution.label}), at {caution.origin}", "", "When:"]
+    lines += [wrap(describe(c, kb), "      ", "  - ") for c in caution.when]
+    lines += ["", wrap(f"On: {', '.join(caution.treatments)}", "    ", "")]
+    if caution.exempt:
+        lines.append(wrap(f"Exempt: {', '.join(caution.exempt)}", "    ", ""))
+    lines += ["", "It says:", wrap(caution.text, "  ")]
+    lines += _annotations(kb, caution.readings, caution.note)
+    return "\n".join(lines) + "\n"
+
+
+def _annotations(kb: KnowledgeBase, readings: tuple[str, ...], note: str | None) -> list[str]:
+    """An item's note and the readings that bear on it, each in full."""
+    from pnet_expert.core.words import wrap
+    from pnet_expert.explain.text import readings_lines
+
+    lines = ["", "Note:", wrap(note, "  ")] if note else []
+    if readings:
+        lines += ["", "Readings of unclear passages that bear on it:", *readings_lines(kb, readings)]
+    return lines

@@ -1,9 +1,12 @@
 """Run every check on a knowledge base and gather the results (nothing is printed here).
 
 ``check_knowledge_base(path, source)`` loads the knowledge base (every load
-problem at once, when it does not load), then checks the quotes and the
-coverage of the source (with a source text), the reachability of every rule,
-subsumed rules, the source's gaps, and that every caution is raised by some case.
+problem at once, when it does not load), then checks the quotes (rules' quotes
+and sub-bullets, readings' passages) and the coverage of the source against the
+source text the knowledge base ships (or ``source``, a file, when given; a
+knowledge base with neither gets a warning that these were not checked), the
+reachability of every rule, subsumed rules, the source's gaps, and that every
+caution is raised by some case.
 A :class:`Tracker` hears of the work as it goes, for a progress bar.
 """
 
@@ -20,12 +23,21 @@ from pnet_expert.core import codes
 from pnet_expert.core.diagnostics import Diagnostic
 from pnet_expert.core.errors import InputError, KnowledgeBaseError
 from pnet_expert.core.limits import CHECK_TOTAL
-from pnet_expert.core.schema import KnowledgeBase
+from pnet_expert.core.schema import KnowledgeBase, ReadingSpec
 from pnet_expert.core.space import Cache
+from pnet_expert.knowledge.identity import about, identify
 from pnet_expert.knowledge.loader import bundled_path, load_knowledge_base
 from pnet_expert.verify.cautions import CautionReach, caution_reachability
 from pnet_expert.verify.gaps import GapKind, source_gaps
-from pnet_expert.verify.quotes import Coverage, Misquote, check_quotes, coverage, read_source
+from pnet_expert.verify.quotes import (
+    Coverage,
+    Misquote,
+    SourceText,
+    check_quotes,
+    coverage,
+    own_source,
+    read_source,
+)
 from pnet_expert.verify.reachability import Reach, reachability
 from pnet_expert.verify.report import CHECKS, check_of, errors, issue_dict
 from pnet_expert.verify.subsumption import Subsumption, candidates, subsumptions
@@ -63,6 +75,9 @@ class CheckReport:
     name: str | None
     version: str | None
     source: str | None
+    """The source text the quotes were checked against (the knowledge base's own file, or --source)."""
+    source_own: bool = False
+    """Whether ``source`` is the knowledge base's own source text (not one given with --source)."""
     load_problems: tuple[Diagnostic, ...] = ()
     counts: tuple[tuple[str, int], ...] = ()
     quotes_checked: int = 0
@@ -75,6 +90,15 @@ class CheckReport:
     cautions: tuple[CautionReach, ...] = ()
     unexplored: tuple[Diagnostic, ...] = ()
     """Warnings: searches past their budget, whose answers were not decided (subsumption, gaps)."""
+    source_notes: tuple[Diagnostic, ...] = ()
+    """Warnings on the source text: none to check against, or not the one source.yaml records."""
+    passages_checked: int = 0
+    knowledge_base: dict[str, Any] | None = None
+    """The identity of the knowledge base checked, as every output gives it (None when it does not load)."""
+    identity: str = ""
+    """The same in one paragraph, as the text outputs open with it."""
+    readings: tuple[ReadingSpec, ...] = ()
+    """The knowledge base's readings of unclear passages (the gaps cite some), in full."""
 
     @property
     def loaded(self) -> bool:
@@ -84,7 +108,7 @@ class CheckReport:
     @property
     def issues(self) -> tuple[Diagnostic, ...]:
         """Every error and piece of information, check by check."""
-        out = list(self.load_problems)
+        out = [*self.load_problems, *self.source_notes]
         for m in self.misquotes:
             out.extend(m.issues())
         if self.coverage is not None:
@@ -120,17 +144,22 @@ class CheckReport:
         counted = ", ".join(f"{n} {what}" for what, n in self.counts)
         rows = [SummaryRow("load", "ok", counted)]
         if self.source is None:
-            rows.append(SummaryRow("quotes", "skipped", "no --source given"))
-            rows.append(SummaryRow("coverage", "skipped", "no --source given"))
+            why = "no source text: source.yaml names none, and no --source was given"
+            rows.append(SummaryRow("quotes", "skipped", why))
+            rows.append(SummaryRow("coverage", "skipped", why))
         else:
             bad = len(self.misquotes)
+            what = (
+                f"{self.quotes_checked - self.passages_checked} quotes and sub-bullets, "
+                f"{self.passages_checked} readings' passages"
+            )
             rows.append(
                 SummaryRow(
                     "quotes",
                     "FAILED" if bad else "ok",
-                    f"{bad} of {self.quotes_checked} quotes and sub-bullets are not the source's words"
+                    f"{bad} of {what} are not the source's words"
                     if bad
-                    else f"{self.quotes_checked} quotes and sub-bullets are the source's words",
+                    else f"{what}: all the source's words",
                 )
             )
             assert self.coverage is not None
@@ -197,8 +226,9 @@ class CheckReport:
 
     def to_dict(self) -> dict[str, Any]:
         """As JSON: the knowledge base, the summary, every issue, every rule's example case, every gap."""
+        identity = {"root": self.root, "name": self.name, "version": self.version}
         return {
-            "knowledge_base": {"root": self.root, "name": self.name, "version": self.version},
+            "knowledge_base": {**(self.knowledge_base or {}), **identity},
             "source": self.source,
             "ok": self.ok,
             "seconds": round(self.seconds, 3),
@@ -215,9 +245,11 @@ class CheckReport:
                     "facts": dict(g.facts),
                     "open": list(g.open),
                     "example": g.example,
+                    "readings": list(g.readings),
                 }
                 for g in self.gaps
             ],
+            "readings": [r.to_dict() for r in self.readings],
             "cautions": [
                 {
                     "caution": c.caution,
@@ -266,11 +298,12 @@ def check_knowledge_base(
     if kb is None:
         tracker.start(0)
         return CheckReport(root, None, None, str(source) if source else None, problems)
-    text = read_source(source, kb) if source is not None else None
+    text = read_source(source, kb) if source is not None else own_source(kb)
+    source_warnings = source_notes(kb, text)
     pairs = candidates(kb)
     types = sum(1 for s in kb.sections.values() if s.kind == "type")
     steps = len(kb.findings) + len(kb.rules) + len(pairs) + types + len(kb.cautions)
-    tracker.start((len(kb.rules) + 1 if text else 0) + steps)
+    tracker.start((len(kb.rules) + len(kb.readings) + 1 if text else 0) + steps)
     step: Callable[[int], None] = tracker.advance
     checked, misquotes = check_quotes(kb, text, step) if text else (0, ())
     covered = coverage(kb, text) if text else None
@@ -291,12 +324,14 @@ def check_knowledge_base(
         ("treatments", len(kb.treatments)),
         ("facts", len(kb.facts)),
         ("cautions", len(kb.cautions)),
+        ("readings", len(kb.readings)),
     )
     return CheckReport(
         root=root,
         name=kb.name,
         version=kb.version,
-        source=str(source) if source is not None else None,
+        source=text.path if text is not None else None,
+        source_own=source is None and text is not None,
         counts=counts,
         quotes_checked=checked,
         misquotes=misquotes,
@@ -307,4 +342,29 @@ def check_knowledge_base(
         seconds=time.monotonic() - started,
         cautions=cautions,
         unexplored=tuple(notes),
+        source_notes=source_warnings,
+        passages_checked=sum(len(x.passage) for x in kb.readings.values()) if text else 0,
+        knowledge_base=about(kb),
+        identity=identify(kb).line(),
+        readings=tuple(kb.readings.values()),
     )
+
+
+def source_notes(kb: KnowledgeBase, text: SourceText | None) -> tuple[Diagnostic, ...]:
+    """Warnings on the source text: there is none to check against, or it is not the one recorded."""
+    if text is None:
+        message = (
+            "no source text to check against: source.yaml names no source.file, and no --source was "
+            "given; the quotes, readings' passages and coverage were not checked"
+        )
+        hint = "add the source text to the knowledge base's source/ folder and name it in source.yaml"
+        return (Diagnostic(codes.CHECK_NO_SOURCE, "source.file", message, hint=hint),)
+    recorded = kb.source.sha256
+    if recorded and text.sha256 and text.sha256 != recorded:
+        message = (
+            f"{text.path} is not the source text this knowledge base records: its SHA-256 is "
+            f"{text.sha256[:12]}..., source.yaml's source.sha256 is {recorded[:12]}..."
+        )
+        hint = "check against the recorded edition, or record this one's digest in source.yaml"
+        return (Diagnostic(codes.CHECK_OTHER_SOURCE, "source.sha256", message, hint=hint),)
+    return ()

@@ -1,7 +1,7 @@
 """Gaps of the source: the kinds of case for which a type's own section offers nothing.
 
 A gap is information, not an error: the source is silent about some cases
-(SPEC §5.1), and the system says so instead of guessing. Gaps are sought among
+(reading RD-01 of the knowledge base), and the system says so instead of guessing. Gaps are sought among
 *complete* cases (every fact the section's rules read is known, down to the
 size of a tumor where a rule reads it): a case that fires nothing only because
 a fact is unknown is waiting for that fact, not a silence of the source.
@@ -51,7 +51,7 @@ class GapKind:
     fact in words (the tumor type aside); ``text`` all of it; ``example`` the smallest
     case of the kind (its known facts, the tumor type and nothing else);
     ``confirmed`` that the engine fired no rule of the section on it and the
-    consultation reported a gap.
+    consultation reported a gap; ``readings`` the readings that gap cites (ids).
     """
 
     section: str
@@ -62,6 +62,7 @@ class GapKind:
     text: str
     example: dict[str, Any]
     confirmed: bool
+    readings: tuple[str, ...] = ()
 
     def issues(self) -> tuple[Diagnostic, ...]:
         """Information; an error only if the engine disagrees with the logic."""
@@ -135,13 +136,14 @@ def _kind(
     example = space.case(case)
     consultation = recommend(example, kb)
     confirmed = bool(consultation.gaps) and not set(section.rules) & set(consultation.fired_rules)
+    readings = tuple(i for gap in consultation.gap_details for i in gap.readings)
     open_facts = tuple(f for f in later if f not in known)
     parts = tuple((name, fact_words(kb.facts[name], value)) for name, value in case if name not in skip)
     text = "; ".join(words for _, words in parts) or "every case"
     if open_facts:
         text += f" (whatever {', '.join(open_facts)})"
     facts = tuple((name, plain(value)) for name, value in case)
-    return GapKind(section.id, section.title, facts, open_facts, parts, text, example, confirmed)
+    return GapKind(section.id, section.title, facts, open_facts, parts, text, example, confirmed, readings)
 
 
 def source_gaps(

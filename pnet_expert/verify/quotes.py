@@ -1,11 +1,11 @@
 """Quotes and coverage: every quote is the source's words, and every bullet of the source is cited.
 
-The source is the text of the patient summary (``--source FILE``), with
-Markdown link markup. A quote (or sub-bullet) is the source's words when, once
-link markup ``[words](#)`` is removed (the link words may hold escaped
-parentheses, ``\\(``), Markdown escapes undone and white space folded, it is a
-substring of the source; bullet markers (``-`` at the start of a line) may be
-left out, so that a quote may run from a bullet into its sub-bullets.
+The source is the text of the patient summary that the knowledge base ships
+(source.yaml's ``source.file``), or the file given with ``--source FILE``, with
+Markdown link markup. A quote (a rule's quote or sub-bullet, a reading's
+passage) is the source's words as :mod:`pnet_expert.knowledge.source_words`
+defines it: link markup removed, escapes undone, white space folded, bullet
+markers optional.
 
 Coverage looks at the bullets of the section that source.yaml names
 ("Treatment Options for Pancreatic Neuroendocrine Tumors"): a bullet is cited
@@ -17,7 +17,7 @@ citation took.
 
 from __future__ import annotations
 
-import re
+import hashlib
 from collections.abc import Callable
 from pathlib import Path
 
@@ -28,21 +28,9 @@ from pnet_expert.core.diagnostics import Diagnostic, Origin
 from pnet_expert.core.errors import InputError
 from pnet_expert.core.schema import KnowledgeBase
 from pnet_expert.files.safe_read import ReadProblem, read_text
+from pnet_expert.knowledge.source_words import BULLET, SourceWords, normalize, quoted_texts, unmark
 
-LINK = re.compile(r"\[((?:\\.|[^\]\\])*)\]\((?:\\.|[^()\\])*\)")
-ESCAPE = re.compile(r"\\([\\`*_{}\[\]()#+\-.!|])")
-BULLET = re.compile(r"^(\s*)[-*+]\s+")
-
-
-def unmark(text: str) -> str:
-    """Remove Markdown link markup (keeping the link's words), bold markers and escapes."""
-    text = LINK.sub(lambda m: m.group(1), text)
-    return ESCAPE.sub(r"\1", text.replace("**", ""))
-
-
-def normalize(text: str) -> str:
-    """The source's words only: link markup removed, escapes undone, white space folded."""
-    return " ".join(unmark(text).split())
+__all__ = ["Bullet", "Coverage", "Misquote", "SourceText", "normalize", "read_source", "unmark"]
 
 
 @attrs.frozen
@@ -60,7 +48,12 @@ class Bullet:
 
 @attrs.frozen
 class SourceText:
-    """The source, read for checking: its words, its treatment section, its bullets and headings."""
+    """The source, read for checking: its words, its treatment section, its bullets and headings.
+
+    ``path`` is where it was read (``--source FILE``, or the knowledge base's own
+    file, relative to it); ``sha256`` the digest of its bytes, to compare with the
+    one source.yaml records.
+    """
 
     path: str
     words: str
@@ -68,11 +61,11 @@ class SourceText:
     section: str
     bullets: tuple[Bullet, ...]
     headings: tuple[tuple[str, int, int], ...]
+    sha256: str = ""
 
     def contains(self, text: str) -> bool:
         """Whether some words are the source's (with or without the bullet markers)."""
-        wanted = normalize(text)
-        return wanted in self.words or wanted in self.plain_words
+        return SourceWords(self.words, self.plain_words).contains(text)
 
     def region(self, heading: str) -> tuple[int, int] | None:
         """Where a heading's part of the section lies in ``section`` (first such heading)."""
@@ -80,7 +73,8 @@ class SourceText:
 
 
 def read_source(path: str | Path, kb: KnowledgeBase) -> SourceText:
-    """Read the source text; its treatment section is the one source.yaml names.
+    """Read a source text from a file (``--source FILE``); its treatment section is the one
+    source.yaml names.
 
     Raises :class:`InputError` when the file cannot be read or does not hold that section.
     """
@@ -90,16 +84,34 @@ def read_source(path: str | Path, kb: KnowledgeBase) -> SourceText:
         if exc.code == codes.FILE_NOT_FOUND:
             exc.message += " (the source text, for --source)"
         raise InputError(exc.diagnostic(str(path))) from None
+    return source_text(raw, str(path), kb, hashlib.sha256(raw.encode("utf-8")).hexdigest())
+
+
+def own_source(kb: KnowledgeBase) -> SourceText | None:
+    """The source text the knowledge base ships (source.yaml's ``source.file``), or None when it has none.
+
+    Its path is the file's, relative to the knowledge base (``source/...md``), as
+    every other position in a knowledge base is given.
+    """
+    if kb.source_text is None or kb.source.file is None:
+        return None
+    digest = hashlib.sha256(kb.source_text.encode("utf-8")).hexdigest()
+    return source_text(kb.source_text, kb.source.file, kb, digest)
+
+
+def source_text(raw: str, path: str, kb: KnowledgeBase, sha256: str = "") -> SourceText:
+    """A source text read for checking. Raises :class:`InputError` when it does not hold the
+    treatment section source.yaml names."""
     lines = raw.splitlines()
     title = kb.source.section
     start = next((i for i, line in enumerate(lines) if normalize(line) == title and "[" not in line), None)
     if start is None:
         message = f"no line '{title}' (source.yaml's source.section) starts the treatment section"
         hint = "is this the source text?"
-        raise InputError(Diagnostic(codes.INPUT_NOT_THE_SOURCE, str(path), message, hint=hint))
-    plain = "\n".join(BULLET.sub(r"\1", line) for line in lines)
+        raise InputError(Diagnostic(codes.INPUT_NOT_THE_SOURCE, path, message, hint=hint))
+    words = SourceWords.of(raw)
     section, bullets, headings = _section(lines[start + 1 :], start + 2, kb)
-    return SourceText(str(path), normalize(raw), normalize(plain), section, bullets, headings)
+    return SourceText(path, words.words, words.plain_words, section, bullets, headings, sha256)
 
 
 def _section(
@@ -158,7 +170,10 @@ def _section(
 
 @attrs.frozen
 class Misquote:
-    """A quote or sub-bullet that is not the source's words, and where it leaves them."""
+    """A quote, sub-bullet or reading's passage that is not the source's words, and where it leaves them.
+
+    ``rule`` is the id of the rule (or reading) that holds it.
+    """
 
     rule: str
     origin: Origin
@@ -167,6 +182,7 @@ class Misquote:
     agrees: str
     quote_goes_on: str
     source_has: str
+    code: str = codes.CHECK_MISQUOTE
 
     def issues(self) -> tuple[Diagnostic, ...]:
         """One error, showing where the words part from the source's."""
@@ -178,7 +194,7 @@ class Misquote:
                 f" where the source has '{self.source_has}...'" if self.source_has else ""
             )
         message = f"{self.field} is not the source's words: '{self.text}' ({detail})"
-        return (Diagnostic(codes.CHECK_MISQUOTE, self.rule, message, origin=self.origin),)
+        return (Diagnostic(self.code, self.rule, message, origin=self.origin),)
 
 
 def _misquote(source: SourceText, rule: str, origin: Origin, field: str, text: str) -> Misquote | None:
@@ -203,18 +219,27 @@ def _misquote(source: SourceText, rule: str, origin: Origin, field: str, text: s
 def check_quotes(
     kb: KnowledgeBase, source: SourceText, advance: Callable[[int], None] | None = None
 ) -> tuple[int, tuple[Misquote, ...]]:
-    """How many quotes and sub-bullets were checked, and those that are not the source's words."""
+    """How many quotes, sub-bullets and readings' passages were checked, and those that are not the
+    source's words (``advance`` hears of each rule and each reading done)."""
+    origins = {
+        **{r.id: r.origin for r in kb.rules.values()},
+        **{x.id: x.origin for x in kb.readings.values()},
+    }
     checked = 0
     found = []
-    for rule in kb.rules.values():
-        texts = [("quote", rule.quote)] + [(f"sub_bullets[{i}]", t) for i, t in enumerate(rule.sub_bullets)]
-        for field, text in texts:
-            checked += 1
-            miss = _misquote(source, rule.id, rule.origin, field, text)
-            if miss is not None:
-                found.append(miss)
-        if advance:
+    last = None
+    for item, field, text in quoted_texts(kb):
+        if advance and last is not None and item != last:
             advance(1)
+        last = item
+        checked += 1
+        miss = _misquote(source, item, origins[item], field, text)
+        if miss is not None:
+            if item in kb.readings:
+                miss = attrs.evolve(miss, code=codes.CHECK_PASSAGE_MISQUOTED)
+            found.append(miss)
+    if advance and last is not None:
+        advance(1)
     return checked, tuple(found)
 
 
