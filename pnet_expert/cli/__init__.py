@@ -39,8 +39,6 @@ _FULL = {errno.ENOSPC, errno.EFBIG, getattr(errno, "EDQUOT", errno.ENOSPC)}
 
 def build_parser(only: str | None = None) -> argparse.ArgumentParser:
     """The argument parser; with ``only``, just that subcommand is imported and registered."""
-    from pnet_expert._version import __version__
-
     parser = argparse.ArgumentParser(
         prog="pnet-expert",
         description=(
@@ -48,13 +46,44 @@ def build_parser(only: str | None = None) -> argparse.ArgumentParser:
             "tumors (2012), explained. For teaching: options, never medical advice."
         ),
     )
-    parser.add_argument("--version", action="version", version=f"pnet-expert {__version__}")
+    parser.add_argument(
+        "--version",
+        action=_Version,
+        nargs=0,
+        help="show the package's version and the bundled knowledge base's, each labelled, and exit",
+    )
     sub = parser.add_subparsers(dest="command", metavar="COMMAND")
     sub.required = True
     from pnet_expert.cli.common import register_commands
 
     register_commands(sub, {only: COMMANDS[only]} if only in COMMANDS else COMMANDS, "run")
     return parser
+
+
+class _Version(argparse.Action):
+    """--version: the package and the bundled knowledge base, each labelled (they are versioned apart)."""
+
+    def __call__(self, parser: argparse.ArgumentParser, *_: object) -> None:
+        print("\n".join(version_lines()))
+        parser.exit()
+
+
+def version_lines() -> list[str]:
+    """What ``pnet-expert --version`` prints: the package's version, then the bundled knowledge base's."""
+    from pnet_expert._version import __version__
+    from pnet_expert.core.errors import KnowledgeBaseError
+
+    lines = [f"package:        pnet-expert {__version__}"]
+    try:
+        from pnet_expert.knowledge.identity import identify
+        from pnet_expert.knowledge.loader import load_knowledge_base
+
+        who = identify(load_knowledge_base())
+    except KnowledgeBaseError as exc:
+        return [*lines, f"knowledge base: the bundled one does not load: {exc.diagnostics[0]}"]
+    lines.append(f"knowledge base: {who.label} (bundled; fingerprint {who.short_fingerprint})")
+    lines.append(f"source:         {who.source_words}")
+    return lines
 
 
 def main(argv: Sequence[str] | None = None) -> int:

@@ -93,7 +93,13 @@ def run(args: argparse.Namespace) -> int:
                 )
             out.write(text + "\n")
         progress.close()
-    print(f"pnet-expert batch: {total} cases, {total - bad} consulted, {bad} bad", file=sys.stderr)
+    from pnet_expert.knowledge.identity import identify
+
+    print(
+        f"pnet-expert batch: {total} cases, {total - bad} consulted, {bad} bad; "
+        f"knowledge base {identify(kb).brief()}",
+        file=sys.stderr,
+    )
     return 2 if bad else 0
 
 

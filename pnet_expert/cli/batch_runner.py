@@ -104,12 +104,15 @@ def consult_line(number: int, text: str | ReadProblem, kb: KnowledgeBase) -> Res
         result: dict[str, Any] = {"line": number, **recommend(case, kb).to_dict()}
         bad = False
     except PnetError as exc:
+        from pnet_expert.knowledge.identity import about
+
         problems = [str(p) for p in exc.problems] if isinstance(exc, InputError) else [str(exc)]
         result = {
             "line": number,
             "error": str(exc),
             "problems": problems,
             "diagnostics": [d.to_dict() for d in exc.diagnostics],
+            "knowledge_base": about(kb),
         }
         bad = True
     except Exception as exc:  # a bug: this line's result says so, and the other lines go on

@@ -48,8 +48,10 @@ from pnet_expert.core.show import printable
 from pnet_expert.core.words import value_text, wrap
 from pnet_expert.explain.console import emit
 from pnet_expert.explain.consultation import Consultation
+from pnet_expert.explain.text import readings_lines
 from pnet_expert.files.casefile import write_atomic
 from pnet_expert.files.safe_read import ReadProblem, read_line
+from pnet_expert.knowledge.identity import identify
 from pnet_expert.reasoning.checks import RuleCheck
 
 COMMANDS: dict[str, tuple[str, str]] = {
@@ -334,12 +336,7 @@ class Repl:
                 "teaching: options, never medical advice (the full notice comes with the first options)."
             )
         )
-        self._say(
-            wrap(
-                f"Source: {kb.source.title}, last modified {kb.source.last_modified}; "
-                f"knowledge base {kb.name} {kb.version}."
-            )
-        )
+        self._say(wrap(identify(kb).line()))
         self._say("")
         self._say(
             wrap(
@@ -404,11 +401,9 @@ class Repl:
         return match(typed, named(kb.treatments), wording, numbered=True)
 
     @staticmethod
-    def _readings(kb: KnowledgeBase, rule: RuleSpec) -> list[tuple[str, str]]:
-        """The readings a rule relies on: its own, then those of the findings it tests (and theirs)."""
-        out: list[tuple[str, str]] = []
-        if rule.reading:
-            out.append((rule.id, rule.reading))
+    def _readings(kb: KnowledgeBase, rule: RuleSpec) -> list[str]:
+        """The readings a rule relies on (ids): its own, then those of the findings it tests (and theirs)."""
+        out: list[str] = list(rule.readings)
         todo = [t.finding for t in iter_tests(kb.conditions_of(rule)) if isinstance(t, FindingTest)]
         seen: set[str] = set()
         while todo:
@@ -416,8 +411,7 @@ class Repl:
             if finding is None or finding.id in seen:
                 continue
             seen.add(finding.id)
-            if finding.reading:
-                out.append((f"{finding.id} ({finding.rule.id})", finding.reading))
+            out += [i for i in finding.readings if i not in out]
             todo += [t.finding for t in iter_tests(finding.rule.when) if isinstance(t, FindingTest)]
         return out
 
@@ -480,8 +474,12 @@ class Repl:
                 f"each condition on the case so far (met, not met or unknown):"
             )
         )
+        kb = self.interview.kb
         for check in checks:
             self._why_rule(check)
+        cited = [i for check in checks for i in self._readings(kb, check.rule)]
+        for line in readings_lines(kb, cited, "  "):
+            self._say(line)
         reason = self.interview.reason(question)
         if reason is not None:
             self._say(wrap(reason.text))
@@ -497,8 +495,11 @@ class Repl:
             mark = MARKS[condition.truth.value]
             self._say(wrap(f"{condition.text} — {condition.detail}", " " * 15, f"      {mark:<9}"))
         self._say(wrap(f'"{rule.quote}"', "              ", "      Source: "))
-        for whose, reading in self._readings(kb, rule):
-            self._say(wrap(f"Reading ({whose}): {reading}", "        ", "      "))
+        if rule.note:
+            self._say(wrap(f"Note: {rule.note}", "        ", "      "))
+        cited = [r.id for r in kb.readings_of(self._readings(kb, rule))]
+        if cited:
+            self._say(wrap(f"Readings it relies on: {', '.join(cited)} (in full below)", "        ", "      "))
 
     def _why_offers(self, question: Question) -> None:
         kb = self.interview.kb

@@ -64,6 +64,7 @@ def build(kb: KnowledgeBase, patient: Patient, firings: Iterable[Firing]) -> Con
             orders.finding_rule[key[0]],
             dict(key[1]),
             plain.merge(facts_of(key)),
+            orders.finding_readings[key[0]],
         )
         for key in derivations
     }
@@ -87,10 +88,12 @@ def build(kb: KnowledgeBase, patient: Patient, firings: Iterable[Firing]) -> Con
                     alternatives=alternatives,
                     quote=rule.quote,
                     sub_bullets=rule.sub_bullets,
-                    reading=rule.reading,
+                    reading=orders.reading_text[rule_id],
                     facts=everything,
                     own_facts=own,
                     findings=uses,
+                    readings=rule.readings,
+                    note=rule.note,
                 )
             )
     options = []
@@ -130,6 +133,8 @@ class _Lookups:
         self.finding_rank = kb.ranks.findings
         self.finding_label = {f.id: f.label for f in kb.findings.values()}
         self.finding_rule = {f.id: f.rule.id for f in kb.findings.values()}
+        self.finding_readings = {f.id: f.readings for f in kb.findings.values()}
+        self.reading_text = {rule.id: kb.readings_text(rule.readings) for rule in kb.rules.values()}
         self.treatments = tuple((t.id, t.label) for t in kb.treatments.values())
         self.fact_kinds = {f.id: f.kind for f in kb.facts.values()}
         self.fact_rank = kb.ranks.facts

@@ -22,8 +22,9 @@ from pnet_expert.core.case import Patient
 from pnet_expert.core.diagnostics import Diagnostic, closest
 from pnet_expert.core.errors import InputError
 from pnet_expert.core.options import OptionSummary
-from pnet_expert.core.schema import KnowledgeBase
+from pnet_expert.core.schema import KnowledgeBase, ReadingSpec
 from pnet_expert.core.words import value_text
+from pnet_expert.knowledge.identity import about
 from pnet_expert.reasoning.cautions import Caution
 from pnet_expert.reasoning.checks import RuleCheck, RuleChecks
 from pnet_expert.reasoning.gaps import Gap
@@ -44,9 +45,12 @@ class FindingUse:
     rule: str
     attributes: Mapping[str, str]
     facts: PlainFacts
+    readings: tuple[str, ...] = ()
+    """The readings that bear on the finding (ids; the consultation's ``readings`` has them in full)."""
 
     def to_dict(self) -> dict[str, Any]:
-        """SPEC §6: finding, rule, facts (and the attributes it carries)."""
+        """The JSON contract's finding: finding, rule, facts (and the attributes it carries, and the
+        readings that bear on it)."""
         out: dict[str, Any] = {
             "finding": self.finding,
             "rule": self.rule,
@@ -54,6 +58,8 @@ class FindingUse:
         }
         if self.attributes:
             out["attributes"] = dict(self.attributes)
+        if self.readings:
+            out["readings"] = list(self.readings)
         return out
 
 
@@ -73,9 +79,13 @@ class Reason:
     quote: str
     sub_bullets: tuple[str, ...]
     reading: str | None
+    """The readings that bear on the rule, in one line (None when none does); ``readings`` are their ids."""
     facts: PlainFacts
     own_facts: PlainFacts
     findings: tuple[FindingUse, ...]
+    readings: tuple[str, ...] = ()
+    note: str | None = None
+    """The rule's own remark, if it has one."""
 
     def __str__(self) -> str:
         what = [
@@ -92,7 +102,8 @@ class Reason:
         return f"<Reason {self.rule} ({self.strength}{qualifiers}): {str(self).split(': ', 1)[1]}>"
 
     def to_dict(self) -> dict[str, Any]:
-        """SPEC §6 ``because`` entry (with the extra keys alternative_to, sub_bullets, reading)."""
+        """The JSON contract's ``because`` entry (with the extra keys alternative_to, sub_bullets,
+        reading, readings and note)."""
         return {
             "rule": self.rule,
             "section": self.section,
@@ -103,6 +114,8 @@ class Reason:
             "quote": self.quote,
             "sub_bullets": list(self.sub_bullets),
             "reading": self.reading,
+            "readings": list(self.readings),
+            "note": self.note,
             "facts": dict(self.facts),
             "findings": [f.to_dict() for f in self.findings],
         }
@@ -141,7 +154,7 @@ class Option:
         return OptionSummary(self.id, self.strength, self.qualifiers)
 
     def to_dict(self) -> dict[str, Any]:
-        """SPEC §6 ``treatments`` entry."""
+        """The JSON contract's ``treatments`` entry."""
         return {
             "id": self.id,
             "label": self.label,
@@ -171,9 +184,9 @@ class Consultation:
     checks: RuleChecks = attrs.field(repr=False, eq=False, kw_only=True)
     """Each rule of the knowledge base on this case, worked out when first asked (WHY NOT, reports)."""
     cautions: tuple[Caution, ...] = attrs.field(default=(), kw_only=True)
-    """Options offered by a passage whose premise the case contradicts (SPEC §5.9), one per option."""
+    """Options offered by a passage whose premise the case contradicts (reading RD-09), one per option."""
     silences: tuple[Silence, ...] = attrs.field(default=(), kw_only=True)
-    """Facts the case states that rules of its sections read and no fired rule used (SPEC §5.10)."""
+    """Facts the case states that rules of its sections read and no fired rule used (reading RD-10)."""
 
     @property
     def options(self) -> tuple[Option, ...]:
@@ -219,6 +232,23 @@ class Consultation:
     def disclaimer(self) -> str:
         """Options, never advice: shown with every output."""
         return self.kb.disclaimer
+
+    @property
+    def readings(self) -> tuple[ReadingSpec, ...]:
+        """Every reading this consultation cites (its reasons, their findings, cautions, gaps and
+        silences), in full, in the knowledge base's order."""
+        cited: set[str] = set()
+        for option in self.treatments:
+            for reason in option.because:
+                cited.update(reason.readings)
+                cited.update(i for f in reason.findings for i in f.readings)
+        for caution in self.cautions:
+            cited.update(caution.readings)
+        for gap in self.gap_details:
+            cited.update(gap.readings)
+        for silence in self.silences:
+            cited.update(silence.readings)
+        return self.kb.readings_of(cited)
 
     @property
     def unknown_facts(self) -> tuple[str, ...]:
@@ -309,10 +339,15 @@ class Consultation:
         return notebook_html(self)
 
     def to_dict(self) -> dict[str, Any]:
-        """The JSON contract of SPEC §6 (plus findings, unknown facts and the disclaimer)."""
+        """The JSON contract (plus findings, unknown facts, the readings cited and the disclaimer).
+
+        ``knowledge_base`` names the knowledge base that answered: name, version,
+        source and edition, fingerprint, whether it is the bundled one or a
+        modified copy (and how it differs), and whether its quotes are the source's words.
+        """
         return {
             "case": self.patient.to_dict(),
-            "knowledge_base": self.kb.about(),
+            "knowledge_base": about(self.kb),
             "treatments": [o.to_dict() for o in self.treatments],
             "fired_rules": list(self.fired_rules),
             "gaps": list(self.gaps),
@@ -321,6 +356,7 @@ class Consultation:
             "silences": [s.to_dict() for s in self.silences],
             "findings": [f.to_dict() for f in self.findings],
             "unknown_facts": list(self.unknown_facts),
+            "readings": [r.to_dict() for r in self.readings],
             "disclaimer": self.disclaimer,
         }
 

@@ -1,7 +1,10 @@
 """Plain-text renderings of a consultation: the options, HOW, and WHY NOT.
 
-Every rendering names the rules by id (HOW also quotes the source), and ends
-with the disclaimer: these are options from one old patient summary, never advice.
+Every rendering names the rules by id (HOW also quotes the source, and shows
+in full each reading of an unclear passage that bears on a rule it cites), and
+ends with the disclaimer: these are options from one old patient summary, never
+advice. The options open with the knowledge base that answered
+(:func:`pnet_expert.knowledge.identity.identify`).
 Each rule's qualifiers and alternatives stay with that rule's reason (one rule
 may offer an option as palliative and another plainly); an option that carries
 a caution says so, and the cautions and silences follow the options. A session
@@ -18,11 +21,12 @@ from __future__ import annotations
 from typing import TYPE_CHECKING
 
 from pnet_expert.core.words import facts_text, value_text, wrap
+from pnet_expert.knowledge.identity import identify
 
 if TYPE_CHECKING:
-    from collections.abc import Sequence
+    from collections.abc import Iterable, Sequence
 
-    from pnet_expert.core.schema import KnowledgeBase
+    from pnet_expert.core.schema import KnowledgeBase, ReadingSpec
     from pnet_expert.explain.consultation import Consultation, FindingUse, Option, Reason
     from pnet_expert.reasoning.cautions import Caution
     from pnet_expert.reasoning.silences import Silence
@@ -44,11 +48,10 @@ def type_words(kb: KnowledgeBase, tumor_type: str) -> str:
 
 
 def about_line(kb: KnowledgeBase) -> str:
-    """Which knowledge answered, and from which source: one paragraph."""
-    return (
-        f"Knowledge base {kb.name} {kb.version}; source: {kb.source.title}, "
-        f"last modified {kb.source.last_modified}"
-    )
+    """Which knowledge answered (name, version, bundled or MODIFIED, fingerprint), from which source, and
+    whether its quotes are the source's words: one paragraph (:meth:`Identity.line
+    <pnet_expert.knowledge.identity.Identity.line>`)."""
+    return identify(kb).line()
 
 
 def header(c: Consultation) -> list[str]:
@@ -165,7 +168,9 @@ def consultation_text(c: Consultation, disclaimer: bool = True) -> str:
     if c.gaps:
         lines.append("")
         lines.append("Gaps:")
-        lines.extend(wrap(g, "    ", "  - ") for g in c.gaps)
+        for gap in c.gap_details:
+            lines.append(wrap(gap.text, "    ", "  - "))
+            lines.extend(readings_lines(c.kb, gap.readings, "    "))
     lines.append("")
     lines.append(wrap("Fired rules: " + (", ".join(c.fired_rules) or "none"), "  ", ""))
     if disclaimer:
@@ -195,9 +200,35 @@ def reason_block(c: Consultation, reason: Reason) -> list[str]:
     if reason.alternatives:
         either = f"Either/or: the source gives it as an alternative to {', '.join(reason.alternatives)}."
         lines.append(wrap(either, "      ", "    "))
-    if reason.reading:
-        lines.append(wrap(f"Reading: {reason.reading}", "      ", "    "))
+    if reason.note:
+        lines.append(wrap(f"Note: {reason.note}", "      ", "    "))
+    cited = [*reason.readings, *(i for f in reason.findings for i in f.readings)]
+    lines.extend(readings_lines(c.kb, cited, "    "))
     return lines
+
+
+def reading_lines(reading: ReadingSpec, indent: str = "") -> list[str]:
+    """A reading of an unclear passage in full: the passage, how it is read and why, the other
+    reading and what it would change, and what it bears on."""
+    inner = indent + "  "
+    deeper = inner + "  "
+    lines = [wrap(f"Reading {reading.id}: {reading.title}", inner, indent)]
+    passage = " ... ".join(f'"{p}"' for p in reading.passage)
+    lines.append(wrap(f"The source's words: {passage}", deeper, inner))
+    lines.append(wrap(f"Read as: {reading.reading}", deeper, inner))
+    lines.append(wrap(f"Why: {reading.why}", deeper, inner))
+    lines.append(wrap(f"The other reading: {reading.other_reading}", deeper, inner))
+    lines.append(wrap(f"What it would change: {reading.would_change}", deeper, inner))
+    bears = [", ".join(reading.rules)] if reading.rules else []
+    bears += [f"the {topic}" for topic in reading.explains]
+    if bears:
+        lines.append(wrap(f"It bears on: {'; '.join(bears)}", deeper, inner))
+    return lines
+
+
+def readings_lines(kb: KnowledgeBase, ids: Iterable[str], indent: str = "") -> list[str]:
+    """The readings with these ids in full, each once, in the knowledge base's order."""
+    return [line for reading in kb.readings_of(ids) for line in reading_lines(reading, indent)]
 
 
 def explain_text(c: Consultation, treatment_id: str, disclaimer: bool = True) -> str:

@@ -1,4 +1,4 @@
-"""Cautions: an option offered by a passage whose premise the case contradicts (SPEC §5.9).
+"""Cautions: an option offered by a passage whose premise the case contradicts (reading RD-09).
 
 Some passages offer surgery that removes the tumor without speaking of whether
 it can be removed. When the case says it cannot, the option is still offered,
@@ -35,9 +35,12 @@ class Caution:
     rules: tuple[str, ...]
     facts: Mapping[str, Any]
     text: str
+    readings: tuple[str, ...] = ()
+    """The readings that explain the caution (ids; shown in full wherever they are cited)."""
 
     def to_dict(self) -> dict[str, Any]:
-        """SPEC §6 ``cautions`` entry: id, treatment, rules, facts, text (and its label)."""
+        """The JSON contract's ``cautions`` entry: id, treatment, rules, facts, text (and its label
+        and readings)."""
         return {
             "id": self.id,
             "treatment": self.treatment,
@@ -45,6 +48,7 @@ class Caution:
             "facts": dict(self.facts),
             "text": self.text,
             "label": self.label,
+            "readings": list(self.readings),
         }
 
 
@@ -72,7 +76,9 @@ def find_cautions(
             found.update(outcome.facts)
         rank = kb.ranks.facts
         facts = {name: plain(found[name]) for name in sorted(found, key=rank.__getitem__)}
-        out.extend(Caution(spec.id, spec.label, t, rules, facts, spec.text) for t, rules in marked)
+        out.extend(
+            Caution(spec.id, spec.label, t, rules, facts, spec.text, spec.readings) for t, rules in marked
+        )
     return tuple(out)
 
 

@@ -1,11 +1,13 @@
 """Gaps: when the case's own type section offers nothing, say so, and say why.
 
-A gap is not an error: the source is silent about some cases (SPEC §5.1), and
-the system says so instead of guessing. It also tells apart what the source
-does not cover from what the case does not state: rules that could still fire
-if an unknown fact were given are listed with those facts, and rules that
-nearly matched (the finding holds, the attributes it carries do not) bring their
-reading of the source.
+A gap is not an error: the source is silent about some cases (reading RD-01 of
+the knowledge base), and the system says so instead of guessing. It also tells
+apart what the source does not cover from what the case does not state: rules
+that could still fire if an unknown fact were given are listed with those
+facts, and rules that nearly matched (the finding holds, the attributes it
+carries do not) bring the readings of the source that bear on them. A gap cites
+those readings, and those that explain gaps, by id; every output that shows a
+gap shows them in full.
 """
 
 from __future__ import annotations
@@ -24,16 +26,22 @@ from pnet_expert.reasoning.relevance import Trials, live_rules
 
 @attrs.frozen
 class Gap:
-    """The case's type section offered nothing: what could change that, and the readings that bear on it."""
+    """The case's type section offered nothing: what could change that, and the readings that bear on it.
+
+    ``near_misses`` pairs each rule that nearly applied with the readings it cites
+    (ids) and those readings in one line; ``readings`` are every reading the gap
+    cites (the near misses', then those that explain gaps), in the knowledge base's order.
+    """
 
     section: str
     title: str
     text: str
     waiting: tuple[tuple[str, tuple[str, ...]], ...]
-    near_misses: tuple[tuple[str, str], ...]
+    near_misses: tuple[tuple[str, tuple[str, ...], str | None], ...]
     untried: tuple[str, ...] = ()
     """Unknown facts whose possible answers were too many to try: their rules were kept in ``waiting``
     unseen (the search for what could change the gap was not fully explored)."""
+    readings: tuple[str, ...] = ()
 
     @property
     def fully_explored(self) -> bool:
@@ -41,14 +49,18 @@ class Gap:
         return not self.untried
 
     def to_dict(self) -> dict[str, Any]:
-        """As JSON: section, text, the rules waiting on unknown facts, the near misses' readings,
-        and whether the search for what could change it was fully explored."""
+        """As JSON: section, text, the rules waiting on unknown facts, the near misses and their
+        readings, whether the search for what could change it was fully explored, and every reading
+        the gap cites (ids; the consultation's ``readings`` has them in full)."""
         return {
             "section": self.section,
             "text": self.text,
             "waiting_on": [{"rule": r, "unknown": list(u)} for r, u in self.waiting],
-            "near_misses": [{"rule": r, "reading": t} for r, t in self.near_misses],
+            "near_misses": [
+                {"rule": r, "reading": t, "readings": list(ids)} for r, ids, t in self.near_misses
+            ],
             "fully_explored": self.fully_explored,
+            "readings": list(self.readings),
         }
 
 
@@ -79,10 +91,12 @@ def find_gaps(
     misses = {c.rule.id: _mismatches(c) for c in checks}
     closest = min((m for m in misses.values() if m), default=0)
     near = tuple(
-        (c.rule.id, c.rule.reading)
+        (c.rule.id, c.rule.readings, kb.readings_text(c.rule.readings))
         for c in checks
-        if misses[c.rule.id] == closest and closest and c.rule.reading
+        if misses[c.rule.id] == closest and closest and c.rule.readings
     )
+    cited = {i for _, ids, _ in near for i in ids} | {r.id for r in kb.readings_explaining("gaps")}
+    readings = tuple(r.id for r in kb.readings_of(cited))
     span = f"{section.rules[0]} to {section.rules[-1]}" if len(section.rules) > 1 else section.rules[0]
     parts = [
         f"The source's {section.title} section offers no option for this case: "
@@ -97,11 +111,12 @@ def find_gaps(
             f"(Not fully explored: the possible answers for {', '.join(shown)} were too many to try "
             f"(limit consult_search), so a rule listed here may be one that no answer could fire.)"
         )
-    for rule, reading in near:
-        parts.append(f"Reading of {rule}: {reading}")
+    for rule, ids, _ in near:
+        titles = "; ".join(f"{r.id}, {r.title}" for r in kb.readings_of(ids))
+        parts.append(f"{rule} nearly applies: see reading {titles}.")
     if not waiting and not near:
         parts.append("The source is silent on this case; the system does not guess.")
-    return (Gap(section.id, section.title, " ".join(parts), waiting, near, shown),)
+    return (Gap(section.id, section.title, " ".join(parts), waiting, near, shown, readings),)
 
 
 def _mismatches(check: RuleCheck) -> int:

@@ -1,4 +1,4 @@
-"""Silences: facts the case states that the source's words for it do not speak to (SPEC §5.10).
+"""Silences: facts the case states that the source's words for it do not speak to (reading RD-10).
 
 A case may state a fact with content (a true yes/no fact, a non-empty list, a
 choice) that rules of its sections read, while no rule that fired used it: a
@@ -65,21 +65,24 @@ class Silence:
     text: str
     rules: tuple[str, ...]
     waiting: tuple[tuple[str, tuple[str, ...]], ...] = ()
+    readings: tuple[str, ...] = ()
+    """The readings that explain silences (ids; shown in full wherever they are cited)."""
 
     def to_dict(self) -> dict[str, Any]:
-        """SPEC §6 ``silences`` entry: section, facts, text (and the rules that read the fact, and
-        those waiting on unknown facts)."""
+        """The JSON contract's ``silences`` entry: section, facts, text (and the rules that read the
+        fact, those waiting on unknown facts, and the readings that explain silences)."""
         return {
             "section": self.section,
             "facts": dict(self.facts),
             "text": self.text,
             "rules": list(self.rules),
             "waiting_on": [{"rule": r, "unknown": list(u)} for r, u in self.waiting],
+            "readings": list(self.readings),
         }
 
 
 def has_content(value: Any) -> bool:
-    """Whether a stated value says something (SPEC §5.10): not false, not an empty list."""
+    """Whether a stated value says something: not false, not an empty list."""
     return value is not None and value is not False and value != ()
 
 
@@ -94,6 +97,7 @@ def find_silences(
     ``trials``: the answers tried for this case, shared with the gaps)."""
     sections = case_sections(kb, patient)
     readers = _readers(kb)
+    explaining = tuple(r.id for r in kb.readings_explaining("silences"))
     out = []
     for fact, value in patient.known:
         if fact in used or not has_content(value):
@@ -112,7 +116,9 @@ def find_silences(
                 f"{', '.join(unknown)} ({', '.join(ids)})" for unknown, ids in _grouped(waiting)
             )
             text += f" (not given, and could change this: {listed})"
-        out.append(Silence(section.id, section.title, fact, {fact: plain(value)}, text, rules, waiting))
+        out.append(
+            Silence(section.id, section.title, fact, {fact: plain(value)}, text, rules, waiting, explaining)
+        )
     return tuple(out)
 
 

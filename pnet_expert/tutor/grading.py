@@ -31,6 +31,7 @@ from pnet_expert.core.logic import Truth
 from pnet_expert.core.schema import KnowledgeBase
 from pnet_expert.explain.consultation import Consultation, Option, Reason
 from pnet_expert.explain.recommend import recommend
+from pnet_expert.knowledge.identity import about
 from pnet_expert.knowledge.loader import load_knowledge_base
 from pnet_expert.reasoning.cautions import Caution
 from pnet_expert.reasoning.checks import RuleCheck
@@ -199,7 +200,7 @@ class Grade:
             "cautions": [x.to_dict() for x in c.cautions],
             "silences": [x.to_dict() for x in c.silences],
             "unknown_facts": list(c.unknown_facts),
-            "knowledge_base": c.kb.about(),
+            "knowledge_base": about(c.kb),
             "disclaimer": c.disclaimer,
         }
 

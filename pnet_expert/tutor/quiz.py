@@ -42,6 +42,7 @@ from pnet_expert.core.logic import Truth
 from pnet_expert.core.schema import KnowledgeBase
 from pnet_expert.explain.consultation import Consultation
 from pnet_expert.explain.recommend import recommend
+from pnet_expert.knowledge.identity import about
 from pnet_expert.knowledge.loader import load_knowledge_base
 from pnet_expert.tutor.cases import TeachingCase, rule_cases, scope, types_of, witness_case
 from pnet_expert.tutor.hints import nearest
@@ -208,7 +209,7 @@ class Quiz:
             "seed": self.seed,
             "section": self.section,
             "count": len(self.questions),
-            "knowledge_base": self.kb.about(),
+            "knowledge_base": about(self.kb),
             "coverage": {
                 "rules": len(self.rules),
                 "covered": len(self.covered),

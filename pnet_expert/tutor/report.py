@@ -12,6 +12,8 @@ import functools
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from pnet_expert.knowledge.identity import about
+
 if TYPE_CHECKING:
     import jinja2
 
@@ -41,7 +43,7 @@ def _about(kb: KnowledgeBase) -> dict[str, Any]:
     from pnet_expert._version import __version__
 
     return {
-        "kb": kb.about(),
+        "kb": about(kb),
         "disclaimer": kb.disclaimer,
         "generator": f"pnet-expert {__version__}",
     }

@@ -20,6 +20,7 @@ from starlette.responses import JSONResponse, Response
 from pnet_expert.core.case import validate_case
 from pnet_expert.core.errors import PnetError
 from pnet_expert.explain.recommend import recommend
+from pnet_expert.knowledge.identity import about
 from pnet_expert.web import steps
 from pnet_expert.web.bodies import part, read_body, read_object
 from pnet_expert.web.errors import error_body, status_of
@@ -120,7 +121,7 @@ async def why_not_endpoint(request: Request) -> Response:
             "offered_by": list(option.rules) if option else [],
             "rules": [steps.check_json(c) for c in checks],
             "text": consultation.why_not(treatment),
-            "knowledge_base": site.kb.about(),
+            "knowledge_base": about(site.kb),
             "disclaimer": site.kb.disclaimer,
         }
 

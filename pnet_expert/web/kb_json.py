@@ -2,7 +2,8 @@
 
 Everything a client needs to build its own forms and to show the reasoning:
 each fact with its question, help and values; each rule with its conditions
-in words, its offers, strength, the source's words and any reading; where
+in words, its offers, strength, the source's words and the readings that
+bear on it (ids, and the readings in full under ``readings``); where
 each was written (``file:line``). The conditions are given in words, as the
 reports show them; the YAML in ``knowledge_base/`` stays the one place they
 are written as data.
@@ -14,12 +15,13 @@ from typing import Any
 
 from pnet_expert.core.schema import FactSpec, KnowledgeBase, RuleSpec
 from pnet_expert.core.words import describe
+from pnet_expert.knowledge.identity import about
 
 
 def describe_kb(kb: KnowledgeBase) -> dict[str, Any]:
     """The whole knowledge base as one JSON object, in the knowledge base's own order."""
     return {
-        "knowledge_base": kb.about(),
+        "knowledge_base": about(kb),
         "disclaimer": kb.disclaimer,
         "strengths": [{"id": s.id, "label": s.label, "meaning": s.meaning} for s in kb.strengths],
         "qualifiers": [{"id": q.id, "meaning": q.meaning} for q in kb.qualifiers],
@@ -31,7 +33,8 @@ def describe_kb(kb: KnowledgeBase) -> dict[str, Any]:
                 "label": f.label,
                 "rule": f.rule.id,
                 "when": [describe(c, kb) for c in f.rule.when],
-                "reading": f.reading,
+                "reading": kb.readings_text(f.readings),
+                "readings": list(f.readings),
                 "origin": str(f.origin),
             }
             for f in kb.findings.values()
@@ -52,6 +55,7 @@ def describe_kb(kb: KnowledgeBase) -> dict[str, Any]:
             for s in kb.sections.values()
         ],
         "rules": [_rule(kb, r) for r in kb.rules.values()],
+        "readings": [{**r.to_dict(), "origin": str(r.origin)} for r in kb.readings.values()],
     }
 
 
@@ -89,6 +93,8 @@ def _rule(kb: KnowledgeBase, rule: RuleSpec) -> dict[str, Any]:
         "strength": rule.strength,
         "quote": rule.quote,
         "sub_bullets": list(rule.sub_bullets),
-        "reading": rule.reading,
+        "reading": kb.readings_text(rule.readings),
+        "readings": list(rule.readings),
+        "note": rule.note,
         "origin": str(rule.origin),
     }

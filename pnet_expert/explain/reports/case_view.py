@@ -9,8 +9,10 @@ each rule that fired, *once*, unfolded from rule to findings to case facts
 (options refer to it, so a rule that offers three options is explained once,
 not three times), the findings derived, the cautions, the silences, the rules
 of the case's sections that did not fire and why, the gaps, a diagram whose
-nodes link to what they stand for, and the knowledge base's identity. Text here
-is raw: each template escapes it for its own format.
+nodes link to what they stand for, and the knowledge base's identity (a
+modified copy says so in the notice at the top). Every reading of an unclear
+passage that a reason, caution, gap or silence cites is shown in full there.
+Text here is raw: each template escapes it for its own format.
 
 Anchors are stable words: ``#fact-spread``, ``#finding-liver_metastases``,
 ``#rule-GAS-09``, ``#option-chemoembolization``, ``#not-fired-GAS-08``.
@@ -18,7 +20,7 @@ Anchors are stable words: ``#fact-spread``, ``#finding-liver_metastases``,
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from typing import TYPE_CHECKING, Any
 
 import attrs
@@ -28,10 +30,11 @@ from pnet_expert.core.logic import Truth
 from pnet_expert.core.schema import FactTest, iter_tests
 from pnet_expert.core.words import value_text
 from pnet_expert.explain.reports.graph import Graph, Step, case_graph, dot_available
+from pnet_expert.knowledge.identity import identify
 from pnet_expert.reasoning.checks import unknown_text
 
 if TYPE_CHECKING:
-    from pnet_expert.core.schema import KnowledgeBase
+    from pnet_expert.core.schema import KnowledgeBase, ReadingSpec
     from pnet_expert.explain.consultation import Consultation, FindingUse, Option, Reason
     from pnet_expert.reasoning.cautions import Caution
     from pnet_expert.reasoning.checks import ConditionCheck, RuleCheck
@@ -111,10 +114,12 @@ class ReasonView:
     alternatives: tuple[TreatmentRef, ...]
     quote: str
     sub_bullets: tuple[str, ...]
-    reading: str | None
+    readings: tuple[ReadingSpec, ...]
+    """The readings of unclear passages that bear on the rule or the findings it used, in full."""
     conditions: tuple[ConditionLine, ...]
     stated: tuple[Pair, ...]
     findings: tuple[FindingStep, ...]
+    note: str | None = None
 
 
 @attrs.frozen
@@ -168,10 +173,12 @@ class RuleBlock:
     offers: tuple[OfferRef, ...]
     quote: str
     sub_bullets: tuple[str, ...]
-    reading: str | None
+    readings: tuple[ReadingSpec, ...]
+    """The readings of unclear passages that bear on the rule or the findings it used, in full."""
     conditions: tuple[ConditionLine, ...]
     stated: tuple[Pair, ...]
     findings: tuple[FindingStep, ...]
+    note: str | None = None
 
 
 @attrs.frozen
@@ -287,7 +294,12 @@ class Diagram:
 
 @attrs.frozen
 class About:
-    """The knowledge base and source every report names."""
+    """The knowledge base and source every report names (from ``knowledge.identity.identify``).
+
+    ``status`` says whether it is the bundled knowledge base, an unmodified copy,
+    or a MODIFIED one (where, and how it differs); ``quotes`` whether its quotes
+    are the source's words; ``summary`` all of it in one paragraph.
+    """
 
     name: str
     version: str
@@ -297,10 +309,17 @@ class About:
     last_modified: str
     disclaimer: str
     generator: str
+    fingerprint: str = ""
+    modified: bool = False
+    status: str = "bundled"
+    quotes: str = ""
+    summary: str = ""
+    edition: str = ""
 
     @classmethod
     def of(cls, kb: KnowledgeBase) -> About:
         """The identity of a knowledge base, as reports show it."""
+        who = identify(kb)
         return cls(
             kb.name,
             kb.version,
@@ -310,6 +329,12 @@ class About:
             kb.source.last_modified,
             kb.disclaimer,
             f"pnet_expert {__version__}",
+            who.short_fingerprint,
+            who.modified,
+            who.status(),
+            who.quotes_text(),
+            who.line(),
+            who.source_edition,
         )
 
 
@@ -337,6 +362,8 @@ class CaseReport:
     derived: tuple[FindingRow, ...] = ()
     cautions: tuple[Caution, ...] = ()
     silences: tuple[Silence, ...] = ()
+    readings: Mapping[str, ReadingSpec] = attrs.field(factory=dict)
+    """The readings of the knowledge base by id, for the cautions, gaps and silences that cite them."""
 
     @property
     def unknown(self) -> tuple[FactRow, ...]:
@@ -348,6 +375,21 @@ class CaseReport:
         """Every qualifier of the options, once, with what it means in the source."""
         seen = {q.id: q for g in self.groups for o in g.options for q in o.qualifiers}
         return tuple(seen.values())
+
+    def readings_for(self, ids: Iterable[str]) -> tuple[ReadingSpec, ...]:
+        """The readings with these ids, each once, in the knowledge base's order."""
+        wanted = set(ids)
+        return tuple(r for r in self.readings.values() if r.id in wanted)
+
+    @property
+    def caution_readings(self) -> tuple[ReadingSpec, ...]:
+        """The readings the cautions cite, in full once under them."""
+        return self.readings_for(i for c in self.cautions for i in c.readings)
+
+    @property
+    def silence_readings(self) -> tuple[ReadingSpec, ...]:
+        """The readings that explain the silences, in full once under them."""
+        return self.readings_for(i for s in self.silences for i in s.readings)
 
 
 def case_report(c: Consultation, svg: bool = True, files: str | None = None) -> CaseReport:
@@ -396,6 +438,7 @@ def case_report(c: Consultation, svg: bool = True, files: str | None = None) -> 
         derived=_derived(c),
         cautions=c.cautions,
         silences=c.silences,
+        readings=kb.readings,
     )
 
 
@@ -434,10 +477,11 @@ def _rule_blocks(c: Consultation, check: Callable[[str], RuleCheck]) -> tuple[Ru
                 offers,
                 view.quote,
                 view.sub_bullets,
-                view.reading,
+                view.readings,
                 view.conditions,
                 view.stated,
                 view.findings,
+                view.note,
             )
         )
     return tuple(blocks)
@@ -515,10 +559,11 @@ def _reason(kb: KnowledgeBase, reason: Reason, check: RuleCheck) -> ReasonView:
         alternatives=tuple(treatment_ref(kb, a) for a in reason.alternatives),
         quote=reason.quote,
         sub_bullets=reason.sub_bullets,
-        reading=reason.reading,
+        readings=kb.readings_of([*reason.readings, *(i for f in reason.findings for i in f.readings)]),
         conditions=tuple(_line(cc) for cc in check.conditions),
         stated=_pairs(reason.own_facts),
         findings=tuple(_finding(u) for u in reason.findings),
+        note=reason.note,
     )
 
 

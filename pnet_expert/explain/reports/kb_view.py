@@ -1,14 +1,16 @@
 """What the knowledge-base report shows: the whole knowledge base, for a lecture.
 
 Every rule by section with its conditions in plain words, its offers,
-strength, quote and reading; the findings with the rules that derive and use
-them; the cautions with their condition, the options and rules they speak to
-and the rules they exempt; the treatments with the rules that offer them; the
-facts with what tests them; the constraints; a matrix of which rule of which
-section offers which treatment (the whole knowledge base at a glance: a
-diagram of it all would be a tangle); and, for each section, its diagram of
-facts → findings → rules → treatments, whose nodes link to where the report
-explains them. Worked out once; the Markdown and HTML templates only lay it out.
+strength, quote and the readings that bear on it; the findings with the rules
+that derive and use them; the cautions with their condition, the options and
+rules they speak to and the rules they exempt; the readings of unclear
+passages, each in full (the rules, findings and cautions cite them and link
+there); the treatments with the rules that offer them; the facts with what
+tests them; the constraints; a matrix of which rule of which section offers
+which treatment (the whole knowledge base at a glance: a diagram of it all
+would be a tangle); and, for each section, its diagram of facts → findings →
+rules → treatments, whose nodes link to where the report explains them.
+Worked out once; the Markdown and HTML templates only lay it out.
 """
 
 from __future__ import annotations
@@ -24,7 +26,7 @@ from pnet_expert.explain.reports.graph import kb_graph
 from pnet_expert.reasoning.cautions import caution_witnesses
 
 if TYPE_CHECKING:
-    from pnet_expert.core.schema import Condition, KnowledgeBase, RuleSpec
+    from pnet_expert.core.schema import Condition, KnowledgeBase, ReadingSpec, RuleSpec
 
 ALWAYS = "always (every case this section applies to)"
 
@@ -49,7 +51,8 @@ class RuleView:
     alternatives: tuple[tuple[TreatmentRef, ...], ...]
     quote: str
     sub_bullets: tuple[str, ...]
-    reading: str | None
+    readings: tuple[ReadingSpec, ...] = ()
+    note: str | None = None
 
 
 @attrs.frozen
@@ -74,14 +77,14 @@ class FindingView:
     rule: str
     conditions: tuple[str, ...]
     carries: tuple[str, ...]
-    reading: str | None
+    readings: tuple[ReadingSpec, ...]
     used_by: tuple[str, ...]
 
 
 @attrs.frozen
 class CautionView:
     """A caution: when it holds, the treatments it speaks to (and the rules whose offers it marks),
-    the rules it exempts, its text and its reading."""
+    the rules it exempts, its text and the readings that explain it."""
 
     id: str
     label: str
@@ -90,7 +93,7 @@ class CautionView:
     rules: tuple[str, ...]
     exempt: tuple[str, ...]
     text: str
-    reading: str | None
+    readings: tuple[ReadingSpec, ...]
 
 
 @attrs.frozen
@@ -184,6 +187,8 @@ class KbReport:
     matrix: Matrix
     about: About
     cautions: tuple[CautionView, ...] = ()
+    readings: tuple[ReadingSpec, ...] = ()
+    """Every reading of an unclear passage, in full."""
 
 
 def kb_links(kb: KnowledgeBase) -> dict[str, str]:
@@ -220,7 +225,7 @@ def kb_report(kb: KnowledgeBase, svg: bool = True, files: str | None = None) -> 
             f.rule.id,
             _words(kb, f.rule.when),
             f.attributes,
-            f.reading,
+            kb.readings_of(f.readings),
             (
                 *(g.rule.id for g in kb.findings.values() if f.id in _tested(g.rule.when, "finding")),
                 *(r.id for r in kb.rules.values() if f.id in _tested(kb.conditions_of(r), "finding")),
@@ -241,6 +246,7 @@ def kb_report(kb: KnowledgeBase, svg: bool = True, files: str | None = None) -> 
             Counted("treatments", len(kb.treatments)),
             Counted("case facts", len(kb.facts)),
             Counted("caution" if len(kb.cautions) == 1 else "cautions", len(kb.cautions)),
+            Counted("reading" if len(kb.readings) == 1 else "readings", len(kb.readings)),
         ),
         strengths=tuple(Meaning(s.id, s.meaning) for s in kb.strengths),
         qualifiers=tuple(Meaning(q.id, q.meaning) for q in kb.qualifiers),
@@ -260,10 +266,11 @@ def kb_report(kb: KnowledgeBase, svg: bool = True, files: str | None = None) -> 
                 tuple(rule for rule, _ in caution_witnesses(kb, c)),
                 c.exempt,
                 c.text,
-                c.reading,
+                kb.readings_of(c.readings),
             )
             for c in kb.cautions
         ),
+        readings=tuple(kb.readings.values()),
     )
 
 
@@ -290,7 +297,8 @@ def _rule(kb: KnowledgeBase, rule: RuleSpec) -> RuleView:
         tuple(tuple(treatment_ref(kb, t) for t in group) for group in rule.alternatives),
         rule.quote,
         rule.sub_bullets,
-        rule.reading,
+        kb.readings_of(rule.readings),
+        rule.note,
     )
 
 

@@ -17,8 +17,10 @@ from typing import TYPE_CHECKING
 import attrs
 
 from pnet_expert.core.words import facts_text, value_text
+from pnet_expert.knowledge.identity import identify
 
 if TYPE_CHECKING:
+    from pnet_expert.core.schema import ReadingSpec
     from pnet_expert.explain.consultation import Consultation, Option
 
 _DISPLAYS = itertools.count(1)
@@ -32,7 +34,9 @@ class ReasonLine:
     section: str
     quote: str
     because: tuple[str, ...]
-    reading: str | None
+    readings: tuple[ReadingSpec, ...]
+    """The readings of unclear passages that bear on the rule or its findings, in full."""
+    note: str | None = None
 
 
 @attrs.frozen
@@ -91,10 +95,7 @@ def notebook_view(c: Consultation) -> NotebookView:
         groups=groups,
         gaps=c.gaps,
         fired=c.fired_rules,
-        about=(
-            f"{kb.name} {kb.version} · source: {kb.source.title}, {kb.source.publisher}, "
-            f"last modified {kb.source.last_modified}"
-        ),
+        about=identify(kb).line(),
         disclaimer=kb.disclaimer,
     )
 
@@ -107,7 +108,9 @@ def _option(c: Consultation, option: Option) -> OptionLine:
         ]
         because += [f"{u.label} ({u.finding}) ← {u.rule} ← {facts_text(u.facts)}" for u in reason.findings]
         section = c.kb.sections[reason.section].title
-        reasons.append(ReasonLine(reason.rule, section, reason.quote, tuple(because), reason.reading))
+        cited = [*reason.readings, *(i for u in reason.findings for i in u.readings)]
+        readings = c.kb.readings_of(cited)
+        reasons.append(ReasonLine(reason.rule, section, reason.quote, tuple(because), readings, reason.note))
     return OptionLine(option.id, option.label, option.qualifiers, option.rules, tuple(reasons))
 
 
