@@ -92,6 +92,9 @@ def render(report: CheckReport) -> str:
     errors = report.errors
     lines += ["", f"Errors ({len(errors)})" if errors else "Errors: none"]
     lines += [wrap(issue.tagged(), "      ", "  ") for issue in errors]
+    if report.source_notes:
+        lines += ["", f"Warnings on the source text ({len(report.source_notes)})"]
+        lines += [wrap(issue.tagged(), "      ", "  ") for issue in report.source_notes]
     if report.reach:
         lines += ["", "Every rule fires on some valid case (its smallest, confirmed by the engine):"]
         width = max(len(r.rule) for r in report.reach)
@@ -101,7 +104,7 @@ def render(report: CheckReport) -> str:
             else:
                 shown = case_inline(r.example) if r.example is not None else "NEVER FIRES"
             lines.append(wrap(shown, " " * (width + 4), f"  {r.rule.ljust(width)}  "))
-    warnings = [i for i in report.issues if i.severity == "warning"]
+    warnings = [i for i in report.unexplored if i.severity == "warning"]
     if warnings:
         lines += ["", f"Not fully explored ({len(warnings)}): searches past their limit (docs/limits.md)"]
         lines += [wrap(issue.tagged(), "      ", "  ") for issue in warnings]

@@ -52,8 +52,9 @@ def run(args: argparse.Namespace) -> int:
         shutil.copytree(source, target, ignore=shutil.ignore_patterns(*SKIP), dirs_exist_ok=True)
     except OSError as exc:
         raise refuse(codes.FILE_UNWRITABLE, f"cannot be written: {exc.strerror or exc}") from None
-    copied = sorted(p.relative_to(target).as_posix() for p in target.rglob("*.yaml"))
-    print(f"copied the knowledge base to {target} ({len(copied)} files). Edit it, then:")
+    copied = [p for p in target.rglob("*") if p.is_file() and p.suffix in (".yaml", ".md", ".txt")]
+    count = f"{len(copied)} files, its source text among them"
+    print(f"copied the knowledge base to {target} ({count}). Edit it, then:")
     print(f"  pnet-expert kb check --kb {target}")
     print(f"  pnet-expert kb diff {args.kb or 'bundled'} {target}")
     print(f"  pnet-expert recommend CASE --kb {target}")

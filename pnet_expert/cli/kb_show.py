@@ -171,5 +171,5 @@ def _annotations(kb: KnowledgeBase, readings: tuple[str, ...], note: str | None)
 
     lines = ["", "Note:", wrap(note, "  ")] if note else []
     if readings:
-        lines += ["", "Readings of unclear passages that bear on it:", *readings_lines(kb, readings)]
+        lines += ["", "Readings of unclear passages that bear on it:", *readings_lines(kb, readings, "  ")]
     return lines

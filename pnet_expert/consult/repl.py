@@ -499,7 +499,9 @@ class Repl:
             self._say(wrap(f"Note: {rule.note}", "        ", "      "))
         cited = [r.id for r in kb.readings_of(self._readings(kb, rule))]
         if cited:
-            self._say(wrap(f"Readings it relies on: {', '.join(cited)} (in full below)", "        ", "      "))
+            self._say(
+                wrap(f"Readings it relies on: {', '.join(cited)} (in full below)", "        ", "      ")
+            )
 
     def _why_offers(self, question: Question) -> None:
         kb = self.interview.kb

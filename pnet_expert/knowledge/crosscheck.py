@@ -392,9 +392,15 @@ class CrossCheck:
         rules: Iterable[RuleSpec],
         cautions: Iterable[CautionSpec],
         constraints: Iterable[ConstraintSpec],
+        complete: bool = True,
     ) -> None:
         """Readings and what cites them agree: every id a reading names exists, every reading cited
-        is declared, and each side names the other (a constraint cannot cite, so it need not)."""
+        is declared, and each side names the other (a constraint cannot cite, so it need not).
+
+        ``complete``: every rule, finding, caution and constraint was read without a problem.
+        When one was not, it is missing here, so only the readings cited are checked: that
+        they are declared (a missing item would otherwise be reported again, as a reading's).
+        """
         declared = {x.id: x for x in readings}
         citing: dict[str, tuple[tuple[str, ...], Origin]] = {}
         for f in findings:
@@ -404,7 +410,7 @@ class CrossCheck:
         for caution in cautions:
             citing[caution.id] = (caution.readings, caution.origin)
         known = [*citing, *(c.id for c in constraints)]
-        for reading in declared.values():
+        for reading in declared.values() if complete else ():
             for i, rule_id in enumerate(reading.rules):
                 where = f"{reading.id}.rules[{i}]"
                 if rule_id not in known:
@@ -436,7 +442,7 @@ class CrossCheck:
                         suggestion=closest(reading_id, declared),
                         hint=_declared(declared),
                     )
-                elif item_id not in cited_reading.rules:
+                elif complete and item_id not in cited_reading.rules:
                     self.fail(
                         codes.KB_READING_ONE_WAY,
                         origin,

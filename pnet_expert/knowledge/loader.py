@@ -247,7 +247,9 @@ def _check(root: Path, texts: dict[str, str], missing: list[Diagnostic], fingerp
     check.constraint_specs(constraints)
     check.caution_specs(caution_list, {r.id: r for r in rule_list})
     check_sizes(problems, fact_list, finding_list, rule_list, {s.id: s for s in sections})
-    check.reading_specs(reading_list, finding_list, rule_list, caution_list, constraints)
+    check.reading_specs(
+        reading_list, finding_list, rule_list, caution_list, constraints, complete=not problems
+    )
     if "tumor_type" not in facts and "facts.yaml" in texts:
         message = "the fact 'tumor_type' is required"
         problems.add(

@@ -149,17 +149,19 @@ class CheckReport:
             rows.append(SummaryRow("coverage", "skipped", why))
         else:
             bad = len(self.misquotes)
-            what = (
-                f"{self.quotes_checked - self.passages_checked} quotes and sub-bullets, "
-                f"{self.passages_checked} readings' passages"
+            quotes, passages = self.quotes_checked - self.passages_checked, self.passages_checked
+            what = f"{quotes} quotes and sub-bullets" + (
+                f", {passages} readings' passages" if passages else ""
+            )
+            misquoted = (
+                f"{bad} of {self.quotes_checked} quotes, sub-bullets and readings' passages "
+                f"{'is' if bad == 1 else 'are'} not the source's words"
             )
             rows.append(
                 SummaryRow(
                     "quotes",
                     "FAILED" if bad else "ok",
-                    f"{bad} of {what} are not the source's words"
-                    if bad
-                    else f"{what}: all the source's words",
+                    misquoted if bad else f"{what}: all the source's words",
                 )
             )
             assert self.coverage is not None
@@ -297,7 +299,7 @@ def check_knowledge_base(
     kb, problems = load_or_problems(path)
     if kb is None:
         tracker.start(0)
-        return CheckReport(root, None, None, str(source) if source else None, problems)
+        return CheckReport(root, None, None, str(source) if source else None, load_problems=problems)
     text = read_source(source, kb) if source is not None else own_source(kb)
     source_warnings = source_notes(kb, text)
     pairs = candidates(kb)
