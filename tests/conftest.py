@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import re
 import shutil
 import tempfile
 from pathlib import Path
@@ -107,6 +108,9 @@ def tiny_kb_dir(kb_copy: Path) -> Path:
     for file in (kb_copy / "rules").glob("*.yaml"):
         file.unlink()
     (kb_copy / "cautions.yaml").unlink()  # its exempt rules are gone (and cautions.yaml is optional)
+    (kb_copy / "readings.yaml").unlink()  # most of the rules they bear on are gone (it is optional too)
+    findings = kb_copy / "findings.yaml"
+    findings.write_text(re.sub(r"(?m)^ +readings: \[.*\]\n", "", findings.read_text()))
     (kb_copy / "rules" / "gastrinoma.yaml").write_text(TINY_RULES)
     source = (kb_copy / "source.yaml").read_text()
     start = source.index("sections:")

@@ -217,7 +217,7 @@ def test_tumor_found_with_no_tumor_listed_is_refused_word_for_word() -> None:
     assert [(d.code, d.path) for d in info.value.diagnostics] == [("CASE-E012", "tumor_found")]
     assert str(info.value) == (
         "tumor_found: true contradicts the other facts: tumor_found is true, so tumors must list the tumor "
-        'found: an empty list of tumors is "no tumor is found" (reading 5.8)'
+        'found: an empty list of tumors is "no tumor is found"'
     )
 
 

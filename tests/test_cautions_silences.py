@@ -46,6 +46,7 @@ def test_a_surgery_the_case_says_cannot_be_done_stays_offered_with_a_caution() -
             "facts": {"resectable": False},
             "text": CAUTION_TEXT,
             "label": "the case says the tumor cannot be removed by surgery",
+            "readings": ["RD-09", "RD-02"],
         }
     ]
     assert c.cautions_on("ablation") == ()
@@ -88,10 +89,13 @@ def test_which_options_carry_the_caution(case: dict[str, Any], expected: list[tu
 
 @pytest.fixture(scope="module")
 def no_cautions(tmp_path_factory: pytest.TempPathFactory) -> KnowledgeBase:
-    """The bundled knowledge base without cautions.yaml (which is optional)."""
+    """The bundled knowledge base without cautions.yaml (which is optional); its readings name CAU-01 no
+    more."""
     target = tmp_path_factory.mktemp("kb") / "kb"
     shutil.copytree(bundled_path(), target, ignore=shutil.ignore_patterns("__pycache__", "__init__.py"))
     (target / "cautions.yaml").unlink()
+    readings = target / "readings.yaml"
+    readings.write_text(readings.read_text().replace(", CAU-01]", "]").replace("[CAU-01, ", "["))
     return load_knowledge_base(target)
 
 
@@ -170,7 +174,7 @@ def test_the_knowledge_base_report_lists_the_cautions_as_knowledge(kb: Knowledge
 
 
 def test_a_gastrinoma_spread_only_to_the_lymph_nodes_is_named_word_for_word() -> None:
-    """SPEC 5.10's example: the section says nothing specific about the lymph nodes, and the JSON says so."""
+    """Reading RD-10's example: the section says nothing specific about the lymph nodes; the JSON says so."""
     (silence,) = recommend(NODES_ONLY).to_dict()["silences"]
     assert silence == {
         "section": "gastrinoma",
@@ -178,6 +182,7 @@ def test_a_gastrinoma_spread_only_to_the_lymph_nodes_is_named_word_for_word() ->
         "text": "the gastrinoma section says nothing specific about spread = [lymph_nodes]",
         "rules": ["GAS-09", "GAS-10"],
         "waiting_on": [],
+        "readings": ["RD-10"],
     }
 
 

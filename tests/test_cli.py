@@ -110,12 +110,19 @@ def test_kb_copy_is_used(tiny_kb_dir: Path, capsys: pytest.CaptureFixture[str]) 
 
 @pytest.mark.slow
 def test_help_and_version() -> None:
-    """--help lists the commands; --version prints the version."""
+    """--help lists the commands; --version prints the package's and the bundled knowledge base's
+    versions, each labelled."""
     done = run_cli("--help")
     assert done.returncode == 0
     assert "recommend" in done.stdout
     assert "batch" in done.stdout
-    assert run_cli("--version").stdout.startswith("pnet-expert ")
+    lines = run_cli("--version").stdout.splitlines()
+    assert lines[0].startswith("package:")
+    assert "pnet-expert " in lines[0]
+    assert lines[1].startswith("knowledge base: pnet_expert ")
+    assert "bundled" in lines[1]
+    assert lines[2].startswith("source:")
+    assert "2012-02-06" in lines[2]
 
 
 @pytest.mark.slow

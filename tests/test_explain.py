@@ -185,22 +185,26 @@ def test_unknown_treatment_is_an_input_error(liver: Consultation) -> None:
 
 
 def test_gap_for_small_insulinoma_in_the_body() -> None:
-    """SPEC §5.1: one small insulinoma in the body fires no rule; the gap says so and what could change it."""
+    """Reading RD-01: one small insulinoma in the body fires no rule; the gap says so and what could change
+    it, and shows the reading in full."""
     c = recommend({"tumor_type": "insulinoma", "tumors": [{"site": "body", "size": "small"}], "spread": []})
     assert c.treatments == ()
     (gap,) = c.gaps
     assert "The source's Insulinoma section offers no option for this case" in gap
     assert "resectable (INS-07)" in gap
     assert "(INS-08)" not in gap  # liver_dominant cannot be true while spread is known to be []
-    assert "Reading of INS-01" in gap
-    assert "head and the tail only" in gap
+    assert "INS-01 nearly applies: see reading RD-01" in gap
+    assert "Reading RD-01: one small tumor in the head or tail" in c.to_text()
+    assert "The bullet names the head and the tail only." in " ".join(c.to_text().split())
     detail = c.to_dict()["gap_details"][0]
+    assert "RD-01" in detail["readings"]
+    assert "RD-01" in [r["id"] for r in c.to_dict()["readings"]]
     assert detail["section"] == "insulinoma"
     assert {"rule": "INS-07", "unknown": ["resectable"]} in detail["waiting_on"]
 
 
 def test_gap_names_what_could_still_change_it() -> None:
-    """With spread and resectable unknown, the liver rules and the spread rules (reading 5.7) are still
+    """With spread and resectable unknown, the liver rules and the spread rules (reading RD-07) are still
     open and the gap names their facts."""
     c = recommend({"tumor_type": "insulinoma", "tumors": [{"site": "body", "size": "small"}]})
     (gap,) = c.gaps
@@ -209,7 +213,7 @@ def test_gap_names_what_could_still_change_it() -> None:
 
 
 def test_gap_for_large_glucagonoma_in_the_tail() -> None:
-    """SPEC §5.1: glucagonoma has no rule for one large tumor in the body or tail."""
+    """Reading RD-01: glucagonoma has no rule for one large tumor in the body or tail."""
     c = recommend(
         {
             "tumor_type": "glucagonoma",
@@ -220,7 +224,8 @@ def test_gap_for_large_glucagonoma_in_the_tail() -> None:
         }
     )
     (gap,) = c.gaps
-    assert "no rule for one large tumor in the body or tail" in gap
+    assert "see reading RD-01" in gap
+    assert "no bullet for one large tumor in the body or tail" in " ".join(c.to_text().split())
     assert "Not given" not in gap
 
 

@@ -12,14 +12,10 @@ from helpers import NEVER, SOURCE_TEXT, append, edit, run_cli
 from pnet_expert.cli import main
 from pnet_expert.knowledge.loader import bundled_path
 
-needs_source = pytest.mark.skipif(not SOURCE_TEXT.is_file(), reason="the workplace's source text is not here")
-
-
 # ---------------------------------------------------------------- kb check
 
 
 @pytest.mark.slow
-@needs_source
 def test_check_bundled_is_clean_and_lists_the_gaps() -> None:
     """kb check --source (100 columns): exit 0, every rule's case, the gaps of SPEC §5.1."""
     done = run_cli("kb", "check", "--source", str(SOURCE_TEXT), env=dict(os.environ, COLUMNS="100"))
@@ -78,8 +74,8 @@ def test_check_json(capsys: pytest.CaptureFixture[str]) -> None:
         "resectable": True,
     }
     assert [(i["check"], i["code"], i["severity"], i["origin"], i["path"]) for i in report["issues"][:3]] == [
-        ("subsumption", "CHECK-I403", "info", "rules/insulinoma.yaml:81:5", "INS-06"),
-        ("subsumption", "CHECK-I403", "info", "rules/glucagonoma.yaml:75:5", "GLU-05"),
+        ("subsumption", "CHECK-I403", "info", "rules/insulinoma.yaml:70:5", "INS-06"),
+        ("subsumption", "CHECK-I403", "info", "rules/glucagonoma.yaml:62:5", "GLU-05"),
         ("gaps", "CHECK-I501", "info", None, "insulinoma"),
     ]
     (cau01,) = report["cautions"]
@@ -191,18 +187,21 @@ def test_rules_unknown_section() -> None:
 
 
 def test_show_rule(capsys: pytest.CaptureFixture[str]) -> None:
-    """kb show: conditions in words, offers with labels, the quote, the reading, a case it fires on."""
+    """kb show: the knowledge base, conditions in words, offers with labels, the quote, the readings in
+    full, a case it fires on."""
     assert main(["kb", "show", "ins-02"]) == 0
     out = capsys.readouterr().out
-    assert out.startswith(
-        "INS-02: a rule of the section 'Insulinoma' (insulinoma), at rules/insulinoma.yaml:"
-    )
+    assert out.startswith("Knowledge base pnet_expert ")
+    assert "\nINS-02: a rule of the section 'Insulinoma' (insulinoma), at rules/insulinoma.yaml:" in out
     assert 'Strength: usually (the source says "treatment is usually")' in out
     assert "  - tumor_type is insulinoma (type of tumor)  [the section's condition]\n" in out
     assert "  - single_pancreatic_tumor with site head, size large (a single tumor in the pancreas)\n" in out
     assert "  - pancreatoduodenectomy: Pancreatoduodenectomy: removal of the head of the pancreas" in out
     assert '  "For one large tumor in the head of the pancreas that cannot be removed by surgery,' in out
-    assert 'Reading:\n  "Cannot be removed by surgery" is read as' in out
+    assert "Readings of unclear passages that bear on it:\n  Reading RD-02: a large tumor in the head" in out
+    assert '    Read as: "Cannot be removed by surgery" is read as' in out
+    assert "    The other reading: The bullet applies only when" in out
+    assert "  Reading RD-09: cautions" in out
     assert out.endswith(
         "It fires on, for example (the smallest valid case):\n"
         "  {tumor_type: insulinoma, tumors: [{site: head, size: large}]}\n"
@@ -213,7 +212,7 @@ def test_show_finding_rule(capsys: pytest.CaptureFixture[str]) -> None:
     """kb show FND-09: the finding, its conditions, and the rules that use it."""
     assert main(["kb", "show", "FND-09"]) == 0
     out = capsys.readouterr().out
-    assert out.startswith("FND-09: the rule that derives the finding liver_dominant_severe")
+    assert "\n\nFND-09: the rule that derives the finding liver_dominant_severe" in out
     assert "  - liver_dominant is true (the cancer mostly affects the liver)\n" in out
     assert out.endswith("Rules that use it: GAS-11, INS-08, GLU-07\n")
 
@@ -226,7 +225,24 @@ def test_show_unknown_rule() -> None:
     assert done.stderr.startswith(
         "pnet-expert: error: [INPUT-E001] rule: 'GAS-99' is not a rule (did you mean 'GAS-09'?); the rules "
     )
-    assert done.stderr.endswith("REC-01 to REC-03, and the findings' rules FND-01 to FND-10\n")
+    assert done.stderr.endswith(
+        "REC-01 to REC-03, the findings' rules FND-01 to FND-10, the cautions CAU-01, "
+        "the readings RD-01 to RD-10\n"
+    )
+
+
+def test_show_a_reading_and_a_caution(capsys: pytest.CaptureFixture[str]) -> None:
+    """kb show RD-07 gives the reading in full; kb show cau-01 the caution with its readings."""
+    assert main(["kb", "show", "RD-07"]) == 0
+    out = capsys.readouterr().out
+    assert "Reading RD-07: the contrasting sub-bullets on surgery and ablation after spread" in out
+    for part in ("The source's words:", "Read as:", "Why:", "The other reading:", "What it would change:"):
+        assert part in out
+    assert "It bears on: INS-05, GLU-04, VIP-04, INS-06, GLU-05, VIP-05" in out
+    assert main(["kb", "show", "cau-01"]) == 0
+    out = capsys.readouterr().out
+    assert "CAU-01: a caution (the case says the tumor cannot be removed by surgery)" in out
+    assert "  Reading RD-09: cautions" in out
 
 
 # ---------------------------------------------------------------- kb graph
@@ -279,14 +295,22 @@ def test_graph_unknown_suffix(tmp_path: Path, capsys: pytest.CaptureFixture[str]
 
 
 def test_init_copies_an_editable_knowledge_base(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
-    """kb init: every YAML file, no Python; the copy loads, checks clean and consults."""
+    """kb init: every YAML file and the source text, no Python; the copy loads, checks clean (its quotes
+    against its own source text) and consults."""
     target = tmp_path / "my-kb"
     assert main(["kb", "init", str(target)]) == 0
     copied = sorted(p.relative_to(target).as_posix() for p in target.rglob("*") if p.is_file())
-    bundled = sorted(p.relative_to(bundled_path()).as_posix() for p in bundled_path().rglob("*.yaml"))
+    bundled = sorted(
+        p.relative_to(bundled_path()).as_posix()
+        for pattern in ("*.yaml", "source/*.md")
+        for p in bundled_path().rglob(pattern)
+    )
     assert copied == bundled
+    assert "source/pdq-pnet-treatment-patient-2012-02-06.md" in copied
     out = capsys.readouterr().out
-    assert out.startswith(f"copied the knowledge base to {target} (13 files). Edit it, then:\n")
+    assert out.startswith(
+        f"copied the knowledge base to {target} (16 files, its source text among them). Edit it, then:\n"
+    )
     assert main(["kb", "check", "--kb", str(target)]) == 0
     capsys.readouterr()
     assert (
@@ -318,9 +342,9 @@ def test_init_refuses_a_non_empty_directory(tmp_path: Path, capsys: pytest.Captu
 
 def test_init_from_another_copy(tmp_path: Path, kb_copy: Path) -> None:
     """--kb DIR copies that knowledge base, edits included."""
-    edit(kb_copy / "source.yaml", "version: 1.1.0", "version: 1.2.0")
+    edit(kb_copy / "source.yaml", "version: 1.2.0", "version: 1.3.0")
     assert main(["kb", "init", str(tmp_path / "second"), "--kb", str(kb_copy)]) == 0
-    assert "version: 1.2.0" in (tmp_path / "second" / "source.yaml").read_text()
+    assert "version: 1.3.0" in (tmp_path / "second" / "source.yaml").read_text()
 
 
 # ---------------------------------------------------------------- kb diff
@@ -336,7 +360,7 @@ def test_diff_offers_edited(kb_copy: Path) -> None:
     )
     done = run_cli("kb", "diff", "bundled", str(kb_copy), env=dict(os.environ, COLUMNS="100"))
     assert done.returncode == 1, done.stderr
-    assert done.stdout.startswith(f"OLD bundled (version 1.1.0)\nNEW {kb_copy} (version 1.1.0)\n\n")
+    assert done.stdout.startswith(f"OLD bundled (version 1.2.0)\nNEW {kb_copy} (version 1.2.0)\n\n")
     assert done.stdout.split("\n", 3)[3] == (
         "Rules added: none\n"
         "Rules removed: none\n"
@@ -347,7 +371,7 @@ def test_diff_offers_edited(kb_copy: Path) -> None:
         "\n"
         "Other changes: none\n"
         "\n"
-        "Note: the knowledge changed, its version (1.1.0) did not: bump it in source.yaml.\n"
+        "Note: the knowledge changed, its version (1.2.0) did not: bump it in source.yaml.\n"
         "\n"
         "Impact: 1 kind of case changes its options (cases valid in both; options from the engine):\n"
         "  1. chemoembolization is no longer offered (was: may include)\n"

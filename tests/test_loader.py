@@ -58,7 +58,7 @@ def test_bundled_is_loaded_once() -> None:
             "      - treatment: ablation\n    strength: may include\n    quote: >-\n      Radiofrequency",
             "      - treatment: ablaton\n    strength: may include\n    quote: >-\n      Radiofrequency",
             "KB-E101",
-            "rules/insulinoma.yaml:86:9",
+            "rules/insulinoma.yaml:75:9",
             "INS-06.offers[0].treatment",
             "ablation",
             ("'ablaton'",),
@@ -68,7 +68,7 @@ def test_bundled_is_loaded_once() -> None:
             "  - id: INS-02",
             "  - id: INS-01",
             "KB-E110",
-            "rules/insulinoma.yaml:25:5",
+            "rules/insulinoma.yaml:23:5",
             "INS-01",
             "",
             ("first at rules/insulinoma.yaml:11:5",),
@@ -188,7 +188,7 @@ def test_bundled_is_loaded_once() -> None:
             "      liver: the liver\n",
             "",
             "KB-E102",
-            "findings.yaml:57:11",
+            "findings.yaml:55:11",
             "FND-06.when[0].contains",
             "",
             ("'liver'", "spread"),
@@ -304,7 +304,7 @@ def test_the_best_loader_messages_word_for_word(kb_copy: Path) -> None:
     assert problems(kb_copy) == [
         "rules/gastrinoma.yaml:21:9: GAS-02.when[0].is: 'yes' is not a value of acid_symptoms; "
         "allowed: true, false",
-        "rules/insulinoma.yaml:86:9: INS-06.offers[0].treatment: 'ablaton' is not a declared treatment "
+        "rules/insulinoma.yaml:75:9: INS-06.offers[0].treatment: 'ablaton' is not a declared treatment "
         "(did you mean 'ablation'?)",
     ]
 

@@ -19,7 +19,7 @@ from pnet_expert import Patient, load_knowledge_base, recommend
 from pnet_expert.core.logic import Evaluator, Truth
 
 KB = load_knowledge_base()
-SOURCE = fold(SOURCE_TEXT.read_text()) if SOURCE_TEXT.is_file() else None
+SOURCE = fold(SOURCE_TEXT.read_text())
 
 
 def outcome(case: dict[str, Any]) -> tuple[Any, ...]:
@@ -94,8 +94,7 @@ def test_every_option_is_explained_in_the_sources_words(case: dict[str, Any]) ->
             assert reason.rule in consultation.fired_rules
             assert rule.offers_treatment(option.id) is not None
             assert reason.quote == rule.quote
-            if SOURCE is not None:
-                assert fold(reason.quote) in SOURCE
+            assert fold(reason.quote) in SOURCE
 
 
 @pytest.mark.slow

@@ -147,9 +147,12 @@ def assert_case_report_parts(c: Consultation, markdown: str, html: str) -> None:
         for body in (visible_text(block), md_block):
             for bullet in reason.sub_bullets:
                 assert fold(bullet) in body or fold(md_text(bullet)) in body
-            if reason.reading:
-                assert "Reading of an unclear passage" in body
-                assert fold(md_text(reason.reading)) in body or fold(reason.reading) in body
+            for reading in c.kb.readings_of(
+                [*reason.readings, *(i for u in reason.findings for i in u.readings)]
+            ):
+                assert f"Reading {reading.id}" in body
+                for part in (reading.reading, reading.why, reading.other_reading, reading.would_change):
+                    assert fold(md_text(part)) in body or fold(part) in body
         for use in reason.findings:
             assert f'href="#finding-{use.finding}"' in block
             assert use.rule in visible_text(block)
@@ -269,7 +272,10 @@ def test_gap_case_says_no_option_and_why() -> None:
     text = visible_text(c.to_html())
     assert "The source offers no option for this case" in text
     assert "The source offers no option for this case" in c.to_markdown()
-    assert "reading 5.1" in text
+    reading = c.kb.readings["RD-01"]
+    assert "Reading RD-01" in text
+    assert fold(reading.why) in fold(text)
+    assert fold(md_text(reading.other_reading)) in fold(c.to_markdown())
     assert set(re.findall(r'id="not-fired-(INS-\d+)"', c.to_html())) == {f"INS-0{i}" for i in range(1, 9)}
 
 
@@ -306,7 +312,7 @@ ALLOWED_TAGS = {
     "html", "head", "meta", "title", "style", "body", "div", "header", "h1", "h2", "h3", "h4", "aside",
     "strong", "span", "cite", "dl", "dt", "dd", "nav", "ul", "li", "a", "section", "table", "thead",
     "tbody", "tr", "th", "td", "code", "p", "article", "blockquote", "em", "small", "figure", "figcaption",
-    "ol", "footer", "br",
+    "ol", "footer", "br", "q",
     # Graphviz's SVG
     "svg", "g", "polygon", "path", "text", "ellipse", "polyline",
 }  # fmt: skip
@@ -395,7 +401,8 @@ def kb_reports(kb: KnowledgeBase) -> tuple[str, str]:
 
 
 def test_kb_report_has_every_rule_with_its_words(kb: KnowledgeBase, kb_reports: tuple[str, str]) -> None:
-    """Every rule by section: conditions in words, offers, qualifiers, strength, quote, reading."""
+    """Every rule by section: conditions in words, offers, qualifiers, strength, quote, the readings it cites;
+    each reading in full once, under Readings."""
     markdown, html = kb_reports
     text = visible_text(html)
     folded_md = fold(markdown)
@@ -420,9 +427,20 @@ def test_kb_report_has_every_rule_with_its_words(kb: KnowledgeBase, kb_reports: 
                 assert qualifier in article
         for bullet in rule.sub_bullets:
             assert fold(bullet) in article
-        if rule.reading:
-            assert fold(rule.reading) in article
-            assert fold(md_text(rule.reading)) in md_part
+        for reading_id in rule.readings:
+            assert f"Reading {reading_id}" in article
+            assert f"Reading {reading_id}" in md_part
+    for reading in kb.readings.values():
+        assert html.count(f'id="reading-{reading.id}"') == 1
+        for part in (
+            *reading.passage,
+            reading.reading,
+            reading.why,
+            reading.other_reading,
+            reading.would_change,
+        ):
+            assert fold(part) in text
+            assert fold(md_text(part)) in folded_md
     for finding in kb.findings.values():
         assert f'id="finding-{finding.id}"' in html
         assert finding.rule.id in text

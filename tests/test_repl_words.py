@@ -116,7 +116,9 @@ def test_why_marks_each_condition_and_gives_the_readings(kb: KnowledgeBase) -> N
     assert any(
         line.startswith("      unknown  single_pancreatic_tumor with site head or tail") for line in lines
     )
-    assert "Reading (INS-01): The source names the head and the tail only" in flat(out)
+    assert "Readings it relies on: RD-01 (in full below)" in flat(out)
+    assert "Reading RD-01: one small tumor in the head or tail, and nothing of the body" in flat(out)
+    assert "Read as: The bullet names the head and the tail only." in flat(out)
 
 
 def test_why_marks_a_condition_that_is_not_met(kb: KnowledgeBase) -> None:

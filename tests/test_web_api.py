@@ -23,6 +23,7 @@ from starlette.testclient import TestClient
 from pnet_expert import KnowledgeBase, recommend
 from pnet_expert.core.case import validate_case
 from pnet_expert.core.errors import CaseError
+from pnet_expert.knowledge.identity import about
 from pnet_expert.web.app import create_app
 from pnet_expert.web.guard import CSP
 from pnet_expert.web.limits import Limits
@@ -166,7 +167,9 @@ def test_kb_lists_rules_facts_and_treatments(client: TestClient, kb: KnowledgeBa
     assert [f["id"] for f in answer["facts"]] == list(kb.facts)
     assert [t["id"] for t in answer["treatments"]] == list(kb.treatments)
     assert answer["rules"][0]["quote"] == next(iter(kb.rules.values())).quote
-    assert answer["knowledge_base"] == kb.about()
+    assert answer["knowledge_base"] == about(kb)
+    assert answer["knowledge_base"]["bundled"] is True
+    assert answer["knowledge_base"]["modified"] is False
 
 
 # ---------------------------------------------------------------- the interview

@@ -68,7 +68,8 @@ def test_a_wide_terminal_uses_its_width(kb: KnowledgeBase, monkeypatch: pytest.M
     monkeypatch.setenv("COLUMNS", "140")
     wide = c.to_text()
     assert 88 < longest(wide) <= 140
-    assert "Tumors (Islet Cell Tumors) Treatment (PDQ®), patient version, last\n  modified 2012-02-06" in wide
+    assert "(bundled; fingerprint " in wide
+    assert "Islet Cell Tumors) Treatment\n  (PDQ®), patient version" in wide
     monkeypatch.setenv("COLUMNS", "70")
     assert len(c.to_text().splitlines()) > len(wide.splitlines())
 

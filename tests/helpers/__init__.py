@@ -18,8 +18,7 @@ from typing import Any, TypeVar
 T = TypeVar("T")
 
 ROOT = Path(__file__).resolve().parents[2]
-SHARED = ROOT.parent / "shared"
-SOURCE_TEXT = SHARED / "seeds" / "000_f9349a33ef4975a7.txt"
+SOURCE_TEXT = ROOT / "knowledge_base" / "source" / "pdq-pnet-treatment-patient-2012-02-06.md"
 EXAMPLES = ROOT / "examples"
 EXPECTED = EXAMPLES / "cases" / "expected.json"
 META_KEYS = ("id", "title", "description", "notes")
