@@ -1,4 +1,4 @@
-"""Cautions (SPEC 5.9) and silences (5.10): what raises them, what they say, and every output that shows them;
+"""Cautions (RD-09) and silences (RD-10): what raises them, what they say, and every output that shows them;
 and the text view's qualifiers, each with the rule that gives it."""
 
 from __future__ import annotations
@@ -81,7 +81,7 @@ CAUTIONED: list[tuple[dict[str, Any], list[tuple[str, list[str]]]]] = [
 
 @pytest.mark.parametrize(("case", "expected"), CAUTIONED)
 def test_which_options_carry_the_caution(case: dict[str, Any], expected: list[tuple[str, list[str]]]) -> None:
-    """SPEC 5.9: every surgery that removes the tumor, offered by a passage silent on resectability, when the
+    """RD-09: every surgery that removes the tumor, offered by a passage silent on resectability, when the
     case says it cannot be removed; never INS-02 or GLU-02 (exempt), nor with resectable unknown or true."""
     got = [(x["treatment"], x["rules"]) for x in recommend(case).to_dict()["cautions"]]
     assert got == expected

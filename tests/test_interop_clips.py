@@ -114,7 +114,7 @@ def test_one_defrule_per_branch_generated_from_the_data() -> None:
     # one template per fact, one more per list (its count), findings, offers
     assert source.count("(deftemplate ") == len(KB.facts) + len(records) + 2
     assert "(defrule FND-04/2 " in source
-    assert "   (tumors-count (value 0))" in source  # tumors: [] is "no tumor is found" (reading 5.8)
+    assert "   (tumors-count (value 0))" in source  # tumors: [] is "no tumor is found" (reading RD-08)
     assert "(deffacts case" not in source
 
 

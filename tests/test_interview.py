@@ -155,7 +155,7 @@ def test_no_size_is_asked_in_a_section_without_size_rules(kb: KnowledgeBase) -> 
 
 
 def test_no_size_is_asked_when_no_rule_on_that_site_looks_at_size(kb: KnowledgeBase) -> None:
-    """Glucagonoma, one tumor in the body: GLU-01/GLU-02 name the head and tail only (reading 5.1)."""
+    """Glucagonoma, one tumor in the body: GLU-01/GLU-02 name the head and tail only (reading RD-01)."""
     interview = Interview(kb)
     answer(interview, "glucagonoma", "1", "body")
     question = interview.next_question()
@@ -200,7 +200,7 @@ def test_spread_without_the_liver_skips_what_only_liver_rules_use(kb: KnowledgeB
 
 def test_a_fired_rule_stops_questions_that_could_only_fire_it(kb: KnowledgeBase) -> None:
     """Spread beyond the liver fires GAS-10, so 'refractory' (its other way to fire) is not asked; spread
-    to the liver only does not (reading 5.3), so it is."""
+    to the liver only does not (reading RD-03), so it is."""
     case = {"tumor_type": "gastrinoma", "tumor_found": True, "tumors": [{"site": "duodenum"}]}
     _, asked = replay(kb, {**case, "spread": ["liver", "distant"]})
     assert "refractory" not in slots(asked)

@@ -17,7 +17,7 @@ from pnet_expert.knowledge.loader import bundled_path
 
 @pytest.mark.slow
 def test_check_bundled_is_clean_and_lists_the_gaps() -> None:
-    """kb check --source (100 columns): exit 0, every rule's case, the gaps of SPEC §5.1."""
+    """kb check --source (100 columns): exit 0, every rule's case, the gaps of reading RD-01."""
     done = run_cli("kb", "check", "--source", str(SOURCE_TEXT), env=dict(os.environ, COLUMNS="100"))
     assert done.returncode == 0, done.stdout + done.stderr
     out = done.stdout

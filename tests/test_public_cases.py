@@ -34,7 +34,7 @@ def test_recommend_gives_the_expected_options(case: dict[str, Any]) -> None:
 
 
 def test_the_revised_readings_changed_five_cases_as_expected_json_says() -> None:
-    """The five cases the revised readings (SPEC 5.3, 5.7) changed say so, and give what they now should."""
+    """The five cases the revised readings (RD-03, RD-07) changed say so, and give what they now should."""
     expected = json.loads(EXPECTED.read_text())["cases"]
     changed = {case_id for case_id, entry in expected.items() if "changed" in entry}
     assert changed == {

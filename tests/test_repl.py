@@ -29,7 +29,7 @@ GASTRINOMA_LIVER = [
     "no",
 ]
 """Answers to a whole consultation: a gastrinoma in the duodenum, spread to the liver (not beyond it, so
-refractory is asked: GAS-10 waits on it, reading 5.3). A tumor listed, whether one was found is not asked."""
+refractory is asked: GAS-10 waits on it, RD-03). A tumor listed, whether one was found is not asked."""
 
 
 class Script:

@@ -24,7 +24,7 @@ from pnet_expert.tutor.session import Tutor
 from pnet_expert.tutor.student import RuleRecord, StudentModel
 
 INSULINOMA_SPREAD = {"tumor_type": "insulinoma", "spread": ["lymph_nodes"], "resectable": False}
-"""Fires INS-06 (ablation) and INS-07; not INS-05, whose surgery needs the tumor removable (reading 5.7)."""
+"""Fires INS-06 (ablation) and INS-07; not INS-05, whose surgery needs the tumor removable (reading RD-07)."""
 
 
 class Script:

@@ -1,4 +1,4 @@
-"""The verifier on the bundled knowledge base: clean, rules reachable, the gaps of SPEC §5.1."""
+"""The verifier on the bundled knowledge base: clean, rules reachable, the gaps of reading RD-01."""
 
 from __future__ import annotations
 
@@ -58,7 +58,7 @@ def _gap_facts(report: CheckReport, section: str) -> list[dict[str, Any]]:
 
 
 def test_gaps_include_those_of_spec_5_1(report: CheckReport) -> None:
-    """SPEC §5.1: insulinoma, one small tumor in the body; glucagonoma, also one large in body or tail."""
+    """reading RD-01: insulinoma, one small tumor in the body; glucagonoma, also one large in body or tail."""
     insulinoma = _gap_facts(report, "insulinoma")
     glucagonoma = _gap_facts(report, "glucagonoma")
     rest = {"tumor_type": "insulinoma", "spread": [], "resectable": True}

@@ -229,7 +229,7 @@ def test_caution_no_case_can_raise(kb_copy: Path) -> None:
 
 
 def test_bundled_caution_is_raised_on_the_offers_the_spec_lists(kb: KnowledgeBase) -> None:
-    """CAU-01 marks exactly the thirteen rules of SPEC 5.9 (INS-05, GLU-04, VIP-04 cannot meet it), and its
+    """CAU-01 marks exactly the thirteen rules of RD-09 (INS-05, GLU-04, VIP-04 cannot meet it), and its
     smallest case raises it in a consultation."""
     (reach,) = check_knowledge_base().cautions
     assert set(reach.rules) == {

@@ -93,7 +93,7 @@ def test_a_consultation_walked_through_the_forms_ends_with_the_librarys_options(
 
 def test_a_consultation_shows_its_cautions_and_silences(client: TestClient, kb: KnowledgeBase) -> None:
     """Walked to the end, an unresectable insulinoma in the head spread to the lymph nodes shows CAU-01 on
-    surgery (INS-01), and a gastrinoma spread to the lymph nodes only its silence (SPEC 5.9, 5.10)."""
+    surgery (INS-01), and a gastrinoma spread to the lymph nodes only its silence (RD-09, RD-10)."""
     case = {
         "tumor_type": "insulinoma",
         "tumors": [{"site": "head", "size": "small"}],
