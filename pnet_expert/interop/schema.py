@@ -15,7 +15,7 @@ free text. What it cannot say (the constraints between facts, such as
 ``liver_dominant`` needing ``liver`` in ``spread``) it says in its description:
 validation refuses those too.
 
-The result schema follows the JSON contract (SPEC §6): every key the contract
+The result schema follows the JSON contract of a consultation: every key the contract
 names is required, ``cautions`` and ``silences`` included (:data:`PENDING_KEYS`
 is empty since the library gives them); keys may be added, so objects stay open
 to new keys.
@@ -48,7 +48,7 @@ RESULT_KEYS = (
     "cautions",
     "silences",
 )
-"""The keys every consultation's JSON holds (SPEC §6, with the keys ``to_dict`` has always added)."""
+"""The keys every consultation's JSON holds (the contract's, with the keys ``to_dict`` has always added)."""
 
 PENDING_KEYS: tuple[str, ...] = ()
 """Keys the contract requires that ``Consultation.to_dict()`` does not give yet: none.
@@ -176,7 +176,7 @@ def _known_facts(kb: KnowledgeBase) -> Schema:
 
 
 def result_schema(kb: KnowledgeBase) -> Schema:
-    """The JSON Schema (2020-12) of a consultation's ``to_dict()`` for this knowledge base (SPEC §6)."""
+    """The JSON Schema (2020-12) of a consultation's ``to_dict()`` for this knowledge base (the contract)."""
     string: Schema = {"type": "string"}
     text_list = _array(string)
     facts = _known_facts(kb)
@@ -282,7 +282,7 @@ def result_schema(kb: KnowledgeBase) -> Schema:
         "$schema": DIALECT,
         "title": f"A consultation of {kb.name} {kb.version}",
         "description": (
-            "What the source offers for one case, and why (the JSON contract, SPEC §6): every option "
+            "What the source offers for one case, and why (a consultation's JSON contract): every option "
             "with the rules that offer it, the source's words, the findings and facts each rule rests "
             "on; the gaps, cautions and silences; the knowledge base's identity; the disclaimer. "
             "Options, never advice. Keys may be added in later versions; none is removed or renamed."

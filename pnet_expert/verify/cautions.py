@@ -1,6 +1,6 @@
 """Cautions: each one can be raised by some valid case, and the engine's consultation raises it there.
 
-A caution (``cautions.yaml``, SPEC §5.9) that is well formed has loaded (its
+A caution (``cautions.yaml``, reading RD-09) that is well formed has loaded (its
 condition, treatments and exempt rules are checked by the loader). Here it is
 checked for use: some valid case must hold its condition while a rule it does
 not exempt fires and offers one of its treatments; otherwise it can never be
