@@ -10,15 +10,16 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterator
+from pathlib import Path
 from typing import Any
 
 import pytest
 import yaml
-from helpers import EXAMPLES
+from helpers import EXAMPLES, edit
 from helpers.forms import Form, forms
 from starlette.testclient import TestClient
 
-from pnet_expert import KnowledgeBase, recommend
+from pnet_expert import KnowledgeBase, load_knowledge_base, recommend
 from pnet_expert.consult.interview import answer_from_case
 from pnet_expert.consult.questions import question_for
 from pnet_expert.files.casefile import read_case
@@ -231,3 +232,20 @@ def test_home_kb_and_stylesheet(client: TestClient, kb: KnowledgeBase) -> None:
     missing = client.get("/nowhere")
     assert missing.status_code == 404
     assert "WEB-E005" in missing.text
+
+
+def test_pages_and_api_of_an_edited_copy_say_modified(kb_copy: Path) -> None:
+    """Served from an edited copy, every page's notice and the API's knowledge_base say MODIFIED."""
+    edit(
+        kb_copy / "rules" / "gastrinoma.yaml",
+        "Treatment of gastrinoma may include",
+        "Treatment of gastrinoma can include",
+    )
+    with TestClient(create_app(load_knowledge_base(kb_copy))) as edited:
+        home = edited.get("/").text
+        assert 'data-modified="true"' in home
+        assert "<strong>MODIFIED</strong>" in home
+        who = edited.get("/api/kb").json()["knowledge_base"]
+        assert (who["modified"], who["differs_from_bundled"]["rule_ids"]) == (True, ["GAS-01"])
+    with TestClient(create_app()) as bundled:
+        assert 'data-modified="false"' in bundled.get("/").text

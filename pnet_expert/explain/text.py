@@ -76,7 +76,7 @@ def header(c: Consultation) -> list[str]:
 def summary_text(c: Consultation) -> str:
     """A consultation in a few lines (``print(c)``): the options by strength, the gaps, the notice."""
     kb = c.kb
-    source = f"knowledge base {kb.name} {kb.version}, source of {kb.source.last_modified}"
+    source = f"knowledge base {identify(kb).brief()}, source of {kb.source.last_modified}"
     head = f"Treatment options for {c.name} ({source}):"
     lines = [wrap(head, "  ", "")]
     for strength in c.kb.strengths:

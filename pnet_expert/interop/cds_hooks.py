@@ -29,6 +29,7 @@ from pnet_expert.core.diagnostics import Diagnostic, closest
 from pnet_expert.core.errors import InputError
 from pnet_expert.core.schema import KnowledgeBase
 from pnet_expert.interop.fhir import Entry, case_from_entries, entries_of
+from pnet_expert.knowledge.identity import identify
 
 SUMMARY_LIMIT = 140
 """CDS Hooks: a card's summary is under 140 characters."""
@@ -56,7 +57,7 @@ def discovery(kb: KnowledgeBase) -> dict[str, Any]:
     what = (
         f"the treatment options that {kb.source.title} (last modified {kb.source.last_modified}) offers "
         "for the patient's pancreatic neuroendocrine tumor, each explained; for teaching, options not advice "
-        f"({kb.name} {kb.version})"
+        f"(knowledge base {identify(kb).brief()})"
     )
     return {
         "services": [
@@ -146,8 +147,8 @@ def call_service(
 def _source(kb: KnowledgeBase, report_url: str | None) -> dict[str, Any]:
     source: dict[str, Any] = {
         "label": (
-            f"NCI PDQ® {kb.source.title}, last modified {kb.source.last_modified}; knowledge base {kb.name} "
-            f"{kb.version} (fingerprint {kb.fingerprint[:12]})"
+            f"NCI PDQ® {kb.source.title}, last modified {kb.source.last_modified}; knowledge base "
+            f"{identify(kb).brief()}"
         ),
         "topic": {"system": "urn:pnet-expert:knowledge-base", "code": kb.fingerprint, "display": kb.version},
     }

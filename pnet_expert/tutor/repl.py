@@ -22,6 +22,7 @@ from pnet_expert.core.errors import PnetError, did_you_mean
 from pnet_expert.core.logic import Truth
 from pnet_expert.core.words import wrap
 from pnet_expert.explain.consultation import Consultation
+from pnet_expert.knowledge.identity import identify
 from pnet_expert.tutor.grading import Credit, Grade, Unoffered
 from pnet_expert.tutor.hints import LEVELS
 from pnet_expert.tutor.matching import match_treatment
@@ -138,12 +139,7 @@ class TutorRepl:
         kb = self.tutor.kb
         self._say("pnet-expert tutor: which treatment options does one patient summary offer? Case by case,")
         self._say("you name them; the tutor critiques each against the source's rules and words.")
-        self._say(
-            _wrap(
-                f"Source: {kb.source.title}, last modified {kb.source.last_modified}; "
-                f"knowledge base {kb.name} {kb.version}."
-            )
-        )
+        self._say(_wrap(identify(kb).line()))
         self._say("")
         self._say(_wrap(kb.disclaimer))
         self._say("")

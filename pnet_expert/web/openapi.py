@@ -21,6 +21,7 @@ from typing import Any
 from pnet_expert._version import __version__
 from pnet_expert.core.case import META_KEYS
 from pnet_expert.core.schema import FactSpec, KnowledgeBase
+from pnet_expert.knowledge.identity import identify
 
 Schema = dict[str, Any]
 REF = "#/components/schemas/"
@@ -472,8 +473,7 @@ def document(kb: KnowledgeBase, extra_paths: dict[str, Schema] | None = None) ->
             "version": __version__,
             "summary": "The treatment options one NCI PDQ patient summary (2012) offers, explained.",
             "description": (
-                f"{kb.disclaimer} Knowledge base {kb.name} {kb.version}; source: {kb.source.title}, "
-                f"last modified {kb.source.last_modified}. Bodies are at most the server's limit (413 above "
+                f"{kb.disclaimer} {identify(kb).line()}. Bodies are at most the server's limit (413 above "
                 "it); a bad body is answered 400 or 422 with every problem, each with its stable code "
                 "(docs/diagnostics.md) and the field it names."
             ),
