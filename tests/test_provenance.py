@@ -139,9 +139,9 @@ def test_a_knowledge_base_with_no_source_text_gets_a_warning(kb_copy: Path) -> N
     ]
     summary = {r.check: r.status for r in report.summary()}
     assert (summary["quotes"], summary["coverage"]) == ("skipped", "skipped")
-    assert (
-        identify(load_knowledge_base(kb_copy)).quotes_text() == "quotes NOT verified: it has no source text"
-    )
+    who = identify(load_knowledge_base(kb_copy))
+    assert who.quotes_text() == "quotes NOT verified: it has no source text"
+    assert who.differences().startswith("no rule differs from the bundled knowledge base ")
 
 
 def test_another_source_text_gets_a_warning(tmp_path: Path) -> None:

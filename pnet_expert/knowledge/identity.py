@@ -116,11 +116,13 @@ class Identity:
         if self.bundled_version is None:
             return "the bundled knowledge base does not load, so nothing was compared"
         count = len(self.rules_differing)
+        bundled = f"the bundled knowledge base {self.bundled_version}"
+        if not count:
+            others = ", ".join(self.other_differences)
+            return f"no rule differs from {bundled}; what differs: {others}"
         listed = ", ".join(self.rules_differing[:6]) + (", ..." if count > 6 else "")
         rules = f"{count} rule{'s' if count != 1 else ''} {'differ' if count != 1 else 'differs'}"
-        words = f"{rules} from the bundled knowledge base {self.bundled_version}" + (
-            f" ({listed})" if count else ""
-        )
+        words = f"{rules} from {bundled} ({listed})"
         if self.other_differences:
             words += "; so do " + ", ".join(self.other_differences)
         return words
