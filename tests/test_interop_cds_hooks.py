@@ -9,7 +9,7 @@ from helpers.strategies import KB, valid_cases
 from hypothesis import given, settings
 
 from pnet_expert import InputError, recommend
-from pnet_expert.interop.cds_hooks import SUMMARY_LIMIT, call_service, discovery
+from pnet_expert.interop.cds_hooks import SUMMARY_LIMIT, call_service, cards, discovery
 from pnet_expert.interop.fhir import to_bundle
 
 SERVICE = "pnet-expert-patient-view"
@@ -149,3 +149,13 @@ def test_an_unknown_service_suggests_the_nearest() -> None:
         "service: 'pnet-expert-patient-veiw' is not a CDS service here (did you mean "
         "'pnet-expert-patient-view'?); the services are: pnet-expert-patient-view, pnet-expert-order-select"
     )
+
+
+def test_a_card_shows_the_readings_its_rules_cite_in_full() -> None:
+    """GAS-10's cards (through FND-11) give reading RD-03 in full: its reading, why, the other reading."""
+    result = recommend({"tumor_type": "gastrinoma", "spread": ["distant"]}).to_dict()
+    card = next(c for c in cards(KB, result, "instance", None) if "**GAS-10**" in c["detail"])
+    reading = KB.readings["RD-03"]
+    assert f"reading RD-03 of an unclear passage ({reading.title})" in card["detail"]
+    for part in (reading.reading, reading.why, reading.other_reading, reading.would_change):
+        assert part in card["detail"]

@@ -165,7 +165,14 @@ def _facts(facts: Mapping[str, Any]) -> str:
     return "; ".join(f"{name} = {value}" for name, value in facts.items()) or "none"
 
 
-def _detail(option: Mapping[str, Any], cautions: list[Mapping[str, Any]], disclaimer: str) -> str:
+def _detail(
+    option: Mapping[str, Any],
+    cautions: list[Mapping[str, Any]],
+    disclaimer: str,
+    readings: Mapping[str, Mapping[str, Any]],
+) -> str:
+    """A card's Markdown: each reason with its quote and what it used, the readings it cites in full,
+    the cautions, the notice."""
     lines = []
     for reason in option["because"]:
         lines.append(f"**{reason['rule']}** ({reason['section']}, {reason['strength']}):")
@@ -177,8 +184,17 @@ def _detail(option: Mapping[str, Any], cautions: list[Mapping[str, Any]], discla
         findings = ", ".join(f"{f['finding']} ({f['rule']})" for f in reason["findings"]) or "none"
         lines.append(f"- facts used: {_facts(reason['facts'])}")
         lines.append(f"- findings: {findings}")
-        if reason.get("reading"):
-            lines.append(f"- reading of the passage: {reason['reading']}")
+        cited = [*reason.get("readings", []), *(i for f in reason["findings"] for i in f.get("readings", []))]
+        for reading_id in dict.fromkeys(cited):
+            reading = readings.get(reading_id)
+            if reading is None:
+                continue
+            passage = " … ".join(f"“{p}”" for p in reading["passage"])
+            lines.append(f"- reading {reading_id} of an unclear passage ({reading['title']}): {passage}")
+            lines.append(f"  - read as: {reading['reading']}")
+            lines.append(f"  - why: {reading['why']}")
+            lines.append(f"  - the other reading: {reading['other_reading']}")
+            lines.append(f"  - what it would change: {reading['would_change']}")
         lines.append("")
     for caution in cautions:
         lines.append(f"**Caution:** {caution['text']}")
@@ -193,6 +209,7 @@ def cards(
     """The cards for one consultation's JSON: one per option, then one for the gaps and one for the
     silences (facts of the case its sections say nothing specific about), each when there are any."""
     strengths = {s.id: s.label for s in kb.strengths}
+    readings = {r["id"]: r for r in result.get("readings", [])}
     source = _source(kb, report_url)
     links = [{"label": "The explanation report", "url": report_url, "type": "absolute"}] if report_url else []
     out = []
@@ -203,7 +220,7 @@ def cards(
             "uuid": str(uuid.uuid5(_NAMESPACE, f"{instance}/{option['id']}")),
             "summary": _summary(f"{strengths[option['strength']]}: {option['label']}{qualifiers}"),
             "indicator": "warning" if cautions else "info",
-            "detail": _detail(option, cautions, result["disclaimer"]),
+            "detail": _detail(option, cautions, result["disclaimer"], readings),
             "source": source,
         }
         if links:
