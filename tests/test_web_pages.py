@@ -103,8 +103,10 @@ def test_a_consultation_shows_its_cautions_and_silences(client: TestClient, kb: 
     }
     page, _ = walk(client, kb, case)
     assert 'class="caution" data-caution="CAU-01"><strong>Caution</strong> (CAU-01, on INS-01)' in page.text
+    assert '<aside class="reading" data-reading="RD-09">' in page.text
     page, _ = walk(client, kb, {"tumor_type": "gastrinoma", "spread": ["lymph_nodes"]})
     assert "the gastrinoma section says nothing specific about spread = [lymph_nodes]" in page.text
+    assert '<aside class="reading" data-reading="RD-10">' in page.text
     no_script_no_inline_style(page.text)
 
 
