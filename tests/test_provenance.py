@@ -155,12 +155,12 @@ def test_another_source_text_gets_a_warning(tmp_path: Path) -> None:
 
 
 def test_a_source_file_outside_the_knowledge_base_is_refused(kb_copy: Path) -> None:
-    """source.file must name a file of the knowledge base's source/ folder (KB-E208), never one outside."""
+    """source.file must name a file of the knowledge base's source/ folder (KB-E210), never one outside."""
     source = kb_copy / "source.yaml"
     edit(source, "file: source/pdq-", "file: ../pdq-")
     with pytest.raises(KnowledgeBaseError) as info:
         load_knowledge_base(kb_copy)
-    assert [d.code for d in info.value.diagnostics] == ["KB-E208"]
+    assert [d.code for d in info.value.diagnostics] == ["KB-E210"]
 
 
 def test_version_is_labelled() -> None:
