@@ -104,7 +104,7 @@ def render(report: CheckReport) -> str:
             else:
                 shown = case_inline(r.example) if r.example is not None else "NEVER FIRES"
             lines.append(wrap(shown, " " * (width + 4), f"  {r.rule.ljust(width)}  "))
-    warnings = [i for i in report.unexplored if i.severity == "warning"]
+    warnings = [i for i in report.issues if i.severity == "warning" and i not in report.source_notes]
     if warnings:
         lines += ["", f"Not fully explored ({len(warnings)}): searches past their limit (docs/limits.md)"]
         lines += [wrap(issue.tagged(), "      ", "  ") for issue in warnings]
