@@ -120,7 +120,8 @@ def _wide_rule(kb: Path, facts: int = 24) -> None:
         kb / "rules" / "other.yaml",
         f"\n  - id: OTH-90\n    when:\n{conditions}    offers: [{{treatment: supportive_care}}]\n"
         "    strength: may include\n"
-        '    quote: "Treatment of other pancreatic neuroendocrine tumors may include the following:"\n',
+        '    quote: "Treatment of other types of pancreatic neuroendocrine tumors (NETs) may include the\n'
+        '      following:"\n',
     )
 
 
