@@ -41,6 +41,7 @@ from pnet_expert.core.schema import FactSpec, FactTest, KnowledgeBase, SectionSp
 from pnet_expert.explain.consultation import Consultation
 from pnet_expert.explain.recommend import recommend
 from pnet_expert.files.casefile import read_case, write_case
+from pnet_expert.knowledge.identity import identify
 from pnet_expert.reasoning.checks import RuleCheck, check_rule
 from pnet_expert.reasoning.choice import Reason, choose
 from pnet_expert.reasoning.relevance import Relevance, assess
@@ -332,7 +333,8 @@ class Interview:
         # YAML and TOML files start with what they are and the disclaimer, as comments.
         kb = self.kb
         note = (
-            f"A case saved by pnet-expert consult ({kb.name} {kb.version}): 'pnet-expert recommend FILE' "
+            f"A case saved by pnet-expert consult (knowledge base {identify(kb).brief()}): "
+            "'pnet-expert recommend FILE' "
             f"shows its options, 'pnet-expert consult --load FILE' resumes it.\n{kb.disclaimer}"
         )
         write_case(path, self.case(), note)

@@ -50,6 +50,7 @@ from pnet_expert.core.schema import (
     branches,
     iter_tests,
 )
+from pnet_expert.knowledge.identity import identify
 
 FINDING_TEMPLATE = "finding"
 OFFER_TEMPLATE = "offer"
@@ -330,7 +331,9 @@ def fired_function() -> list[str]:
 def header(kb: KnowledgeBase) -> list[str]:
     """Where the source comes from, and how to use it."""
     return [
-        f";;; {kb.name} {kb.version}: the knowledge base as CLIPS source, generated from its data",
+        *comment(
+            f"{identify(kb).brief()}: the knowledge base as CLIPS source, generated from its data", ";;; "
+        ),
         f";;; (fingerprint {kb.fingerprint}; pnet-expert kb export --format clips).",
         *comment(
             f"Source: {kb.source.title}, {kb.source.publisher}, last modified {kb.source.last_modified}.",
