@@ -242,7 +242,11 @@ def test_interview_bounds_its_answers(client: TestClient) -> None:
     [
         (b"{bad", 400, "FILE-E006"),
         (b"", 400, "FILE-E006"),
-        (b"[" * 5000, 400, "FILE-E006"),
+        (
+            b"[" * 5000 + b"]" * 5000,
+            400,
+            "FILE-E013",
+        ),  # closed: past the nesting limit, whatever the recursion limit
         (b"\xff\xfe", 400, "FILE-E003"),
         (b'{"tumor_type": "gastrinoma", "tumor_type": "vipoma"}', 400, "FILE-E009"),
         (b"[1, 2]", 422, "CASE-E001"),
@@ -255,7 +259,7 @@ def test_interview_bounds_its_answers(client: TestClient) -> None:
             422,
             "CASE-E012",
         ),
-        (b'{"tumor_type": "gastrinoma", "spread": [' + b"9" * 5000 + b"]}", 400, "FILE-E006"),
+        (b'{"tumor_type": "gastrinoma", "spread": [' + b"9" * 5000 + b"]}", 400, "FILE-E013"),
     ],
 )
 def test_bad_bodies_get_their_status_and_code(
