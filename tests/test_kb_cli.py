@@ -39,6 +39,7 @@ def test_check_bundled_is_clean_and_lists_the_gaps() -> None:
     assert "    3. one large tumor in the body of the pancreas\n" in glucagonoma
     assert "    4. one large tumor in the tail of the pancreas\n" in glucagonoma
     assert "  coverage      ok      78 of 78 bullets cited" in out
+    assert "12 facts, 1 caution, 10 readings" in " ".join(out.split())  # one caution: no plural
     assert "  gaps          info    12 kinds of case in 2 sections (insulinoma 4, glucagonoma 8)" in out
     assert out.rstrip().splitlines()[-1].startswith("kb check: clean (")
     assert done.stderr == ""  # no progress bar when standard error is not a terminal

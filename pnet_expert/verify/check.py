@@ -141,7 +141,8 @@ class CheckReport:
             rows = [SummaryRow("load", "FAILED", f"{n} problem{'s' if n != 1 else ''}")]
             rows += [SummaryRow(c, "skipped", "the knowledge base does not load") for c in CHECKS[1:]]
             return tuple(rows)
-        counted = ", ".join(f"{n} {what}" for what, n in self.counts)
+        # each name is a plural in s: one of them is said in the singular ("1 caution")
+        counted = ", ".join(f"{n} {what[:-1] if n == 1 else what}" for what, n in self.counts)
         rows = [SummaryRow("load", "ok", counted)]
         if self.source is None:
             why = "no source text: source.yaml names none, and no --source was given"
