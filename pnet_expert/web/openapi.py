@@ -5,22 +5,19 @@ knowledge base's own fact specs, treatments, rules and strengths, not from
 models written twice: an edited knowledge base served with ``--kb`` gets a
 description of its own facts and values.
 
-:func:`component_schemas` is the one seam where the case and result
-contracts come in. Until ``pnet_expert.interop.schema`` (``case_schema(kb)``,
-``result_schema(kb)``) is on main, they are made here, from the same specs;
-once it lands, :func:`contract_schemas` takes them from there and this
-module keeps only the API's own envelopes (errors, validation, WHY NOT, the
-interview).
+The case and result contracts are :mod:`pnet_expert.interop.schema`'s (the
+JSON Schemas ``pnet-expert schema`` writes), taken in :func:`component_schemas`;
+this module adds only the API's own envelopes (errors, validation, WHY NOT,
+the interview) and the paths.
 """
 
 from __future__ import annotations
 
-import importlib
 from typing import Any
 
 from pnet_expert._version import __version__
-from pnet_expert.core.case import META_KEYS
-from pnet_expert.core.schema import FactSpec, KnowledgeBase
+from pnet_expert.core.schema import KnowledgeBase
+from pnet_expert.interop.schema import case_schema, result_schema
 from pnet_expert.knowledge.identity import identify
 
 Schema = dict[str, Any]
@@ -33,178 +30,6 @@ def _ref(name: str) -> Schema:
 
 def _nullable(schema: Schema) -> Schema:
     return {"anyOf": [schema, {"type": "null"}]}
-
-
-# ---------------------------------------------------------------- the case and the result
-
-
-def contract_schemas(kb: KnowledgeBase) -> tuple[Schema, Schema]:
-    """The case and the consultation's JSON schemas: interop's when it is installed, else made here."""
-    try:
-        interop: Any = importlib.import_module("pnet_expert.interop.schema")
-    except ImportError:
-        return case_schema(kb), result_schema(kb)
-    return interop.case_schema(kb), interop.result_schema(kb)
-
-
-def _fact_schema(spec: FactSpec) -> Schema:
-    if spec.kind == "boolean":
-        value: Schema = {"type": "boolean"}
-    elif spec.kind == "choice":
-        value = {"enum": list(spec.value_ids)}
-    elif spec.kind == "set":
-        value = {"type": "array", "items": {"enum": list(spec.value_ids)}, "uniqueItems": True}
-    else:
-        fields: dict[str, Schema] = {}
-        for f in spec.fields:
-            allowed: Schema = {"enum": [v.id for v in f.values]}
-            fields[f.id] = allowed if f.required else _nullable(allowed)
-        value = {
-            "type": "array",
-            "items": {
-                "type": "object",
-                "properties": fields,
-                "required": [f.id for f in spec.fields if f.required],
-                "additionalProperties": False,
-            },
-        }
-    value = {**value, "title": spec.label, "description": f"{spec.question} {spec.help}".strip()}
-    return value if spec.required else _nullable(value)
-
-
-def case_schema(kb: KnowledgeBase) -> Schema:
-    """A case: only the required facts must be given; a fact left out or null is unknown."""
-    properties: dict[str, Schema] = {key: _nullable({"type": "string"}) for key in META_KEYS}
-    properties.update({spec.id: _fact_schema(spec) for spec in kb.facts.values()})
-    constraints = " ".join(c.message for c in kb.constraints)
-    return {
-        "title": "Case",
-        "description": (
-            "The facts of one case. A fact not given (or null) is unknown, and unknown is not false. "
-            f"The facts must also agree with each other: {constraints}"
-        ),
-        "type": "object",
-        "properties": properties,
-        "required": [s.id for s in kb.facts.values() if s.required],
-        "additionalProperties": False,
-    }
-
-
-def result_schema(kb: KnowledgeBase) -> Schema:
-    """A consultation's ``to_dict()`` (the JSON contract), its ids and words the knowledge base's own."""
-    facts: Schema = {"type": "object", "propertyNames": {"enum": list(kb.facts)}}
-    rule_ids: Schema = {"enum": [*kb.rules, *(f.rule.id for f in kb.findings.values())]}
-    treatments: Schema = {"enum": list(kb.treatments)}
-    strengths: Schema = {"enum": [s.id for s in kb.strengths]}
-    qualifiers: Schema = {"type": "array", "items": {"enum": [q.id for q in kb.qualifiers]}}
-    finding_use: Schema = {
-        "type": "object",
-        "properties": {
-            "finding": {"enum": list(kb.findings)},
-            "rule": rule_ids,
-            "facts": facts,
-            "attributes": {"type": "object", "additionalProperties": {"type": "string"}},
-        },
-        "required": ["finding", "rule", "facts"],
-        "additionalProperties": False,
-    }
-    reason: Schema = {
-        "type": "object",
-        "properties": {
-            "rule": rule_ids,
-            "section": {"enum": list(kb.sections)},
-            "strength": strengths,
-            "qualifiers": qualifiers,
-            "alternatives": {"type": "boolean"},
-            "alternative_to": {"type": "array", "items": treatments},
-            "quote": {"type": "string"},
-            "sub_bullets": {"type": "array", "items": {"type": "string"}},
-            "reading": _nullable({"type": "string"}),
-            "facts": facts,
-            "findings": {"type": "array", "items": finding_use},
-        },
-        "required": ["rule", "section", "strength", "qualifiers", "quote", "facts", "findings"],
-    }
-    option: Schema = {
-        "type": "object",
-        "properties": {
-            "id": treatments,
-            "label": {"type": "string"},
-            "strength": strengths,
-            "qualifiers": qualifiers,
-            "because": {"type": "array", "items": reason, "minItems": 1},
-        },
-        "required": ["id", "label", "strength", "qualifiers", "because"],
-    }
-    caution: Schema = {
-        "type": "object",
-        "properties": {
-            "id": {"type": "string"},
-            "treatment": treatments,
-            "rules": {"type": "array", "items": rule_ids, "minItems": 1},
-            "facts": facts,
-            "text": {"type": "string"},
-        },
-        "required": ["id", "treatment", "rules", "facts", "text"],
-    }
-    silence: Schema = {
-        "type": "object",
-        "properties": {"section": {"enum": list(kb.sections)}, "facts": facts, "text": {"type": "string"}},
-        "required": ["section", "facts", "text"],
-    }
-    return {
-        "title": "Consultation",
-        "description": (
-            "What the source offers for one case, and why: every option with the rules that offer it, the "
-            "source's words, the findings and facts each rule rests on; the gaps, cautions (an option whose "
-            "passage takes for granted what the case contradicts) and silences (a fact the source's words "
-            "do not speak to); the knowledge base's identity; the disclaimer. Options, never advice."
-        ),
-        "type": "object",
-        "properties": {
-            "case": {"type": "object"},
-            "knowledge_base": {
-                "type": "object",
-                "properties": {
-                    "name": {"type": "string"},
-                    "version": {"type": "string"},
-                    "source": {
-                        "type": "object",
-                        "properties": {
-                            "title": {"type": "string"},
-                            "publisher": {"type": "string"},
-                            "section": {"type": "string"},
-                            "last_modified": {"type": "string"},
-                        },
-                        "required": ["title", "last_modified"],
-                    },
-                },
-                "required": ["name", "version", "source"],
-            },
-            "treatments": {"type": "array", "items": option},
-            "fired_rules": {"type": "array", "items": rule_ids},
-            "gaps": {"type": "array", "items": {"type": "string"}},
-            "gap_details": {"type": "array", "items": {"type": "object"}},
-            "findings": {"type": "array", "items": finding_use},
-            "unknown_facts": {"type": "array", "items": {"enum": list(kb.facts)}},
-            "disclaimer": {"type": "string"},
-            "cautions": {"type": "array", "items": caution},
-            "silences": {"type": "array", "items": silence},
-        },
-        "required": [
-            "case",
-            "knowledge_base",
-            "treatments",
-            "fired_rules",
-            "gaps",
-            "gap_details",
-            "findings",
-            "unknown_facts",
-            "disclaimer",
-            "cautions",
-            "silences",
-        ],
-    }
 
 
 # ---------------------------------------------------------------- the API's own envelopes
@@ -374,9 +199,9 @@ def _envelopes(kb: KnowledgeBase) -> dict[str, Schema]:
 
 
 def component_schemas(kb: KnowledgeBase) -> dict[str, Schema]:
-    """Every schema of the description: the case and result contracts, then the API's envelopes."""
-    case, result = contract_schemas(kb)
-    return {"Case": case, "Consultation": result, **_envelopes(kb)}
+    """Every schema of the description: the case and result contracts (interop's JSON Schemas, the
+    ones ``pnet-expert schema`` writes), then the API's envelopes."""
+    return {"Case": case_schema(kb), "Consultation": result_schema(kb), **_envelopes(kb)}
 
 
 # ---------------------------------------------------------------- the paths
