@@ -17,7 +17,13 @@ from pnet_expert.cli import main
 from pnet_expert.core import codes
 from pnet_expert.tutor import grade
 from pnet_expert.tutor.cases import rule_cases
-from pnet_expert.tutor.progress import MAX_BYTES, load_progress, progress_dict, save_progress
+from pnet_expert.tutor.progress import (
+    MAX_BYTES,
+    knowledge_base_note,
+    load_progress,
+    progress_dict,
+    save_progress,
+)
 from pnet_expert.tutor.repl import TutorRepl
 from pnet_expert.tutor.report import progress_html
 from pnet_expert.tutor.session import Tutor
@@ -422,3 +428,40 @@ def test_a_grade_as_json_names_its_cautions_and_silences(kb: KnowledgeBase) -> N
     assert [(c["id"], c["treatment"]) for c in data["cautions"]] == [("CAU-01", "tumor_resection")]
     assert [s["facts"] for s in data["silences"]] == [{"spread": ["lymph_nodes"]}]
     assert all(m["cautions"] == [] for m in data["missed"])
+
+
+def test_progress_kept_with_another_knowledge_base_is_used_and_said(
+    tmp_path: Path, kb: KnowledgeBase, tiny_kb: KnowledgeBase
+) -> None:
+    """Progress saved with the bundled KB, loaded for an edited one: a note names both fingerprints and
+    the rules it lacks; with the same KB, no note."""
+    path = tmp_path / "progress.json"
+    model = _model(kb)
+    save_progress(path, model, kb)
+    again = load_progress(path)
+    assert again.kept_with == {"name": kb.name, "version": kb.version, "fingerprint": kb.fingerprint}
+    assert knowledge_base_note(again, kb) is None
+    note = knowledge_base_note(again, tiny_kb)
+    assert note is not None
+    assert f"fingerprint {kb.fingerprint[:12]}" in note
+    assert f"fingerprint {tiny_kb.fingerprint[:12]}" in note
+    lacking = sorted(r for r in model.rules if r not in tiny_kb.rules)
+    assert lacking
+    assert f"the records of {len(lacking)} rule" in note
+    assert knowledge_base_note(StudentModel(), tiny_kb) is None
+
+
+def test_the_tutor_command_says_when_the_progress_is_from_another_knowledge_base(
+    tmp_path: Path,
+    kb: KnowledgeBase,
+    tiny_kb_dir: Path,
+    monkeypatch: pytest.MonkeyPatch,
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    """pnet-expert tutor --progress F --kb EDITED: a note on standard error, and the session goes on."""
+    path = tmp_path / "progress.json"
+    save_progress(path, _model(kb), kb)
+    monkeypatch.setattr(sys, "stdin", io.StringIO(""))
+    assert main(["tutor", "--progress", str(path), "--kb", str(tiny_kb_dir)]) == 0
+    err = " ".join(capsys.readouterr().err.split())
+    assert err.startswith("pnet-expert tutor: note: this progress was kept with knowledge base pnet_expert")

@@ -12,6 +12,7 @@ import argparse
 import sys
 
 from pnet_expert.cli.common import add_kb_option, knowledge_base, write_report
+from pnet_expert.core.words import wrap
 
 HELP = "a tutor: name the options the source offers for a case, get a critique, hints and a score"
 
@@ -43,7 +44,7 @@ def run(args: argparse.Namespace) -> int:
     from pnet_expert.core.errors import InputError
     from pnet_expert.files.casefile import read_case
     from pnet_expert.tutor.cases import check_section
-    from pnet_expert.tutor.progress import load_progress, save_progress
+    from pnet_expert.tutor.progress import knowledge_base_note, load_progress, save_progress
 
     kb = knowledge_base(args)
     check_section(kb, args.section, "--section")
@@ -66,7 +67,11 @@ def run(args: argparse.Namespace) -> int:
                     codes.FILE_UNKNOWN_SUFFIX, args.report, "the report is HTML", hint="name it OUT.html"
                 )
             )
-        write_report(args.report, progress_html(load_progress(args.progress), kb))
+        kept = load_progress(args.progress)
+        note = knowledge_base_note(kept, kb)
+        if note:
+            print(wrap(f"pnet-expert tutor: note: {note}", "  ", ""), file=sys.stderr)
+        write_report(args.report, progress_html(kept, kb))
         return 0
 
     from pnet_expert.tutor.repl import TutorRepl
@@ -79,6 +84,9 @@ def run(args: argparse.Namespace) -> int:
             Diagnostic(codes.INPUT_BAD_OPTION, "--case", "cannot be - (standard input)", hint=hint)
         )
     model = load_progress(args.progress) if args.progress else None
+    note = knowledge_base_note(model, kb) if model is not None else None
+    if note:
+        print(wrap(f"pnet-expert tutor: note: {note}", "  ", ""), file=sys.stderr)
     cases = [read_case(args.case)] if args.case else []
     tutor = Tutor(kb, model, seed=args.seed, section=args.section, cases=cases)
     progress = args.progress

@@ -12,7 +12,9 @@ Nothing in it is executed or unpickled: it is parsed as JSON and every value
 is checked (kinds, counts between 0 and a bound, ``right + missed == seen``,
 scores between 0 and 1) before it is used; a file larger than
 :data:`MAX_BYTES` is not read. Rules the knowledge base in use does not have
-(a progress file kept across an edit) are kept as they are and not used.
+(a progress file kept across an edit) are kept as they are and not used, and
+:func:`knowledge_base_note` says so when the knowledge base is not the one the
+progress was kept with.
 """
 
 from __future__ import annotations
@@ -45,6 +47,7 @@ MAX_RULES = 10_000
 """The most rule records a progress file may hold."""
 
 _TOP = ("format", "version", "knowledge_base", "rules", "history")
+_KB_KEYS = ("name", "version", "fingerprint")
 _COUNTS = ("seen", "right", "missed", "wrong")
 _LESSON = ("case", "score", "final_score", "hints", "revealed", "rules", "when")
 
@@ -141,7 +144,36 @@ def progress_from_dict(data: object, name: str = "progress") -> StudentModel:
                 history.append(lesson)
     if problems:
         raise ProgressError.of(problems)
-    return StudentModel(rules, history)
+    kept_with = {k: v for k, v in kb.items() if k in _KB_KEYS and isinstance(v, str)}
+    return StudentModel(rules, history, kept_with)
+
+
+def knowledge_base_note(model: StudentModel, kb: KnowledgeBase) -> str | None:
+    """What to tell the student when the progress was kept with another knowledge base than this one
+    (another fingerprint: edited, another version, or another knowledge base altogether); None when
+    it is the same one, or the progress is new.
+
+    The progress is still used: the records of the rules both have go on, and
+    those of rules this knowledge base lacks are kept as they are, not used.
+    """
+    kept = model.kept_with
+    fingerprint = kept.get("fingerprint")
+    if not fingerprint or fingerprint == kb.fingerprint[: len(fingerprint)]:
+        return None
+    then = f"{kept.get('name', '?')} {kept.get('version', '?')} (fingerprint {fingerprint[:12]})"
+    now = f"{kb.name} {kb.version} (fingerprint {kb.fingerprint[:12]})"
+    lacking = sorted(r for r in model.rules if r not in kb.rules)
+    unused = (
+        f"; the records of {len(lacking)} rule{'s' if len(lacking) != 1 else ''} it does not have "
+        f"({', '.join(lacking[:8])}{', ...' if len(lacking) > 8 else ''}) are kept and not used"
+        if lacking
+        else ""
+    )
+    what = "another knowledge base" if kept.get("name") != kb.name else "another version or an edited copy"
+    return (
+        f"this progress was kept with knowledge base {then}, and this session uses {now}: "
+        f"{what}. The records of the rules both have go on{unused}."
+    )
 
 
 def _record(where: str, rule_id: object, record: object, bad: Any) -> RuleRecord | None:

@@ -85,6 +85,9 @@ class StudentModel:
 
     rules: dict[str, RuleRecord] = attrs.Factory(dict)
     history: list[Lesson] = attrs.Factory(list)
+    kept_with: dict[str, str] = attrs.field(factory=dict, eq=False)
+    """The knowledge base its progress file was last saved with (name, version, fingerprint); empty
+    for a new student. Not part of what the student knows, so not of equality."""
 
     def record(self, first: Grade, final: Grade, hints: int, revealed: bool, when: str = "") -> Lesson:
         """Count one case from the student's first answer (and keep its final score)."""
