@@ -16,6 +16,7 @@ import pytest
 from helpers import within
 
 from pnet_expert.cli import main
+from pnet_expert.core.show import unsafe
 
 CASES = {
     "deep.json": '{"tumor_type": "gastrinoma", "notes": ' + "[" * 100_000 + "]" * 100_000 + "}",
@@ -29,6 +30,9 @@ CASES = {
     "surrogate.json": '{"tumor_type": "gastrinoma", "notes": "\\ud800"}',
     "bidi.json": '{"tumor_type": "gastrinoma", "title": "abc\\u202edef"}',
     "spread.json": '{"tumor_type": "gastrinoma", "spread": [' + ", ".join(['"lungs"'] * 100_000) + "]}",
+    "esc.yaml": 'tumor_type: gastrinoma\nnotes: "a\x1b[2Jb\x00"\n',
+    "esckey.json": '{"tumor_type": "gastrinoma", "\\u001b]0;pwn\\u0007x": 1}',
+    "bidikey.json": '{"tumor_type": "gastrinoma", "\\u202eyek": 1}',
 }
 CODES = {
     "deep.json": "FILE-E013",
@@ -42,6 +46,9 @@ CODES = {
     "surrogate.json": "CASE-E011",
     "bidi.json": "CASE-E011",
     "spread.json": "CASE-E013",
+    "esc.yaml": "FILE-E007",
+    "esckey.json": "CASE-E004",
+    "bidikey.json": "CASE-E004",
 }
 
 
@@ -54,6 +61,7 @@ def _run(capsys: pytest.CaptureFixture[str], *args: str) -> tuple[int, str, str]
 def _one_error(err: str, code: str) -> None:
     assert err.startswith(f"pnet-expert: error: [{code}] ")
     assert len(err.splitlines()) == 1
+    assert not any(unsafe(c) for c in err.rstrip("\n")), "a control character printed raw"
     assert "internal error" not in err
     assert "Traceback" not in err
 

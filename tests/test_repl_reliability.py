@@ -125,3 +125,11 @@ def test_a_failing_command_keeps_the_session(kb: KnowledgeBase, monkeypatch: pyt
     assert code == 0
     assert "That did not work: internal error RuntimeError: a bug" in " ".join(out.split())
     assert "tumor_type = other" in out
+
+
+def test_a_prompt_that_quotes_what_was_typed_shows_no_control_character(kb: KnowledgeBase) -> None:
+    """load's 'over them? (yes/no)' quotes the name typed: its ESC, BEL and U+202E are escapes too."""
+    code, out = _session(kb, "gastrinoma\nload x\x1b[2J\x1b]0;pwned\x07\u202e.yaml\nno\nquit\nyes\n")
+    assert code == 0
+    assert not any(c in out for c in "\x1b\x07\u202e")
+    assert "load x\\x1b[2J\\x1b]0;pwned\\x07\\u202e.yaml over them? (yes/no)" in flat(out)

@@ -660,7 +660,7 @@ class Repl:
     def _yes(self, prompt: str) -> bool:
         """Ask a yes/no question; anything but yes (the end of input, Ctrl-C) is no."""
         try:
-            answer = self.reader.read(prompt)
+            answer = self.reader.read(printable(prompt))  # a prompt may quote what was typed
         except (EOFError, KeyboardInterrupt):
             self._say("")
             return False

@@ -22,6 +22,7 @@ import attrs
 
 from pnet_expert.core import codes
 from pnet_expert.core.codes import Severity
+from pnet_expert.core.show import printable
 
 __all__ = ["Diagnostic", "Origin", "Severity", "closest"]
 
@@ -74,9 +75,10 @@ class Diagnostic:
         return text
 
     def __str__(self) -> str:
-        """``file:line:col: path: detail``, each part only when there is one."""
+        """``file:line:col: path: detail``, each part only when there is one; a control character
+        anywhere in it (a key or a file name as the user wrote it) shown as its escape, never raw."""
         place = [str(self.origin)] if self.origin is not None else []
-        return ": ".join([*place, *([self.path] if self.path else []), self.detail])
+        return printable(": ".join([*place, *([self.path] if self.path else []), self.detail]))
 
     def tagged(self) -> str:
         """The text with its code in front, as the command line prints it: ``[KB-E101] ...``."""

@@ -86,8 +86,15 @@ def compose(text: str, name: str) -> yaml.Node | None:
             problem = limits.exceeded("nesting_depth", "nested too deeply")
             raise YamlSyntaxError(name, problem, line, column, codes.FILE_PAST_LIMIT) from None
         raise YamlSyntaxError(name, f"not valid YAML: {exc.problem}", line, column) from None
-    except yaml.YAMLError as exc:  # pragma: no cover - other reader errors
-        raise YamlSyntaxError(name, f"not valid YAML: {exc}") from None
+    except yaml.reader.ReaderError as exc:  # a character YAML does not allow (a raw ESC, NUL, ...)
+        position = max(0, min(exc.position, len(text)))
+        line = text.count("\n", 0, position) + 1
+        column = position - text.rfind("\n", 0, position)
+        character = exc.character if isinstance(exc.character, str) else chr(exc.character)
+        problem = f"not valid YAML: the character {character!r}: {exc.reason}"
+        raise YamlSyntaxError(name, problem, line, column) from None
+    except yaml.YAMLError as exc:  # pragma: no cover - other errors of the parser, on one line
+        raise YamlSyntaxError(name, f"not valid YAML: {' '.join(str(exc).split())}") from None
     except RecursionError:
         problem = limits.exceeded("nesting_depth", "nested too deeply")
         raise YamlSyntaxError(name, problem, code=codes.FILE_PAST_LIMIT) from None
