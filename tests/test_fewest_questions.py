@@ -253,10 +253,16 @@ def test_a_listed_tumor_comes_before_whether_one_was_found_and_says_why(kb: Know
     reason = interview.reason(question)
     assert reason is not None
     assert reason.text.startswith(
-        "Asked now, before tumor_found, because answers to it can make tumor_found unnecessary: "
+        "Asked now because answers to it can make tumor_found unnecessary, so it comes before tumor_found: "
     )
     interview.answer_text(question, "1")
-    interview.answer_text(interview.next_question(), "head")
+    site = interview.next_question()
+    assert site is not None
+    assert site.slot == "tumors[0].site"
+    site_reason = interview.reason(site)
+    assert site_reason is not None
+    assert site_reason.text.startswith("Asked now because the tumors found are entered one whole record")
+    interview.answer_text(site, "head")
     assert interview.fact_status("tumor_found").name == "NOT_NEEDED"
 
 
@@ -283,7 +289,7 @@ def test_why_in_the_web_and_the_repl_give_the_reason(kb: KnowledgeBase) -> None:
     assert question is not None
     assert question.slot == "recurrent"
     shown = why(interview, question).to_dict()
-    assert shown["asked_now"].startswith("Asked now, before progressing, because answers to it can make")
+    assert shown["asked_now"].startswith("Asked now because answers to it can make progressing unnecessary")
     lines = iter(["other", "liver", "why"])
 
     class Lines:
@@ -298,7 +304,7 @@ def test_why_in_the_web_and_the_repl_give_the_reason(kb: KnowledgeBase) -> None:
     out = io.StringIO()
     Repl(Interview(kb), Lines(), out).run()
     assert (
-        "Asked now, before progressing, because answers to it can make progressing unnecessary"
+        "Asked now because answers to it can make progressing unnecessary, so it comes before progressing"
         in " ".join(out.getvalue().split())
     )
 

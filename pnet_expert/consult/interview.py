@@ -162,10 +162,23 @@ class Interview:
         field, a change, or a question it would not ask now)."""
         if question.required or question == self._changing or not self.ready:
             return None
+        if question.kind == "field" and question.needed_in_record and question.index is not None:
+            return self._record_reason(question)
         reason = self._reason()
         if reason is None or self._question(reason.name) != question:
             return None
         return reason
+
+    def _record_reason(self, question: Question) -> Reason:
+        """Why a record's required field comes now: a record is entered whole, right after the count."""
+        spec = self.kb.facts[question.fact]
+        label = next((f.label for f in spec.fields if f.id == question.field), question.field)
+        text = (
+            f"Asked now because the {spec.label} are entered one whole record at a time, right after how "
+            f"many there are, and a record cannot be kept without its {label} (record "
+            f"{(question.index or 0) + 1} of {question.fact})."
+        )
+        return Reason(question.slot, question.slot, (), fixed=text)
 
     def _unfinished(self, spec: FactSpec) -> Question | None:
         """The next required field of a record being entered (each tumor's site, right after how many)."""

@@ -95,10 +95,14 @@ class Reason:
     choices: tuple[Choice, ...] = ()
     too_many: str | None = None
     """What could not be weighed (past the search budget), when the knowledge base's order decided."""
+    fixed: str | None = None
+    """A reason that needed no weighing (a record's field asked right after its count), in words."""
 
     @property
     def text(self) -> str:
         """The reason in a sentence or two: "Asked now because ..."."""
+        if self.fixed is not None:
+            return self.fixed
         rules = _listed(self.waiting)
         if self.too_many is not None:
             return (
@@ -121,7 +125,10 @@ class Reason:
                 "fewer questions"
             )
         else:
-            lead = f"Asked now, before {self.first}, because answers to it can make {self.first} unnecessary"
+            lead = (
+                f"Asked now because answers to it can make {self.first} unnecessary, so it comes before "
+                f"{self.first}"
+            )
         if best.follow < runner.follow - 1e-9:
             why = (
                 f"on average over its {best.answers} possible answers it leaves {best.follow:.1f} "
