@@ -1,4 +1,4 @@
-"""Cases: validation of every SPEC §1 rule (codes, paths, the best messages word for word), case files."""
+"""Cases: validation of each rule of the case contract (codes, paths, the best messages word for word)."""
 
 from __future__ import annotations
 
@@ -164,7 +164,8 @@ def test_tumor_objects_are_accepted() -> None:
     ],
 )
 def test_invalid_case(case: Any, code: str, path: str, suggestion: str, named: tuple[str, ...]) -> None:
-    """Each invalid input of SPEC §1: its code and path; its words name the bad value and what is allowed."""
+    """Each invalid input of the case contract: its code and path; its words name the bad value and what is
+    allowed."""
     diagnostic = error_of(case).diagnostics[0]
     assert (diagnostic.code, diagnostic.path, diagnostic.suggestion) == (code, path, suggestion)
     assert [word for word in named if word not in diagnostic.detail] == []
@@ -211,7 +212,7 @@ def test_contradiction_only_when_both_facts_known() -> None:
 
 
 def test_tumor_found_with_no_tumor_listed_is_refused_word_for_word() -> None:
-    """Reading 5.8: tumor_found true with tumors [] is a contradiction naming tumor_found."""
+    """Reading RD-08: tumor_found true with tumors [] is a contradiction naming tumor_found."""
     with pytest.raises(CaseError) as info:
         Patient.from_dict({"tumor_type": "gastrinoma", "tumor_found": True, "tumors": []})
     assert [(d.code, d.path) for d in info.value.diagnostics] == [("CASE-E012", "tumor_found")]

@@ -24,7 +24,7 @@ def liver() -> Consultation:
 
 
 def test_json_contract_keys(liver: Consultation) -> None:
-    """to_dict() has SPEC §6's keys, and is plain JSON."""
+    """to_dict() has the JSON contract's keys, and is plain JSON."""
     d = liver.to_dict()
     assert {"case", "knowledge_base", "treatments", "fired_rules", "gaps"} <= set(d)
     assert d["case"] == LIVER_SEVERE
@@ -51,7 +51,7 @@ def test_json_contract_keys(liver: Consultation) -> None:
 
 
 def test_spec_example_chemoembolization(liver: Consultation) -> None:
-    """SPEC §6's example: chemoembolization, qualifiers merged, GAS-09 unfolded to spread = [liver]."""
+    """The JSON contract's example: chemoembolization, qualifiers merged, GAS-09 shown as spread [liver]."""
     option = next(t for t in liver.to_dict()["treatments"] if t["id"] == "chemoembolization")
     assert option["strength"] == "may include"
     assert option["qualifiers"] == ["with or without systemic chemotherapy"]

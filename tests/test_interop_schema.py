@@ -138,7 +138,7 @@ def test_public_and_example_results_fit_the_result_schema() -> None:
 
 
 def test_the_result_schema_requires_the_contract_keys_and_describes_the_pending_ones() -> None:
-    """SPEC §6: the contract's keys are required (cautions and silences once given); others may be added."""
+    """The JSON contract's keys are required (cautions and silences once given); others may be added."""
     schema = result_schema(KB)
     assert set(schema["required"]) == set(RESULT_KEYS) - set(PENDING_KEYS)
     assert set(PENDING_KEYS) <= set(schema["properties"])

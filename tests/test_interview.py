@@ -212,7 +212,7 @@ def test_a_fired_rule_stops_questions_that_could_only_fire_it(kb: KnowledgeBase)
 def test_resectable_is_asked_where_the_surgery_sub_bullet_waits_on_it(
     kb: KnowledgeBase, tumor_type: str
 ) -> None:
-    """Reading 5.7: spread to the lymph nodes leaves the surgery and ablation sub-bullets waiting on
+    """Reading RD-07: spread to the lymph nodes leaves the surgery and ablation sub-bullets waiting on
     resectable, so the interview asks it, and WHY names both rules."""
     case = {"tumor_type": tumor_type, "spread": ["lymph_nodes"]}
     _, asked = replay(kb, case)

@@ -1,4 +1,4 @@
-"""The bundled knowledge base as data: SPEC's ids and rules, verbatim quotes, the readings of SPEC §5."""
+"""The bundled knowledge base as data: the contract's ids and rules, verbatim quotes, the readings."""
 
 from __future__ import annotations
 
@@ -9,7 +9,7 @@ from pnet_expert import KnowledgeBase
 from pnet_expert.core.schema import AnyOf, FactTest, FindingTest, iter_tests
 from pnet_expert.knowledge.source_words import SourceWords
 
-SPEC_FACTS = [
+CONTRACT_FACTS = [
     "tumor_type",
     "tumor_found",
     "tumors",
@@ -23,7 +23,7 @@ SPEC_FACTS = [
     "progressing",
     "recurrent",
 ]
-SPEC_FINDINGS = [
+CONTRACT_FINDINGS = [
     "single_pancreatic_tumor",
     "multiple_pancreatic_tumors",
     "duodenal_tumor",
@@ -36,7 +36,7 @@ SPEC_FINDINGS = [
     "liver_dominant_severe",
     "progressive_or_recurrent",
 ]
-SPEC_TREATMENTS = [
+CONTRACT_TREATMENTS = [
     "supportive_care",
     "acid_reducing_drug",
     "tumor_resection",
@@ -61,8 +61,8 @@ SPEC_TREATMENTS = [
     "clinical_trial",
 ]
 CHEMO = "with or without systemic chemotherapy"
-# SPEC §4: rule -> (offers with qualifiers, strength, either/or groups)
-SPEC_RULES: dict[str, tuple[dict[str, tuple[str, ...]], str, list[set[str]]]] = {
+# the rules contract: rule -> (offers with qualifiers, strength, either/or groups)
+CONTRACT_RULES: dict[str, tuple[dict[str, tuple[str, ...]], str, list[set[str]]]] = {
     "GAS-01": ({"supportive_care": ()}, "may include", []),
     "GAS-02": ({"acid_reducing_drug": ()}, "may include", []),
     "GAS-03": (
@@ -169,18 +169,18 @@ READINGS = {
 
 
 def test_ids_are_the_spec_ids(kb: KnowledgeBase) -> None:
-    """Facts, findings, treatments and rules carry exactly SPEC's ids, in SPEC's order."""
-    assert list(kb.facts) == SPEC_FACTS
-    assert list(kb.findings) == SPEC_FINDINGS
-    assert list(kb.treatments) == SPEC_TREATMENTS
-    assert list(kb.rules) == list(SPEC_RULES)
+    """Facts, findings, treatments and rules carry exactly the contract's ids, in the contract's order."""
+    assert list(kb.facts) == CONTRACT_FACTS
+    assert list(kb.findings) == CONTRACT_FINDINGS
+    assert list(kb.treatments) == CONTRACT_TREATMENTS
+    assert list(kb.rules) == list(CONTRACT_RULES)
 
 
-@pytest.mark.parametrize("rule_id", list(SPEC_RULES))
+@pytest.mark.parametrize("rule_id", list(CONTRACT_RULES))
 def test_rule_matches_spec(kb: KnowledgeBase, rule_id: str) -> None:
-    """Each rule offers SPEC's treatments with SPEC's qualifiers, strength, section and alternatives."""
+    """Each rule offers the contract's treatments with its qualifiers, strength, section and alternatives."""
     rule = kb.rules[rule_id]
-    offers, strength, alternatives = SPEC_RULES[rule_id]
+    offers, strength, alternatives = CONTRACT_RULES[rule_id]
     assert {o.treatment: o.qualifiers for o in rule.offers} == offers
     assert rule.strength == strength
     assert rule.section == SECTIONS[rule_id[:3]]
@@ -201,13 +201,13 @@ def test_type_sections_require_their_tumor_type(kb: KnowledgeBase) -> None:
 
 
 def test_conditions_follow_spec_for_disjunctions(kb: KnowledgeBase) -> None:
-    """The SPEC's 'or' conditions are disjunctions: GAS-10, VIP-03, VIP-06, SOM-03, OTH-03."""
+    """The the contract's 'or' conditions are disjunctions: GAS-10, VIP-03, VIP-06, SOM-03, OTH-03."""
     with_any = {r.id for r in kb.rules.values() if any(isinstance(c, AnyOf) for c in r.when)}
     assert with_any == {"GAS-10", "VIP-03", "VIP-06", "SOM-03", "OTH-03"}
 
 
 def test_ins02_and_glu02_need_no_resectability(kb: KnowledgeBase) -> None:
-    """Reading 5.2: INS-02 and GLU-02 test no resectable fact nor the unresectable finding."""
+    """Reading RD-02: INS-02 and GLU-02 test no resectable fact nor the unresectable finding."""
     for rule_id in ("INS-02", "GLU-02"):
         tests = list(iter_tests(kb.rules[rule_id].when))
         assert all(not (isinstance(t, FactTest) and t.fact == "resectable") for t in tests)
@@ -236,7 +236,7 @@ def test_the_ten_readings_are_data_in_full(kb: KnowledgeBase) -> None:
         assert reading.rules or reading.explains
 
 
-@pytest.mark.parametrize("rule_id", list(SPEC_RULES))
+@pytest.mark.parametrize("rule_id", list(CONTRACT_RULES))
 def test_quotes_are_the_sources_words(kb: KnowledgeBase, rule_id: str) -> None:
     """A rule's quote and sub-bullets are, link markup removed and white space folded, the source's words."""
     source = fold(SOURCE_TEXT.read_text())

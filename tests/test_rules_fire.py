@@ -1,4 +1,4 @@
-"""Every rule of SPEC §4 fires on a case written for it, and only where its conditions hold."""
+"""Every rule of the rules contract fires on a case written for it, and only where its conditions hold."""
 
 from __future__ import annotations
 
@@ -8,7 +8,7 @@ import pytest
 
 from pnet_expert import KnowledgeBase, recommend
 
-# One case per rule, written from the rule's conditions in SPEC §4.
+# One case per rule, written from the rule's conditions in the rules contract.
 FIRES: dict[str, dict[str, Any]] = {
     "GAS-01": {"tumor_type": "gastrinoma"},
     "GAS-02": {"tumor_type": "gastrinoma", "acid_symptoms": True},
@@ -128,13 +128,13 @@ def test_rule_does_not_fire(rule_id: str, case: dict[str, Any], why: str) -> Non
 
 
 def test_progressing_feeds_both_sections() -> None:
-    """Reading 5.6: 'progressing' fires the type section's rule and the REC rules."""
+    """Reading RD-06: 'progressing' fires the type section's rule and the REC rules."""
     fired = recommend({"tumor_type": "vipoma", "progressing": True}).fired_rules
     assert {"VIP-06", "REC-01", "REC-03"} <= set(fired)
 
 
 def test_gas10_fires_for_spread_beyond_the_liver_only() -> None:
-    """Reading 5.3 (revised): GAS-10 fires for spread beyond the liver; the liver alone fires GAS-09 only."""
+    """Reading RD-03 (revised): GAS-10 fires for spread beyond the liver; the liver alone, GAS-09 only."""
     liver = recommend({"tumor_type": "gastrinoma", "spread": ["liver"]}).fired_rules
     assert "GAS-09" in liver
     assert "GAS-10" not in liver
@@ -146,7 +146,7 @@ def test_gas10_fires_for_spread_beyond_the_liver_only() -> None:
 
 
 def test_no_tumor_found_holds_for_an_empty_list_or_tumor_found_false() -> None:
-    """Reading 5.8: tumors [] and tumor_found false are one state; each fires GAS-08 and says which fact."""
+    """Reading RD-08: tumors [] and tumor_found false are one state; each fires GAS-08 and says which fact."""
     for case, facts in (
         ({"tumors": []}, {"tumors": []}),
         ({"tumor_found": False}, {"tumor_found": False}),
@@ -159,7 +159,7 @@ def test_no_tumor_found_holds_for_an_empty_list_or_tumor_found_false() -> None:
 
 
 def test_surgery_and_ablation_sub_bullets_contrast_on_resectable() -> None:
-    """Reading 5.7: removable fires the surgery sub-bullet, not removable the ablation, unknown neither."""
+    """Reading RD-07: removable fires the surgery sub-bullet, not removable the ablation, unknown neither."""
     for rule, ablation, tumor_type in (
         ("INS-05", "INS-06", "insulinoma"),
         ("GLU-04", "GLU-05", "glucagonoma"),
