@@ -144,6 +144,32 @@ def test_a_knowledge_base_with_no_source_text_gets_a_warning(kb_copy: Path) -> N
     assert who.differences().startswith("no rule differs from the bundled knowledge base ")
 
 
+def test_a_source_file_named_but_missing_is_a_warning_and_source_stands_in(
+    kb_copy: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """A copy without its source/ folder still loads: kb check warns (CHECK-W103, naming the file) and
+    says 'clean, with 1 warning'; --source checks its quotes instead, and the header says so."""
+    named = load_knowledge_base(kb_copy).source.file
+    for file in (kb_copy / "source").iterdir():
+        file.unlink()
+    (kb_copy / "source").rmdir()
+    kb = load_knowledge_base(kb_copy)
+    assert kb.source_text is None
+    report = check_knowledge_base(kb_copy)
+    (warning,) = [d for d in report.issues if d.code.startswith("CHECK-W")]
+    assert warning.code == "CHECK-W103"
+    assert f"source.yaml names {named}, which is not in the knowledge base" in warning.message
+    assert main(["kb", "check", "--kb", str(kb_copy)]) == 0
+    assert capsys.readouterr().out.rstrip().splitlines()[-1].startswith("kb check: clean, with 1 warning (")
+    text = ROOT / "knowledge_base" / str(named)
+    report = check_knowledge_base(kb_copy, source=text)
+    assert report.ok
+    assert report.quotes_checked > 0
+    assert main(["kb", "check", "--kb", str(kb_copy), "--source", str(text)]) == 0
+    out = " ".join(capsys.readouterr().out.split())
+    assert "this check reads the source text given with --source instead (below)" in out
+
+
 def test_another_source_text_gets_a_warning(tmp_path: Path) -> None:
     """--source with a text whose digest is not the recorded one: CHECK-W104 (the check still runs)."""
     other = tmp_path / "other.md"

@@ -83,7 +83,10 @@ def render(report: CheckReport) -> str:
     from pnet_expert.verify.words import case_inline
 
     if report.loaded:
-        lines = [wrap(report.identity, "  ", ""), f"Checked at: {report.root}"]
+        identity = report.identity
+        if report.source and not report.source_own:  # its quote status is its own text's, not this check's
+            identity += "; this check reads the source text given with --source instead (below)"
+        lines = [wrap(identity, "  ", ""), f"Checked at: {report.root}"]
     else:
         lines = [f"Knowledge base (did not load) at {report.root}"]
     if report.source:
@@ -130,7 +133,10 @@ def render(report: CheckReport) -> str:
     lines += ["", "Summary"]
     rows = [(r.check, r.status, r.detail) for r in report.summary()]
     lines.append(table(("check", "status", "detail"), rows, "  ", keep=(0, 1)))
+    warned = sum(1 for issue in report.issues if issue.severity == "warning")
     verdict = "clean" if report.ok else f"{len(errors)} error{'s' if len(errors) != 1 else ''}"
+    if report.ok and warned:
+        verdict += f", with {warned} warning{'s' if warned != 1 else ''}"
     lines += ["", f"kb check: {verdict} ({report.seconds:.1f} s)"]
     return "\n".join(lines) + "\n"
 

@@ -225,7 +225,7 @@ KB_UNREADABLE = _declare(
 )
 KB_SOURCE_FILE = _declare(
     "KB-E210",
-    "the source text source.yaml names is not a file of the knowledge base (missing, or outside it)",
+    "the source text source.yaml names is not a file of the knowledge base's source/ folder (outside it)",
 )
 
 # ---------------------------------------------------------------- kb check

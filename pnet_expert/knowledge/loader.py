@@ -287,8 +287,14 @@ def _source_text(problems: Problems, file: str | None, texts: dict[str, str]) ->
     """The text of the source file source.yaml names: a Markdown or text file of the source folder."""
     if file is None:
         return None
-    if file in texts and file.startswith(f"{SOURCE_DIR}/") and file.count("/") == 1:
+    inside = file.startswith(f"{SOURCE_DIR}/") and file.count("/") == 1
+    if file in texts and inside:
         return texts[file]
+    if inside and Path(file).suffix in SOURCE_SUFFIXES and file not in texts:
+        # named where it belongs but not there (a copy without its source/ folder): the knowledge
+        # base still loads, with no source text; kb check says so (CHECK-W103) and --source can
+        # stand in for it. A problem reading a file that is there was recorded as that file's.
+        return None
     message = f"{file!r} is not a file of the knowledge base's {SOURCE_DIR}/ folder"
     hint = f"put the source text in {SOURCE_DIR}/ as a {' or '.join(SOURCE_SUFFIXES)} file, and name it here"
     problems.add(

@@ -145,7 +145,7 @@ class CheckReport:
         counted = ", ".join(f"{n} {what[:-1] if n == 1 else what}" for what, n in self.counts)
         rows = [SummaryRow("load", "ok", counted)]
         if self.source is None:
-            why = "no source text: source.yaml names none, and no --source was given"
+            why = "no source text: none in the knowledge base, and no --source was given"
             rows.append(SummaryRow("quotes", "skipped", why))
             rows.append(SummaryRow("coverage", "skipped", why))
         else:
@@ -356,9 +356,14 @@ def check_knowledge_base(
 def source_notes(kb: KnowledgeBase, text: SourceText | None) -> tuple[Diagnostic, ...]:
     """Warnings on the source text: there is none to check against, or it is not the one recorded."""
     if text is None:
+        named = (
+            f"source.yaml names {kb.source.file}, which is not in the knowledge base"
+            if kb.source.file
+            else "source.yaml names no source.file"
+        )
         message = (
-            "no source text to check against: source.yaml names no source.file, and no --source was "
-            "given; the quotes, readings' passages and coverage were not checked"
+            f"no source text to check against: {named}, and no --source was given; the quotes, "
+            "readings' passages and coverage were not checked"
         )
         hint = "add the source text to the knowledge base's source/ folder and name it in source.yaml"
         return (Diagnostic(codes.CHECK_NO_SOURCE, "source.file", message, hint=hint),)
