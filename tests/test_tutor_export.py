@@ -218,3 +218,17 @@ def test_cli_quiz_reads_a_copy_of_the_kb(tiny_kb_dir: Path, capsys: pytest.Captu
     data = json.loads(capsys.readouterr().out)
     assert data["coverage"]["rules"] == 3
     assert data["coverage"]["not_covered"] == []
+
+
+def test_gift_and_moodle_files_name_the_knowledge_base(tiny_kb_dir: Path) -> None:
+    """The exported quiz names the knowledge base it was made from: MODIFIED and its fingerprint."""
+    from pnet_expert.knowledge.identity import identify
+
+    kb = load_knowledge_base(tiny_kb_dir)
+    made = build_quiz(kb, count=1, seed=1)
+    line = identify(kb).line()
+    assert "MODIFIED" in line
+    assert f"// {line}\n" in quiz_gift(made)
+    comments = quiz_moodle(made)
+    assert line.replace("--", "- -") in comments
+    assert kb.fingerprint[:12] in comments

@@ -452,3 +452,18 @@ def test_a_bug_is_a_500_that_says_so(monkeypatch: pytest.MonkeyPatch, kb: Knowle
         "internal error: RuntimeError; this is a bug, not a problem with the request"
     )
     assert response.headers["content-security-policy"] == CSP
+
+
+def test_every_answer_names_the_knowledge_base_an_edited_one_as_modified(tiny_kb: KnowledgeBase) -> None:
+    """validate, why-not and an unfinished interview carry knowledge_base too: modified, its fingerprint."""
+    with TestClient(create_app(tiny_kb)) as edited:
+        answers = [
+            edited.post("/api/validate", json={"tumor_type": "gastrinoma"}).json(),
+            edited.post(
+                "/api/why-not", json={"case": {"tumor_type": "gastrinoma"}, "treatment": "chemotherapy"}
+            ).json(),
+            edited.post("/api/interview", json={}).json(),
+        ]
+    for answer in answers:
+        assert answer["knowledge_base"]["modified"] is True
+        assert answer["knowledge_base"]["fingerprint"] == tiny_kb.fingerprint[:12]

@@ -14,6 +14,7 @@ from __future__ import annotations
 import html
 import re
 
+from pnet_expert.knowledge.identity import identify
 from pnet_expert.tutor.moodle import fraction_text, question_html
 from pnet_expert.tutor.quiz import Quiz
 
@@ -27,7 +28,12 @@ def escape(text: str) -> str:
 
 def quiz_gift(quiz: Quiz) -> str:
     """The quiz as GIFT text."""
-    lines = [f"// {quiz.title}", f"// {' '.join(quiz.kb.disclaimer.split())}", ""]
+    lines = [
+        f"// {quiz.title}",
+        f"// {identify(quiz.kb).line()}",
+        f"// {' '.join(quiz.kb.disclaimer.split())}",
+        "",
+    ]
     lines += [f"$CATEGORY: $course$/pnet-expert quiz seed {quiz.seed}", ""]
     for question in quiz.questions:
         lines.append(f"// {question.name}: covers {', '.join(question.covers) or 'no new rule'}")

@@ -16,6 +16,7 @@ from __future__ import annotations
 import html
 import xml.etree.ElementTree as ET
 
+from pnet_expert.knowledge.identity import identify
 from pnet_expert.tutor.quiz import Question, Quiz
 
 
@@ -47,6 +48,7 @@ def quiz_moodle(quiz: Quiz) -> str:
     """The quiz as Moodle XML text (UTF-8, the XML declaration on the first line)."""
     root = ET.Element("quiz")
     root.append(ET.Comment(f" {quiz.title}. {quiz.kb.disclaimer} "))
+    root.append(ET.Comment(f" {identify(quiz.kb).line().replace('--', '- -')} "))  # no '--' in a comment
     category = ET.SubElement(root, "question", {"type": "category"})
     ET.SubElement(
         ET.SubElement(category, "category"), "text"

@@ -96,7 +96,13 @@ async def validate_endpoint(request: Request) -> Response:
             status = status_of(error)
             return status, error_body(error, status, valid=False)
         unknown = [f for f in site.kb.facts if not patient.is_known(f)]
-        return 200, {"valid": True, "case": patient.to_dict(), "unknown_facts": unknown, "diagnostics": []}
+        return 200, {
+            "valid": True,
+            "case": patient.to_dict(),
+            "unknown_facts": unknown,
+            "diagnostics": [],
+            "knowledge_base": about(site.kb),
+        }
 
     status, answer = await site.work(work)
     return JSONResponse(answer, status_code=status)
@@ -148,6 +154,7 @@ async def interview_endpoint(request: Request) -> Response:
             "case": interview.case(),
             "facts": steps.facts_json(interview),
             "result": interview.consultation().to_dict() if interview.ready else None,
+            "knowledge_base": about(site.kb),
             "disclaimer": site.kb.disclaimer,
         }
 

@@ -22,6 +22,10 @@ from pnet_expert.knowledge.identity import identify
 
 Schema = dict[str, Any]
 REF = "#/components/schemas/"
+ANSWERED_BY: dict[str, Any] = {
+    "type": "object",
+    "description": "The knowledge base that answered: name, version, source, fingerprint, modified.",
+}
 
 
 def _ref(name: str) -> Schema:
@@ -139,8 +143,12 @@ def _envelopes(kb: KnowledgeBase) -> dict[str, Schema]:
                 "case": {"type": "object"},
                 "unknown_facts": {"type": "array", "items": {"enum": list(kb.facts)}},
                 "diagnostics": {"type": "array", "maxItems": 0},
+                "knowledge_base": {
+                    "type": "object",
+                    "description": "The knowledge base that answered (its identity).",
+                },
             },
-            "required": ["valid", "case", "unknown_facts", "diagnostics"],
+            "required": ["valid", "case", "unknown_facts", "diagnostics", "knowledge_base"],
         },
         "WhyNotRequest": {
             "type": "object",
@@ -156,9 +164,21 @@ def _envelopes(kb: KnowledgeBase) -> dict[str, Schema]:
                 "offered_by": {"type": "array", "items": {"type": "string"}},
                 "rules": {"type": "array", "items": check},
                 "text": {"type": "string"},
+                "knowledge_base": {
+                    "type": "object",
+                    "description": "The knowledge base that answered (its identity).",
+                },
                 "disclaimer": {"type": "string"},
             },
-            "required": ["treatment", "offered", "offered_by", "rules", "text", "disclaimer"],
+            "required": [
+                "treatment",
+                "offered",
+                "offered_by",
+                "rules",
+                "text",
+                "knowledge_base",
+                "disclaimer",
+            ],
         },
         "InterviewRequest": {
             "type": "object",
@@ -179,9 +199,22 @@ def _envelopes(kb: KnowledgeBase) -> dict[str, Schema]:
                 "case": {"type": "object"},
                 "facts": {"type": "object", "additionalProperties": {"type": "string"}},
                 "result": _nullable(_ref("Consultation")),
+                "knowledge_base": {
+                    "type": "object",
+                    "description": "The knowledge base that answered (its identity).",
+                },
                 "disclaimer": {"type": "string"},
             },
-            "required": ["done", "question", "answers", "case", "facts", "result", "disclaimer"],
+            "required": [
+                "done",
+                "question",
+                "answers",
+                "case",
+                "facts",
+                "result",
+                "knowledge_base",
+                "disclaimer",
+            ],
         },
         "KnowledgeBase": {
             "type": "object",
