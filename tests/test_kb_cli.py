@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import os
+import re
 from pathlib import Path
 
 import pytest
@@ -140,13 +141,18 @@ def test_check_missing_kb_is_bad_input(tmp_path: Path, capsys: pytest.CaptureFix
 # ---------------------------------------------------------------- kb rules, kb show
 
 
+RULE_LINE = re.compile(r"[A-Z]{3}-\d\d ")
+
+
 def test_rules_table(capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch) -> None:
     """kb rules on a wide terminal: a header, a rule under it, and one line per rule (its cells wrapped)."""
     monkeypatch.setenv("COLUMNS", "250")
     assert main(["kb", "rules"]) == 0
     lines = capsys.readouterr().out.splitlines()
-    assert lines[0].split() == ["rule", "section", "strength", "when", "offers"]
-    assert set(lines[1]) == {"─"}
+    assert lines[0].startswith("Knowledge base pnet_expert ")  # which knowledge base, first
+    top = next(i for i, line in enumerate(lines) if line.startswith("rule "))
+    assert lines[top].split() == ["rule", "section", "strength", "when", "offers"]
+    assert set(lines[top + 1]) == {"─"}
     (gas06,) = [line for line in lines if line.startswith("GAS-06")]
     assert gas06.split("  ")[0] == "GAS-06"
     assert "multiple_pancreatic_tumors and residual_after_surgery=true" in gas06
@@ -154,7 +160,7 @@ def test_rules_table(capsys: pytest.CaptureFixture[str], monkeypatch: pytest.Mon
         "vagotomy_with_acid_reducing_drug, total_gastrectomy (rare); "
         "either vagotomy_with_acid_reducing_drug or total_gastrectomy"
     )
-    assert len([line for line in lines if line[:3].isupper()]) == 41
+    assert len([line for line in lines if RULE_LINE.match(line)]) == 41
     assert lines[-1] == "41 rules in 7 sections; 'pnet-expert kb show RULE' for one in full"
     assert max(len(line) for line in lines) <= 250
 
@@ -163,7 +169,7 @@ def test_rules_of_one_section(capsys: pytest.CaptureFixture[str]) -> None:
     """--section, piped (88 columns): only that section's rules, each a block that fits."""
     assert main(["kb", "rules", "--section", "insulinoma"]) == 0
     lines = capsys.readouterr().out.splitlines()
-    heads = [line for line in lines if line[:3].isupper()]
+    heads = [line for line in lines if RULE_LINE.match(line)]
     assert [line.split()[0] for line in heads] == [f"INS-0{i}" for i in range(1, 9)]
     ins01 = lines.index(heads[0])
     assert lines[ins01 : ins01 + 3] == [
@@ -250,12 +256,15 @@ def test_show_a_reading_and_a_caution(capsys: pytest.CaptureFixture[str]) -> Non
 
 
 def test_graph_dot_and_mermaid(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
-    """The suffix picks the format; one section draws only what its rules use."""
+    """The suffix picks the format; one section draws only what its rules use; each names its KB."""
     dot, mermaid = tmp_path / "kb.dot", tmp_path / "insulinoma.mmd"
     assert main(["kb", "graph", "-o", str(dot)]) == 0
     assert main(["kb", "graph", "-o", str(mermaid), "--section", "insulinoma"]) == 0
-    assert dot.read_text().startswith("digraph g_pnet_expert {")
-    text = mermaid.read_text()
+    about, graph = dot.read_text().split("\n", 1)
+    assert about.startswith("// Knowledge base pnet_expert ")  # which knowledge base, as a comment
+    assert graph.startswith("digraph g_pnet_expert {")
+    about, text = mermaid.read_text().split("\n", 1)
+    assert about.startswith("%% Knowledge base pnet_expert ")
     assert text.startswith("flowchart LR")
     assert "INS-06" in text
     assert "GAS-06" not in text
@@ -361,8 +370,14 @@ def test_diff_offers_edited(kb_copy: Path) -> None:
     )
     done = run_cli("kb", "diff", "bundled", str(kb_copy), env=dict(os.environ, COLUMNS="100"))
     assert done.returncode == 1, done.stderr
-    assert done.stdout.startswith(f"OLD bundled (version 1.2.0)\nNEW {kb_copy} (version 1.2.0)\n\n")
-    assert done.stdout.split("\n", 3)[3] == (
+    head, body = done.stdout.split("\n\n", 1)
+    assert head.startswith("OLD bundled (version 1.2.0)\n    Knowledge base pnet_expert 1.2.0 (bundled; ")
+    new_at = head.index(f"\nNEW {kb_copy} (version 1.2.0)\n")
+    assert " ".join(head[new_at:].split()).startswith(
+        f"NEW {kb_copy} (version 1.2.0) Knowledge base pnet_expert 1.2.0 (MODIFIED, at {kb_copy}: "
+        "1 rule differs"
+    )
+    assert body == (
         "Rules added: none\n"
         "Rules removed: none\n"
         "Rules changed:\n"

@@ -42,8 +42,10 @@ def run(args: argparse.Namespace) -> int:
     if total:
         bar.close()
     from pnet_expert.explain.console import emit
+    from pnet_expert.knowledge.identity import identify
 
-    emit(render(result, args.old, args.new, new.strengths[-1].id))
+    identities = (identify(old).line(), identify(new).line())
+    emit(render(result, args.old, args.new, new.strengths[-1].id, identities))
     return 0 if result.same else 1
 
 
@@ -96,18 +98,25 @@ def _kind(number: int, kind: ImpactKind, plain: str) -> list[str]:
     return lines
 
 
-def render(diff: KbDiff, old_name: str, new_name: str, plain: str = "may include") -> str:
+def render(
+    diff: KbDiff,
+    old_name: str,
+    new_name: str,
+    plain: str = "may include",
+    identities: tuple[str, str] = ("", ""),
+) -> str:
     """The diff as text: the rules, the other changes, then the impact.
 
-    Options are listed with their strength only when it is not ``plain`` (the weakest).
+    Options are listed with their strength only when it is not ``plain`` (the weakest);
+    ``identities`` (each knowledge base's identity line) are shown under OLD and NEW.
     """
     from pnet_expert.core.words import wrap
 
-    lines = [
-        f"OLD {old_name} (version {diff.old_version})",
-        f"NEW {new_name} (version {diff.new_version})",
-        "",
-    ]
+    lines = [f"OLD {old_name} (version {diff.old_version})"]
+    lines += [wrap(identities[0], "    ", "    ")] if identities[0] else []
+    lines += [f"NEW {new_name} (version {diff.new_version})"]
+    lines += [wrap(identities[1], "    ", "    ")] if identities[1] else []
+    lines += [""]
     if diff.same:
         return "\n".join([*lines, "The two knowledge bases hold the same knowledge."]) + "\n"
     for status in ("added", "removed", "changed"):

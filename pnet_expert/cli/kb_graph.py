@@ -60,15 +60,18 @@ def run(args: argparse.Namespace) -> int:
     from pnet_expert.core.diagnostics import Diagnostic
     from pnet_expert.core.errors import InputError
     from pnet_expert.explain.reports.graph import dot_available, kb_graph, to_svg
+    from pnet_expert.knowledge.identity import identify
 
     kb = knowledge_base(args)
     section = check_section(kb, args.section)
     kind = output_format(args.output, args.format)
     graph = kb_graph(kb, section)
+    # which knowledge base it draws, as a comment: one line, no character that could end the comment
+    about = " ".join(identify(kb).line().split())
     if kind == "mermaid":
-        text = graph.to_mermaid()
+        text = f"%% {about}\n{graph.to_mermaid()}"
     elif kind == "dot":
-        text = graph.to_dot()
+        text = f"// {about}\n{graph.to_dot()}"
     else:
         if not dot_available():
             message = "an SVG needs Graphviz's 'dot', which is not installed"

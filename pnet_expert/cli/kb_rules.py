@@ -67,7 +67,9 @@ def offers_text(rule: RuleSpec) -> str:
 
 def run(args: argparse.Namespace) -> int:
     """Print the table."""
+    from pnet_expert.core.words import wrap
     from pnet_expert.explain.console import emit, table
+    from pnet_expert.knowledge.identity import identify
 
     kb = knowledge_base(args)
     section = check_section(kb, args.section)
@@ -86,5 +88,6 @@ def run(args: argparse.Namespace) -> int:
     count = len(rows)
     where = f" in section {section}" if section else f" in {len(kb.sections)} sections"
     rules = f"{count} rule{'s' if count != 1 else ''}"
-    emit(f"{text}\n\n{rules}{where}; 'pnet-expert kb show RULE' for one in full\n")
+    head = wrap(identify(kb).line(), "  ", "")
+    emit(f"{head}\n\n{text}\n\n{rules}{where}; 'pnet-expert kb show RULE' for one in full\n")
     return 0
