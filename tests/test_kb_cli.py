@@ -233,7 +233,7 @@ def test_show_unknown_rule() -> None:
         "pnet-expert: error: [INPUT-E001] rule: 'GAS-99' is not a rule (did you mean 'GAS-09'?); the rules "
     )
     assert done.stderr.endswith(
-        "REC-01 to REC-03, the findings' rules FND-01 to FND-10, the cautions CAU-01, "
+        "REC-01 to REC-03, the findings' rules FND-01 to FND-11, the cautions CAU-01, "
         "the readings RD-01 to RD-10\n"
     )
 

@@ -24,11 +24,28 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
 
 
 def _ranges(ids: list[str]) -> str:
-    """Rule ids as ranges per prefix: 'GAS-01 to GAS-11, INS-01 to INS-08'."""
+    """Rule ids as ranges per prefix, each run of consecutive numbers once: 'GAS-01 to GAS-11,
+    INS-01 to INS-08' (ids out of order, or with numbers missing, are still all named)."""
     groups: dict[str, list[str]] = {}
     for rule_id in ids:
         groups.setdefault(rule_id.split("-")[0], []).append(rule_id)
-    return ", ".join(g[0] if len(g) == 1 else f"{g[0]} to {g[-1]}" for g in groups.values())
+    out: list[str] = []
+    for group in groups.values():
+        numbered = sorted(group, key=_number)
+        runs: list[list[str]] = []
+        for rule_id in numbered:
+            if runs and _number(runs[-1][-1]) >= 0 and _number(rule_id) == _number(runs[-1][-1]) + 1:
+                runs[-1].append(rule_id)
+            else:
+                runs.append([rule_id])
+        out += [run[0] if len(run) == 1 else f"{run[0]} to {run[-1]}" for run in runs]
+    return ", ".join(out)
+
+
+def _number(rule_id: str) -> int:
+    """The number of an id ('GAS-07': 7); -1 for an id without one (sorted first, in no run)."""
+    tail = rule_id.rsplit("-", 1)[-1]
+    return int(tail) if tail.isdigit() else -1
 
 
 def resolve(kb: KnowledgeBase, name: str) -> RuleSpec | FindingSpec | CautionSpec | ReadingSpec:
