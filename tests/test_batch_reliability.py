@@ -290,3 +290,21 @@ def test_results_are_one_line_for_any_reader() -> None:
     ((_, text, _),) = run_batch(['{"tumor_type": "other", "id": "a\\u2028b\\u2029c"}'])
     assert len(text.splitlines()) == 1
     assert json.loads(text)["case"]["id"] == "a\u2028b\u2029c"
+
+
+@pytest.mark.parametrize("through_a_link", [False, True])
+def test_an_output_that_is_the_input_is_refused_before_any_work(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], through_a_link: bool
+) -> None:
+    """batch CASES -o CASES (or a link to it) replaced the cases with the results: exit 2, the cases kept."""
+    cases = tmp_path / "cases.jsonl"
+    cases.write_text(CASE + "\n")
+    target = cases
+    if through_a_link:
+        target = tmp_path / "link.jsonl"
+        target.symlink_to(cases)
+    assert main(["batch", str(cases), "-o", str(target)]) == 2
+    err = capsys.readouterr().err
+    assert err.startswith("pnet-expert: error: [INPUT-E002] -o: ")
+    assert "is the file of cases being read" in err
+    assert cases.read_text() == CASE + "\n"

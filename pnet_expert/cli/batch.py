@@ -67,6 +67,10 @@ def run(args: argparse.Namespace) -> int:
         hint = "use 1 or more, or 0 for one per core"
         raise InputError(Diagnostic(codes.INPUT_BAD_OPTION, "--jobs", f"{args.jobs} is negative", hint=hint))
     jobs = args.jobs or os.cpu_count() or 1
+    if args.output and args.output != "-" and args.cases != "-" and _same_file(args.cases, args.output):
+        message = "is the file of cases being read: the results would replace the cases"
+        hint = "write the results to another file"
+        raise InputError(Diagnostic(codes.INPUT_BAD_OPTION, "-o", f"{args.output} {message}", hint=hint))
     kb = knowledge_base(args)  # a broken knowledge base fails here, once, not per line
     show = show_progress(args)
     bad = total = 0
@@ -126,6 +130,14 @@ def _input(
         problem = ReadProblem(codes.FILE_UNREADABLE, f"cannot be read: {exc.strerror or exc}")
         raise InputError(problem.diagnostic(name)) from None
     return lines(handle, "batch_line_bytes"), count
+
+
+def _same_file(cases: str, output: str) -> bool:
+    """Whether the output names the input file itself (through a link too)."""
+    try:
+        return os.path.samefile(cases, output)
+    except OSError:  # one of them does not exist (yet), or cannot be looked at: not the same
+        return False
 
 
 def _blank_skipped(
