@@ -103,15 +103,14 @@ class FindingStep:
     facts: tuple[Pair, ...]
 
 
-@attrs.frozen
-class ReasonView:
-    """One rule that offered an option: the source's words and the reasoning down to the case facts."""
+@attrs.frozen(kw_only=True)
+class RuleReasoning:
+    """A rule that fired, as a report explains it: the source's words and the reasoning down to the
+    case facts (what a rule's block and an option's reason both show)."""
 
     rule: str
     section: str
     strength: str
-    qualifiers: tuple[str, ...]
-    alternatives: tuple[TreatmentRef, ...]
     quote: str
     sub_bullets: tuple[str, ...]
     readings: tuple[ReadingSpec, ...]
@@ -120,6 +119,14 @@ class ReasonView:
     stated: tuple[Pair, ...]
     findings: tuple[FindingStep, ...]
     note: str | None = None
+
+
+@attrs.frozen(kw_only=True)
+class ReasonView(RuleReasoning):
+    """One rule that offered an option: its reasoning, with that rule's qualifiers and alternatives."""
+
+    qualifiers: tuple[str, ...]
+    alternatives: tuple[TreatmentRef, ...]
 
 
 @attrs.frozen
@@ -163,22 +170,11 @@ class OfferRef:
     alternatives: tuple[TreatmentRef, ...]
 
 
-@attrs.frozen
-class RuleBlock:
-    """One rule that fired, explained once: what it offers here, the source's words, the reasoning."""
+@attrs.frozen(kw_only=True)
+class RuleBlock(RuleReasoning):
+    """One rule that fired, explained once: its reasoning, and what it offers here."""
 
-    rule: str
-    section: str
-    strength: str
     offers: tuple[OfferRef, ...]
-    quote: str
-    sub_bullets: tuple[str, ...]
-    readings: tuple[ReadingSpec, ...]
-    """The readings of unclear passages that bear on the rule or the findings it used, in full."""
-    conditions: tuple[ConditionLine, ...]
-    stated: tuple[Pair, ...]
-    findings: tuple[FindingStep, ...]
-    note: str | None = None
 
 
 @attrs.frozen
@@ -469,21 +465,8 @@ def _rule_blocks(c: Consultation, check: Callable[[str], RuleCheck]) -> tuple[Ru
             for o, r in offered
         )
         view = _reason(kb, first, check(rule_id))
-        blocks.append(
-            RuleBlock(
-                rule_id,
-                view.section,
-                view.strength,
-                offers,
-                view.quote,
-                view.sub_bullets,
-                view.readings,
-                view.conditions,
-                view.stated,
-                view.findings,
-                view.note,
-            )
-        )
+        shared = {f.name: getattr(view, f.name) for f in attrs.fields(RuleReasoning)}
+        blocks.append(RuleBlock(**shared, offers=offers))
     return tuple(blocks)
 
 
