@@ -10,6 +10,8 @@ from pathlib import Path
 import pytest
 import yaml
 from helpers import EXAMPLES, ROOT
+from helpers.repl import Script, flat
+from helpers.repl import session as run
 
 from pnet_expert import KnowledgeBase
 from pnet_expert.consult.interview import Interview
@@ -32,44 +34,8 @@ GASTRINOMA_LIVER = [
 refractory is asked: GAS-10 waits on it, RD-03). A tumor listed, whether one was found is not asked."""
 
 
-class Script:
-    """A line reader that plays lines, and raises EOFError or KeyboardInterrupt where the script says."""
-
-    def __init__(self, items: list[str | type[BaseException]], interactive: bool = False) -> None:
-        self.items = list(items)
-        self.interactive = interactive
-        self.prompts: list[str] = []
-
-    def read(self, prompt: str) -> str:
-        self.prompts.append(prompt)
-        if not self.items:
-            raise EOFError
-        item = self.items.pop(0)
-        if isinstance(item, type):
-            raise item()
-        return item
-
-
-def run(
-    kb: KnowledgeBase,
-    *items: str | type[BaseException],
-    interactive: bool = False,
-    interview: Interview | None = None,
-) -> tuple[int, str, Script]:
-    """Run a session on scripted input: exit status, everything printed, the reader."""
-    out = io.StringIO()
-    script = Script(list(items), interactive)
-    code = Repl(interview or Interview(kb), script, out).run()
-    return code, out.getvalue(), script
-
-
 def lines(output: str) -> list[str]:
     return output.splitlines()
-
-
-def flat(output: str) -> str:
-    """The output with white space folded: long messages are wrapped to the width of the text."""
-    return " ".join(output.split())
 
 
 # ---------------------------------------------------------------- a whole session

@@ -29,12 +29,16 @@ class Script:
 
 
 def session(
-    kb: KnowledgeBase, *items: str | type[BaseException], interactive: bool = False
+    kb: KnowledgeBase,
+    *items: str | type[BaseException],
+    interactive: bool = False,
+    interview: Interview | None = None,
 ) -> tuple[int, str, Script]:
-    """Run a session on scripted input: exit status, everything printed, the reader."""
+    """Run a session on scripted input (on ``interview`` when given): exit status, everything printed,
+    the reader."""
     out = io.StringIO()
     script = Script(list(items), interactive)
-    code = Repl(Interview(kb), script, out).run()
+    code = Repl(interview or Interview(kb), script, out).run()
     return code, out.getvalue(), script
 
 
