@@ -10,7 +10,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from helpers import append, public_cases, within
+from helpers import SEVEN_COUNTS, add_count_findings, public_cases, within
 from helpers.strategies import valid_cases
 from hypothesis import HealthCheck, assume, given, settings
 from hypothesis import strategies as st
@@ -332,21 +332,7 @@ def test_the_brute_force_finds_the_questions_the_old_interview_asked_in_vain(
 def test_tumor_lists_past_the_search_budget_fall_back_to_the_knowledge_bases_order(kb_copy: Path) -> None:
     """An edited KB with seven more counts of tumors: their lists cannot be weighed, so the interview
     asks in the KB's order, within seconds, and still ends with recommend's result."""
-    counts = [
-        ("{site: head}", "at_least", 3),
-        ("{site: body}", "exactly", 3),
-        ("{site: tail}", "at_least", 3),
-        ("{size: small}", "exactly", 4),
-        ("{size: large}", "at_least", 4),
-        ("{site: head, size: small}", "exactly", 2),
-        ("{site: duodenum, size: large}", "at_least", 2),
-    ]
-    for i, (where, bound, number) in enumerate(counts):
-        append(
-            kb_copy / "findings.yaml",
-            f"\n  - id: extra_{i}\n    label: extra {i}\n    rule:\n      id: FND-{60 + i}\n      when:\n"
-            f"        - count: tumors\n          where: {where}\n          {bound}: {number}\n",
-        )
+    add_count_findings(kb_copy, SEVEN_COUNTS)
     edited = load_knowledge_base(kb_copy)
     case = {"tumor_type": "gastrinoma", "spread": ["liver"], "liver_dominant": True}
     slots = within(60, lambda: asked(edited, case))

@@ -14,7 +14,7 @@ import time
 from pathlib import Path
 
 import pytest
-from helpers import append, edit, within
+from helpers import SEVEN_COUNTS, add_count_findings, append, edit, within
 
 from pnet_expert import KnowledgeBase, load_knowledge_base, recommend
 from pnet_expert.core import space
@@ -22,26 +22,6 @@ from pnet_expert.verify.check import check_knowledge_base
 
 NOT_FOUND = {"tumor_type": "insulinoma", "tumor_found": False, "spread": []}
 """A case whose tumors a constraint restricts (none may be listed): the answers for them are tried."""
-
-
-def _count_findings(kb: Path, counts: list[tuple[str, str, int]]) -> None:
-    for i, (where, bound, number) in enumerate(counts):
-        append(
-            kb / "findings.yaml",
-            f"\n  - id: extra_{i}\n    label: extra {i}\n    rule:\n      id: FND-{60 + i}\n      when:\n"
-            f"        - count: tumors\n          where: {where}\n          {bound}: {number}\n",
-        )
-
-
-SEVEN = [
-    ("{site: head}", "at_least", 3),
-    ("{site: body}", "exactly", 3),
-    ("{site: tail}", "at_least", 3),
-    ("{size: small}", "exactly", 4),
-    ("{size: large}", "at_least", 4),
-    ("{site: head, size: small}", "exactly", 2),
-    ("{site: duodenum, size: large}", "at_least", 2),
-]
 
 
 def _consult_seconds(kb: KnowledgeBase, case: dict[str, object]) -> float:
@@ -52,7 +32,9 @@ def _consult_seconds(kb: KnowledgeBase, case: dict[str, object]) -> float:
 
 def test_two_added_count_findings_are_fully_explored(kb_copy: Path) -> None:
     """Two count findings (the red team's 24 s): the gap is explained as fully as on the bundled one."""
-    _count_findings(kb_copy, [("{size: small}", "at_least", 5), ("{site: head, size: large}", "exactly", 4)])
+    add_count_findings(
+        kb_copy, [("{size: small}", "at_least", 5), ("{site: head, size: large}", "exactly", 4)]
+    )
     kb = load_knowledge_base(kb_copy)
     (gap,) = recommend(NOT_FOUND, kb).to_dict()["gap_details"]
     assert gap["fully_explored"] is True
@@ -61,7 +43,7 @@ def test_two_added_count_findings_are_fully_explored(kb_copy: Path) -> None:
 
 def test_seven_added_count_findings_say_the_gap_was_not_fully_explored(kb_copy: Path) -> None:
     """Seven count findings (20 s before): the search stops at its budget; the gap says so (words, JSON)."""
-    _count_findings(kb_copy, SEVEN)
+    add_count_findings(kb_copy, SEVEN_COUNTS)
     kb = load_knowledge_base(kb_copy)
     consultation = within(20, lambda: recommend(NOT_FOUND, kb))
     (gap,) = consultation.to_dict()["gap_details"]
@@ -74,7 +56,7 @@ def test_seven_added_count_findings_say_the_gap_was_not_fully_explored(kb_copy: 
 
 def test_an_edited_knowledge_base_consults_about_as_fast_as_the_bundled_one(kb_copy: Path) -> None:
     """After the first case (the one-time search, bounded), cases cost what they cost on the bundled one."""
-    _count_findings(kb_copy, SEVEN)
+    add_count_findings(kb_copy, SEVEN_COUNTS)
     edited = load_knowledge_base(kb_copy)
     first = _consult_seconds(edited, NOT_FOUND)
     assert first < 5  # the budgeted search, once per knowledge base; far less on any machine

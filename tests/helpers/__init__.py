@@ -71,6 +71,28 @@ def append(file: Path, text: str) -> None:
     file.write_text(file.read_text() + text)
 
 
+SEVEN_COUNTS = [
+    ("{site: head}", "at_least", 3),
+    ("{site: body}", "exactly", 3),
+    ("{site: tail}", "at_least", 3),
+    ("{size: small}", "exactly", 4),
+    ("{size: large}", "at_least", 4),
+    ("{site: head, size: small}", "exactly", 2),
+    ("{site: duodenum, size: large}", "at_least", 2),
+]
+"""Seven counts of tumors an edited knowledge base adds as findings: past the consultation's search budget."""
+
+
+def add_count_findings(kb: Path, counts: list[tuple[str, str, int]]) -> None:
+    """Add one finding per (where, exactly|at_least, number) count of tumors to a KB copy's findings.yaml."""
+    for i, (where, bound, number) in enumerate(counts):
+        append(
+            kb / "findings.yaml",
+            f"\n  - id: extra_{i}\n    label: extra {i}\n    rule:\n      id: FND-{60 + i}\n      when:\n"
+            f"        - count: tumors\n          where: {where}\n          {bound}: {number}\n",
+        )
+
+
 NEVER = """
   - id: GAS-12
     when:
